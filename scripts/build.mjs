@@ -1,0 +1,34 @@
+// Build: tsc compiles src/, test/ and scripts/ into dist/; esbuild makes the one-file wrapper.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { rmSync, existsSync, chmodSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const dist = join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
+  stdio: 'inherit',
+  cwd: root,
+});
+
+const entry = join(root, 'src/cli/emqx-bundle.ts');
+if (existsSync(entry)) {
+  const esbuild = await import('esbuild');
+  const out = join(dist, 'emqx.cjs');
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile: out,
+    banner: { js: '#!/usr/bin/env node' },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  chmodSync(out, 0o755);
+}

@@ -1,0 +1,120 @@
+// Typed errors: every failure the operator can see carries a stable code, a sysexits-style exit
+// status (never 1/2/3/4/22/47/48, which the escript uses) and a one-line "what to do next".
+
+export const Exit = {
+  usage: 64,
+  dataErr: 65,
+  noInput: 66,
+  unavailable: 69,
+  software: 70,
+  cantCreate: 73,
+  tempFail: 75,
+  noPerm: 77,
+  config: 78,
+} as const;
+
+export type ExitCode = (typeof Exit)[keyof typeof Exit];
+
+/** Each code maps to exactly one exit status, so scripts can branch on either. */
+export const codeExit = {
+  USAGE: Exit.usage,
+  BAD_TARGET: Exit.usage,
+  BAD_PACKAGE: Exit.dataErr,
+  CHECKSUM_MISMATCH: Exit.dataErr,
+  NOT_FOUND: Exit.noInput,
+  NODE_DOWN: Exit.unavailable,
+  UNREACHABLE: Exit.unavailable,
+  INTERNAL: Exit.software,
+  REEXEC_LOOP: Exit.software,
+  RUNNER_IS_WRAPPER: Exit.software,
+  CANNOT_WRITE: Exit.cantCreate,
+  LOCKED: Exit.tempFail,
+  PERMISSION: Exit.noPerm,
+  CONFIG: Exit.config,
+  EDITION_MISMATCH: Exit.config,
+  AMBIGUOUS_PACKAGE: Exit.config,
+  ROLLOUT_HALTED: Exit.software,
+  INSPECT_PROBLEMS: Exit.dataErr,
+} as const;
+
+export type ErrorCode = keyof typeof codeExit;
+
+export interface RelupErrorOptions {
+  /** What the operator should do next; appended to the message on the same line. */
+  hint?: string;
+  cause?: unknown;
+  /** Structured facts for --json output (paths, versions, candidates...). */
+  details?: Record<string, unknown>;
+}
+
+export class RelupError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: ExitCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: RelupErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RelupError';
+    this.code = code;
+    this.exitCode = codeExit[code];
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+
+  /** The single line printed to the operator. */
+  get line(): string {
+    return this.hint ? `${this.message}; ${this.hint}` : this.message;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; exitCode: number; hint?: string; details?: Record<string, unknown> } {
+    return {
+      code: this.code,
+      message: this.line,
+      exitCode: this.exitCode,
+      ...(this.hint ? { hint: this.hint } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}
+
+export function isRelupError(e: unknown): e is RelupError {
+  return e instanceof RelupError;
+}
+
+/**
+ * Maps a Node fs error on `path` to the operator-facing class it belongs to, so that a
+ * permission problem exits 77 and a missing file 66 wherever it happens.
+ */
+export function fromFsError(e: unknown, path: string, doing: string): RelupError {
+  if (e instanceof RelupError) return e;
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new RelupError('NOT_FOUND', `${path} does not exist (while ${doing})`, {
+        hint: 'check the path and the --root option',
+        cause: e,
+      });
+    case 'EACCES':
+    case 'EPERM':
+      return new RelupError('PERMISSION', `permission denied on ${path} (while ${doing})`, {
+        hint: 'run as the user that owns the installation',
+        cause: e,
+      });
+    case 'EROFS':
+    case 'ENOSPC':
+    case 'EDQUOT':
+    case 'EEXIST':
+    case 'EISDIR':
+      return new RelupError('CANNOT_WRITE', `cannot write ${path}: ${code} (while ${doing})`, {
+        hint: 'free disk space or fix the file system, then retry',
+        cause: e,
+      });
+    default:
+      return new RelupError('INTERNAL', `unexpected ${code ?? 'error'} on ${path} while ${doing}: ${(e as Error)?.message ?? String(e)}`, {
+        hint: 'report this with the command you ran',
+        cause: e,
+      });
+  }
+}
