@@ -1,0 +1,6 @@
+// Placeholder until the pack subcommand lands; fails loudly rather than pretending.
+import { RelupError } from '../errors.js';
+
+export async function run(_argv: string[]): Promise<number> {
+  throw new RelupError('INTERNAL', 'emqx-relup pack is not implemented in this build', { hint: 'use a newer emqx-relup' });
+}
