@@ -1,15 +1,13 @@
-// One gzip member made of two independently compressed raw-deflate parts: the small head (the two
-// versioned scripts, known only at the end of the pass) and the large body (spooled while streaming).
-// The head is flushed with Z_SYNC_FLUSH (byte-aligned, not final) so the body's blocks can follow
-// it directly; the body never refers back into the head, so the joined stream inflates as one.
+// One gzip member made of independently compressed raw-deflate parts: the small head (the two
+// versioned scripts, known only at the end of the pass) and the body's blocks (spooled while
+// streaming, parallel-deflate.ts). Each part ends with Z_SYNC_FLUSH (byte-aligned, not final) so
+// the next can follow directly; the body never refers back into the head, so the joined stream
+// inflates as one, and the trailer's CRC is combined from the parts'.
 // A single member keeps every reader happy (erl_tar, gzip, bsdtar, node), unlike concatenated members.
 
 /** Fixed header: no name, mtime 0, XFL 0, OS 3 (Unix), whatever the host or the level. */
 export const GZIP_HEADER: Buffer = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]);
 
-/** Node's own gzip header (10 bytes: no FNAME/FEXTRA/FCOMMENT), which the body's spool starts with. */
-export const GZIP_HEADER_LENGTH = 10;
-export const GZIP_TRAILER_LENGTH = 8;
 
 const POLY = 0xedb88320;
 
@@ -58,12 +56,8 @@ export function crc32Combine(crcA: number, crcB: number, lengthB: number): numbe
 
 /** The 8-byte trailer: CRC-32 and length modulo 2^32, little-endian. */
 export function gzipTrailer(crc: number, length: number): Buffer {
-  const b = Buffer.alloc(GZIP_TRAILER_LENGTH);
+  const b = Buffer.alloc(8);
   b.writeUInt32LE(crc >>> 0, 0);
   b.writeUInt32LE(length % 0x100000000, 4);
   return b;
-}
-
-export function readTrailer(b: Buffer): { crc: number; length32: number } {
-  return { crc: b.readUInt32LE(0), length32: b.readUInt32LE(4) };
 }

@@ -13,14 +13,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync, statSync } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { constants as zc, createGzip, deflateRawSync } from 'node:zlib';
+import { constants as zc, crc32, deflateRawSync } from 'node:zlib';
 import { fromFsError, RelupError } from '../errors.js';
 import { type Edition, parsePackageName } from '../version/index.js';
-import { crc32Combine, GZIP_HEADER, GZIP_HEADER_LENGTH, GZIP_TRAILER_LENGTH, gzipTrailer, readTrailer } from './gzip-join.js';
-import { inputKind, type InputEntry, readArchive, readDirectory, READ_CHUNK, ZLIB_CHUNK } from './input.js';
+import { crc32Combine, GZIP_HEADER, gzipTrailer } from './gzip-join.js';
+import { FINAL_EMPTY_BLOCK, ParallelDeflate } from './parallel-deflate.js';
+import { inputKind, type InputEntry, readArchive, readDirectory, READ_CHUNK } from './input.js';
 import { classify, detectLayout, escriptName, type Layout, MAX_SCRIPT_BYTES, releaseDirOf, repairName, runnerName, type ScriptKind } from './layout.js';
 import { chooseScripts, outputFileName, type ReleaseFacts, resolveRelease, type ScriptCandidate } from './pack-plan.js';
 import { parseRelFile, parseStartErlData, parseVarsLiterals } from './release-facts.js';
@@ -92,34 +92,6 @@ function readOverride(path: string, flag: string): ScriptCandidate {
     return { origin: `${flag} ${path}`, data: readFileSync(path), type: 'file' };
   } catch (e) {
     throw fromFsError(e, path, `reading ${flag}`);
-  }
-}
-
-/** Joins small writes (tar headers, small files) so each zlib call in the threadpool has real work. */
-class Coalesce extends Transform {
-  bytes = 0;
-  private parts: Buffer[] = [];
-  private held = 0;
-  constructor(private readonly size: number) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.bytes += chunk.length;
-    if (this.held === 0 && chunk.length >= this.size) return cb(null, chunk);
-    this.parts.push(chunk);
-    this.held += chunk.length;
-    if (this.held >= this.size) this.flushParts();
-    cb();
-  }
-  override _flush(cb: TransformCallback): void {
-    this.flushParts();
-    cb();
-  }
-  private flushParts(): void {
-    if (this.held === 0) return;
-    this.push(this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.held));
-    this.parts = [];
-    this.held = 0;
   }
 }
 
@@ -214,9 +186,9 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     // Body: every member but the versioned scripts, through tar-stream and gzip into the spool.
     const { pack: makePack } = await import('tar-stream');
     const body = makePack({});
-    const joiner = new Coalesce(ZLIB_CHUNK);
+    const deflater = new ParallelDeflate(level);
     const spool = createWriteStream(spoolPath, { flags: 'wx', mode: 0o600, highWaterMark: READ_CHUNK });
-    const spooled = pipeline(body, joiner, createGzip({ level, chunkSize: ZLIB_CHUNK }), spool).catch((e) => {
+    const spooled = pipeline(body, deflater, spool).catch((e) => {
       throw fromFsError(e, spoolPath, 'writing the package');
     });
     spooled.catch(() => undefined);
@@ -327,7 +299,7 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     const finalPath = join(outDir, fileName);
     const tmpPath = join(outDir, `.${fileName}.${tag}.tmp`);
     temps.push(tmpPath);
-    const sha256 = await assemble(tmpPath, spoolPath, headRaw, joiner.bytes, level);
+    const sha256 = await assemble(tmpPath, spoolPath, headRaw, deflater, level);
     const sidecarPath = `${finalPath}.sha256`;
     const sidecarTmp = join(outDir, `.${fileName}.sha256.${tag}.tmp`);
     temps.push(sidecarTmp);
@@ -382,10 +354,10 @@ async function writeSmallFile(path: string, text: string): Promise<void> {
 }
 
 /**
- * Writes header + deflated head + the spool's deflate data + combined trailer to `tmpPath`,
- * fsyncs it, and returns the sha256 of the bytes written.
+ * Writes header + deflated head + the spool's deflate blocks + final block + combined trailer to
+ * `tmpPath`, fsyncs it, and returns the sha256 of the bytes written.
  */
-async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, bodyLength: number, level: number): Promise<string> {
+async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, body: { crc: number; bytes: number }, level: number): Promise<string> {
   const hash = createHash('sha256');
   let out;
   let spool;
@@ -397,12 +369,7 @@ async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, bod
     throw fromFsError(e, tmpPath, 'writing the package');
   }
   try {
-    const size = (await spool.stat()).size;
-    const trailer = Buffer.alloc(GZIP_TRAILER_LENGTH);
-    await spool.read(trailer, 0, GZIP_TRAILER_LENGTH, size - GZIP_TRAILER_LENGTH);
-    const bodyCrc = readTrailer(trailer).crc;
-    const { crc32 } = await import('node:zlib');
-    const headCrc = crc32(headRaw);
+    const end = (await spool.stat()).size;
     const headDeflated = deflateRawSync(headRaw, { level, finishFlush: zc.Z_SYNC_FLUSH });
     const write = async (b: Buffer): Promise<void> => {
       hash.update(b);
@@ -410,9 +377,8 @@ async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, bod
       while (off < b.length) off += (await out.write(b, off, b.length - off)).bytesWritten;
     };
     await write(Buffer.concat([GZIP_HEADER, headDeflated]));
-    // Copy the spool's deflate data, reading the next chunk while the last one is written.
-    const end = size - GZIP_TRAILER_LENGTH;
-    let pos = GZIP_HEADER_LENGTH;
+    // Copy the spool, reading the next chunk while the last one is written.
+    let pos = 0;
     const readAt = async (p: number): Promise<Buffer> => {
       const b = Buffer.allocUnsafe(Math.min(READ_CHUNK, end - p));
       const { bytesRead } = await spool.read(b, 0, b.length, p);
@@ -426,7 +392,8 @@ async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, bod
       next = pos < end ? readAt(pos) : null;
       await write(chunk);
     }
-    await write(gzipTrailer(crc32Combine(headCrc, bodyCrc, bodyLength), headRaw.length + bodyLength));
+    const crc = crc32Combine(crc32(headRaw), body.crc, body.bytes);
+    await write(Buffer.concat([FINAL_EMPTY_BLOCK, gzipTrailer(crc, headRaw.length + body.bytes)]));
     await out.sync();
   } catch (e) {
     throw fromFsError(e, tmpPath, 'writing the package');
