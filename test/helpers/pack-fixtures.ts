@@ -134,3 +134,32 @@ export function snapshot(dir: string): Record<string, string> {
 export function sha256File(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
+
+export interface CraftMember {
+  name: string;
+  type?: 'file' | 'directory' | 'symlink' | 'link';
+  mode?: number;
+  data?: string | Buffer;
+  linkname?: string;
+}
+
+/** A .tar.gz with exactly these members, for layouts GNU tar will not write (absolute names, `..`). */
+export async function craftTarGz(file: string, members: CraftMember[]): Promise<string> {
+  const { pack } = await import('tar-stream');
+  const { createGzip } = await import('node:zlib');
+  const { pipeline } = await import('node:stream/promises');
+  const p = pack({});
+  const done = pipeline(p as unknown as NodeJS.ReadableStream, createGzip(), fs.createWriteStream(file));
+  for (const m of members) {
+    const type = m.type ?? 'file';
+    const data = type === 'file' ? Buffer.from(m.data ?? '') : undefined;
+    await new Promise<void>((resolve, reject) =>
+      p.entry({ name: m.name, type, mode: m.mode ?? (type === 'directory' ? 0o755 : 0o644), mtime: new Date(0), ...(m.linkname ? { linkname: m.linkname } : {}) } as never, data as never, (err?: Error | null) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+  }
+  p.finalize();
+  await done;
+  return file;
+}
