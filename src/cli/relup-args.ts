@@ -40,6 +40,8 @@ export function parseArgs(argv: string[], spec: OptionSpec, command: string): Pa
     if (eq !== -1) value = arg.slice(eq + 1);
     else {
       value = argv[i + 1];
+      // `--out --json` is a forgotten value, not a directory called --json (use --out=--json for that).
+      if (value !== undefined && value.startsWith('--')) value = undefined;
       i++;
     }
     if (value === undefined || value === '') throw usageError(`--${name} needs a value`, `see 'emqx-relup ${command} --help'`);

@@ -50,6 +50,8 @@ export async function inputKind(path: string): Promise<InputKind> {
   try {
     st = await lstat(path);
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new RelupError('NOT_FOUND', `${path} does not exist`, { hint: 'give a release package (.tar.gz) or an unpacked release directory' });
     throw fromFsError(e, path, 'reading the input');
   }
   if (st.isDirectory()) return 'directory';

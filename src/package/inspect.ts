@@ -23,13 +23,12 @@ async function sha256Of(path: string): Promise<string> {
 export async function scanPackage(file: string): Promise<Scan> {
   const path = resolve(file);
   let size: number;
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new RelupError('NOT_FOUND', `${path} is not a file`, { hint: 'give a package file (.tar.gz)' });
-    size = st.size;
-  } catch (e) {
+  const st = await stat(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
     throw fromFsError(e, path, 'reading the package');
-  }
+  });
+  if (!st?.isFile()) throw new RelupError('NOT_FOUND', `${path} ${st ? 'is not a file' : 'does not exist'}`, { hint: 'give a package file (.tar.gz)' });
+  size = st.size;
   const entries: ScannedEntry[] = [];
   const texts = new Map<string, string>();
   let readError: string | null = null;
@@ -37,7 +36,7 @@ export async function scanPackage(file: string): Promise<Scan> {
   let hashed = 0;
   try {
     const kind = await inputKind(path);
-    if (kind === 'directory') throw new RelupError('BAD_PACKAGE', `${path} is a directory`, { hint: 'inspect a package file' });
+    if (kind === 'directory') throw new RelupError('INTERNAL', 'unreachable: a directory passed the file check');
     for await (const e of readArchive(path, kind, (b) => {
       hash.update(b);
       hashed += b.length;

@@ -170,10 +170,12 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     overrides.runner = readOverride(w, '--wrapper');
   } else if (opts.runner) overrides.runner = readOverride(opts.runner, '--runner');
   if (opts.escript) overrides.escript = readOverride(opts.escript, '--escript');
-  try {
-    if (!(await stat(outDir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-  } catch (e) {
+  const outStat = await stat(outDir).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
     throw fromFsError(e, outDir, 'opening the output directory');
+  });
+  if (!outStat?.isDirectory()) {
+    throw new RelupError('NOT_FOUND', `the output directory ${outDir} does not exist`, { hint: 'create it or give another --out' });
   }
   const kind = await inputKind(input);
   const inputName = kind === 'directory' ? null : parsePackageName(basename(input));
