@@ -3,15 +3,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, describe, it } from 'node:test';
-import { gnuTar, makeReleaseDir, tempDir } from '../helpers/pack-fixtures.js';
+import { describe, it } from 'node:test';
+import { gnuTar, makeReleaseDir, scratch } from '../helpers/pack-fixtures.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const relup = path.join(repo, 'bin', 'emqx-relup');
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const scratchDir = scratch('cli-inspect');
 
 function run(args: string[]) {
   const r = spawnSync(process.execPath, [relup, ...args], { encoding: 'utf8' });
@@ -19,8 +16,7 @@ function run(args: string[]) {
 }
 
 describe('emqx-relup inspect', () => {
-  const root = tempDir('cli-inspect');
-  dirs.push(root);
+  const root = scratchDir();
   const rel = makeReleaseDir(path.join(root, 'rel'));
 
   it('a package made by pack passes: exit 0', () => {

@@ -3,22 +3,14 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, describe, it } from 'node:test';
-import { gnuTar, makeReleaseDir, sha256File, snapshot, tempDir } from '../helpers/pack-fixtures.js';
+import { describe, it } from 'node:test';
+import { gnuTar, makeReleaseDir, sha256File, snapshot, scratch } from '../helpers/pack-fixtures.js';
 
 // dist/test/cli/ -> repository root
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const relup = path.join(repo, 'bin', 'emqx-relup');
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-function fresh(): string {
-  const d = tempDir('cli-pack');
-  dirs.push(d);
-  return d;
-}
+const scratchDir = scratch('cli-pack');
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [relup, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
@@ -27,7 +19,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 describe('emqx-relup pack', () => {
   it('packs and prints the path, or a JSON object with --json', () => {
-    const root = fresh();
+    const root = scratchDir();
     const rel = makeReleaseDir(path.join(root, 'rel'));
     const out = path.join(root, 'out');
     fs.mkdirSync(out);
@@ -51,7 +43,7 @@ describe('emqx-relup pack', () => {
   });
 
   it('warnings go to stderr, or inside the JSON', () => {
-    const root = fresh();
+    const root = scratchDir();
     const rel = makeReleaseDir(path.join(root, 'rel'), { vars: false });
     const t = run(['pack', rel, '--out', root]);
     assert.equal(t.code, 0, t.stderr);
@@ -62,7 +54,7 @@ describe('emqx-relup pack', () => {
   });
 
   it('usage errors exit 64 before touching anything', () => {
-    const root = fresh();
+    const root = scratchDir();
     const rel = makeReleaseDir(path.join(root, 'rel'));
     const before = snapshot(root);
     for (const args of [
@@ -90,7 +82,7 @@ describe('emqx-relup pack', () => {
   });
 
   it('a refused release: one line (or one JSON object), exit 65, nothing written', () => {
-    const root = fresh();
+    const root = scratchDir();
     const rel = makeReleaseDir(path.join(root, 'rel'), { runner: null });
     const out = path.join(root, 'out');
     fs.mkdirSync(out);
@@ -115,7 +107,7 @@ describe('emqx-relup pack', () => {
       t.skip('dist/emqx.cjs is not built yet (src/cli/emqx-bundle.ts missing)');
       return;
     }
-    const root = fresh();
+    const root = scratchDir();
     const input = gnuTar(makeReleaseDir(path.join(root, 'rel')), path.join(root, 'in.tar.gz'));
     const r = run(['pack', input, '--out', root, '--wrapper', '--json']);
     assert.equal(r.code, 0, r.stderr);

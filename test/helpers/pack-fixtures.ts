@@ -5,10 +5,24 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after } from 'node:test';
 import { createGunzip } from 'node:zlib';
 
 export function tempDir(tag: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `relup-${tag}-`));
+}
+
+/** Call at a test file's top level: returns a maker of temp dirs that are all removed after the file. */
+export function scratch(tag: string): () => string {
+  const made: string[] = [];
+  after(() => {
+    for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const d = tempDir(tag);
+    made.push(d);
+    return d;
+  };
 }
 
 export interface ReleaseSpec {

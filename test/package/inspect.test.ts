@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { inspect } from '../../src/package/inspect.js';
 import { pack } from '../../src/package/pack.js';
-import { craftTarGz, ESCRIPT_TEXT, gnuTar, makeReleaseDir, type ReleaseSpec, RUNNER_TEXT, tempDir } from '../helpers/pack-fixtures.js';
+import { craftTarGz, ESCRIPT_TEXT, gnuTar, makeReleaseDir, type ReleaseSpec, RUNNER_TEXT, scratch } from '../helpers/pack-fixtures.js';
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-function fresh(): string {
-  const d = tempDir('inspect');
-  dirs.push(d);
-  return d;
-}
+const scratchDir = scratch('inspect');
 
 const V = '5.0.1';
 const SCRIPTS = [`bin/emqx-${V}`, `bin/install_upgrade.escript-${V}`];
@@ -22,7 +14,7 @@ const REST = ['releases', 'lib', 'etc', 'data', 'bin/emqx', 'bin/install_upgrade
 
 /** A release dir that already carries the versioned scripts, tarred by GNU tar in the given order. */
 function tarred(file: string, opts: { spec?: ReleaseSpec; names?: string[]; edit?: (rel: string) => void; format?: 'gnu' | 'pax' } = {}): string {
-  const root = fresh();
+  const root = scratchDir();
   const rel = makeReleaseDir(path.join(root, 'rel'), {
     ...opts.spec,
     files: { [SCRIPTS[0]!]: RUNNER_TEXT, [SCRIPTS[1]!]: ESCRIPT_TEXT, ...opts.spec?.files },
@@ -50,7 +42,7 @@ describe('inspect: a good package', () => {
   });
 
   it('made by pack, with its sidecar', async () => {
-    const root = fresh();
+    const root = scratchDir();
     const rel = makeReleaseDir(path.join(root, 'rel'), { edition: 'enterprise' });
     const p = await pack({ input: rel, outDir: root, env: {} });
     const r = await inspect(p.package);
@@ -71,7 +63,7 @@ describe('inspect: finds each planted defect', () => {
     [
       'top-level folder',
       () => {
-        const root = fresh();
+        const root = scratchDir();
         makeReleaseDir(path.join(root, 'emqx'), { files: { [SCRIPTS[0]!]: RUNNER_TEXT, [SCRIPTS[1]!]: ESCRIPT_TEXT } });
         return gnuTar(root, path.join(root, `emqx-${V}.tar.gz`), { names: ['emqx'] });
       },
@@ -111,7 +103,7 @@ describe('inspect: finds each planted defect', () => {
     [
       'not gzip',
       () => {
-        const f = path.join(fresh(), `emqx-${V}.tar.gz`);
+        const f = path.join(scratchDir(), `emqx-${V}.tar.gz`);
         fs.writeFileSync(f, 'not a package at all\n'.repeat(40));
         return f;
       },
@@ -120,7 +112,7 @@ describe('inspect: finds each planted defect', () => {
     [
       'absolute and .. names',
       () =>
-        craftTarGz(path.join(fresh(), `emqx-${V}.tar.gz`), [
+        craftTarGz(path.join(scratchDir(), `emqx-${V}.tar.gz`), [
           { name: SCRIPTS[0]!, data: RUNNER_TEXT, mode: 0o755 },
           { name: SCRIPTS[1]!, data: ESCRIPT_TEXT, mode: 0o755 },
           { name: `releases/${V}/emqx.rel`, data: `{release, {"emqx", "${V}"}, {erts, "1"}, []}.` },

@@ -3,24 +3,16 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { RelupError } from '../../src/errors.js';
 import { DEFAULT_MTIME, pack, type PackOptions } from '../../src/package/pack.js';
-import { ESCRIPT_TEXT, erlTar, gnuTar, makeReleaseDir, type Member, readMembers, RUNNER_TEXT, sha256File, snapshot, tempDir } from '../helpers/pack-fixtures.js';
+import { ESCRIPT_TEXT, erlTar, gnuTar, makeReleaseDir, type Member, readMembers, RUNNER_TEXT, sha256File, snapshot, scratch } from '../helpers/pack-fixtures.js';
 
-const dirs: string[] = [];
-after(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-function fresh(tag: string): string {
-  const d = tempDir(tag);
-  dirs.push(d);
-  return d;
-}
+const scratchDir = scratch('pack');
 
 /** A release dir and an empty output dir. */
 function setup(spec: Parameters<typeof makeReleaseDir>[1] = {}): { root: string; rel: string; out: string } {
-  const root = fresh('pack');
+  const root = scratchDir();
   const rel = makeReleaseDir(path.join(root, 'rel'), spec);
   const out = path.join(root, 'out');
   fs.mkdirSync(out);
@@ -152,7 +144,7 @@ describe('pack: inputs', () => {
   });
 
   it('a systools:make_tar package with --runner and --escript, no emqx_vars', async () => {
-    const root = fresh('maketar');
+    const root = scratchDir();
     const ebin = path.join(root, 'lib/foo-1.0/ebin');
     fs.mkdirSync(ebin, { recursive: true });
     fs.writeFileSync(path.join(ebin, 'foo.app'), '{application, foo, [{description, "foo"}, {vsn, "1.0"}, {modules, []}, {registered, []}, {applications, [kernel, stdlib]}]}.\n');
@@ -186,29 +178,29 @@ describe('pack: determinism', () => {
     const input = gnuTar(rel, path.join(root, 'in.tar.gz'));
     const a = await pack({ input, outDir: out, env: {} });
     const bytesA = fs.readFileSync(a.package);
-    const out2 = fresh('pack2');
+    const out2 = scratchDir();
     const b = await pack({ input, outDir: out2, env: {} });
     assert.ok(fs.readFileSync(b.package).equals(bytesA));
     // Another archiver's view of the same release gives the same package.
-    const fromDir = await pack({ input: rel, outDir: fresh('pack3'), env: {} });
+    const fromDir = await pack({ input: rel, outDir: scratchDir(), env: {} });
     assert.equal((await readMembers(fromDir.package)).length, (await readMembers(a.package)).length);
     // The fixed gzip header: no name, mtime 0, OS Unix.
     assert.deepEqual([...bytesA.subarray(0, 10)], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
 
-    const c = await pack({ input, outDir: fresh('pack4'), env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    const c = await pack({ input, outDir: scratchDir(), env: { SOURCE_DATE_EPOCH: '1700000000' } });
     assert.ok(!fs.readFileSync(c.package).equals(bytesA));
     assert.ok((await readMembers(c.package)).every((m) => m.mtime === 1700000000));
 
     fs.appendFileSync(path.join(rel, 'lib/emqx-5.0.1/ebin/emqx.app'), '%\n');
     const changed = gnuTar(rel, path.join(root, 'in2.tar.gz'));
-    const d = await pack({ input: changed, outDir: fresh('pack5'), env: {} });
+    const d = await pack({ input: changed, outDir: scratchDir(), env: {} });
     assert.notEqual(d.sha256, a.sha256);
   });
 
   it('packing a packed package changes nothing', async () => {
     const { root, rel, out } = setup();
     const a = await pack({ input: gnuTar(rel, path.join(root, 'in.tar.gz'), { names: ['lib', 'bin', 'releases', 'etc', 'data'] }), outDir: out, env: {} });
-    const again = fresh('repack');
+    const again = scratchDir();
     const b = await pack({ input: a.package, outDir: again, env: {} });
     assert.equal(b.sha256, a.sha256);
     assert.equal(b.runnerFrom, 'bin/emqx-5.0.1');
@@ -253,7 +245,7 @@ describe('pack: script sources', () => {
     assert.equal(m[0]!.sha256, hashOf('#!/bin/sh\ncarried\n'));
     assert.equal(m.filter((x) => x.name === 'bin/emqx-5.0.1').length, 1);
     assert.equal(m.at(-1)!.name, 'bin/emqx-5.0.0', 'other versions are kept, at the end');
-    const o = await pack({ input, outDir: fresh('ovr'), runner: path.join(rel, 'bin/emqx'), env: {} });
+    const o = await pack({ input, outDir: scratchDir(), runner: path.join(rel, 'bin/emqx'), env: {} });
     assert.match(o.warnings.join('\n'), /bin\/emqx-5\.0\.1 of the input was replaced/);
   });
 
