@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { RelupError, fromFsError } from '../errors.js';
 import { type Env, type FsLike, errnoCode, readdirOrEmpty, realFs } from './fs.js';
 
-export type NameType = 'name' | 'sname';
+/** The erl flag the name goes with (same spelling as plan.ts's NodeIdentity). */
+export type NameType = '-name' | '-sname';
 
 export type NodeSource =
   | { kind: 'env'; variable: string }
@@ -18,7 +19,6 @@ export type NodeSource =
 
 export interface NodeInfo {
   name: string;
-  /** `name` => `-name`, `sname` => `-sname`. */
   nameType: NameType;
   nameSource: NodeSource;
   /** Null when no source defines one (not even emqx_vars); see requireCookie. */
@@ -52,7 +52,7 @@ export function parseVmArgs(text: string): VmArgs {
     i++;
     if (value === '' || /\$\{|\{\{/.test(value)) continue;
     if (flag === '-setcookie') out.cookie = value;
-    else out.name = { value, type: flag === '-name' ? 'name' : 'sname' };
+    else out.name = { value, type: flag };
   }
   return out;
 }
@@ -105,14 +105,14 @@ export function resolveNode({ env = {}, files, defaultCookie }: ResolveNodeInput
   const nameFile = files.find((f) => f.args.name);
   if (nameVar) {
     name = env[nameVar]!;
-    nameType = name.includes('@') ? 'name' : 'sname';
+    nameType = name.includes('@') ? '-name' : '-sname';
     nameSource = { kind: 'env', variable: nameVar };
   } else if (nameFile) {
     ({ value: name, type: nameType } = nameFile.args.name!);
     nameSource = { kind: 'file', file: nameFile.file };
   } else {
     name = DEFAULT_NODE_NAME;
-    nameType = 'sname';
+    nameType = '-sname';
     nameSource = { kind: 'default' };
     warnings.push(`node name not found (no ${NAME_VARS.join('/')}, no -name/-sname in ${describeFiles(files)}); using "${name}"`);
   }
