@@ -8,6 +8,7 @@ export interface FsLike {
   statSync(path: string): { isFile(): boolean; isDirectory(): boolean };
   readdirSync(path: string): string[];
   realpathSync(path: string): string;
+  readlinkSync(path: string): string;
 }
 
 export const realFs: FsLike = nodeFs as unknown as FsLike;

@@ -24,6 +24,8 @@ export interface RootChoice {
 export interface SelfPath {
   /** The path the wrapper was invoked by (argv[1]), made absolute; may be a symlink. */
   invoked: string;
+  /** Symlinks passed through between `invoked` and `real`, in order (absolute, not resolved). */
+  links?: string[];
   /** The same with every symlink resolved. */
   real: string;
 }
@@ -43,10 +45,11 @@ export function chooseRoot({ flag, env = {}, self, cwd }: ChooseRootInput): Root
   if (env.EMQX_ROOT) return explicit(env.EMQX_ROOT, 'EMQX_ROOT');
   if (env.RUNNER_ROOT_DIR) return explicit(env.RUNNER_ROOT_DIR, 'RUNNER_ROOT_DIR');
   let choice: RootChoice = { dir: DEFAULT_ROOT, source: 'default', orElse: null };
-  // Real location first (a /usr/bin/emqx symlink into <root>/bin/), then the invoked one (a
-  // <root>/bin/emqx-<v> symlink to a wrapper kept elsewhere). Built back to front.
-  const guesses = self ? [...new Set([rootOfBinFile(self.invoked), rootOfBinFile(self.real)])] : [];
-  for (const dir of guesses) if (dir) choice = { dir, source: 'wrapper location', orElse: choice };
+  // Real location first (a /usr/bin/emqx symlink into <root>/bin/), then back along the links to
+  // the invoked one (a <root>/bin/emqx-<v> symlink to a wrapper kept elsewhere).
+  const paths = self ? [self.real, ...(self.links ?? []).slice().reverse(), self.invoked] : [];
+  const guesses = [...new Set(paths.map(rootOfBinFile).filter((d): d is string => d !== null))];
+  for (const dir of guesses.reverse()) choice = { dir, source: 'wrapper location', orElse: choice };
   return choice;
 }
 
@@ -64,16 +67,29 @@ export function versionFromScriptName(invoked: string): string | null {
   return isVersion(v) ? v : null;
 }
 
-/** Resolves the invoked script path; `real` falls back to `invoked` when it cannot be resolved. */
+/** Resolves the invoked script path, hop by hop; `real` stays `invoked` if it cannot be resolved. */
 export function selfPath(invoked: string, cwd: string, fs: FsLike = realFs): SelfPath {
   const abs = resolve(cwd, invoked);
+  const links: string[] = [];
   let real = abs;
   try {
+    for (let p = abs, hops = 0; hops < 40; hops++) {
+      let target: string;
+      try {
+        target = fs.readlinkSync(p);
+      } catch (e) {
+        if (errnoCode(e) === 'EINVAL') break; // not a link: the end of the chain
+        throw e;
+      }
+      p = resolve(dirname(p), target);
+      links.push(p);
+    }
     real = fs.realpathSync(abs);
   } catch {
     // A script being run exists; if it vanished meanwhile, its name is all we can use.
   }
-  return { invoked: abs, real };
+  if (links.at(-1) === real) links.pop();
+  return { invoked: abs, links, real };
 }
 
 export interface FoundRoot {
