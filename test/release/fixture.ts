@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import assert from 'node:assert/strict';
+import { RelupError } from '../../src/errors.js';
 
 export function tempDir(t: { after(fn: () => void): void }, prefix = 'relup-release-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -64,4 +66,15 @@ RUNNER_BIN_DIR="$RUNNER_ROOT_DIR/bin"
 IS_ELIXIR="\${IS_ELIXIR:-no}"
 export ERTS_DIR="$RUNNER_ROOT_DIR/erts-$ERTS_VSN"
 ${opts.append ?? ''}`;
+}
+
+/** The RelupError `fn` throws (fails the test if it throws nothing or something else). */
+export function relupError(fn: () => unknown): RelupError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof RelupError, `expected a RelupError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected an error');
 }

@@ -5,9 +5,8 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Volume, createFsFromVolume } from 'memfs';
-import { RelupError } from '../../src/errors.js';
 import { type FsLike, chooseRoot, findRoot, rootOfBinFile, selfPath, versionFromScriptName } from '../../src/release/index.js';
-import { emqxVars, snapshot, tempDir, writeTree } from './fixture.js';
+import { emqxVars, snapshot, tempDir, writeTree, relupError } from './fixture.js';
 
 const self = (invoked: string, real = invoked) => ({ invoked, real });
 /** The chain of a choice as [dir, source] pairs. */
@@ -15,15 +14,6 @@ function chain(c: ReturnType<typeof chooseRoot> | null): Array<[string, string]>
   const out: Array<[string, string]> = [];
   for (; c; c = c.orElse) out.push([c.dir, c.source]);
   return out;
-}
-function relupError(fn: () => unknown): RelupError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof RelupError, `expected a RelupError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected an error');
 }
 
 test('chooseRoot: --root, then EMQX_ROOT, then RUNNER_ROOT_DIR, each final', () => {

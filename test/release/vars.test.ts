@@ -5,9 +5,8 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Volume, createFsFromVolume } from 'memfs';
-import { RelupError } from '../../src/errors.js';
 import { type FsLike, parseEmqxVars, readReleaseVars, releaseVarsFrom } from '../../src/release/index.js';
-import { emqxVars, snapshot, tempDir, writeTree } from './fixture.js';
+import { emqxVars, snapshot, tempDir, writeTree, relupError } from './fixture.js';
 
 /** name -> value of the parsed table, dropping line numbers. */
 function values(text: string, env: Record<string, string> = {}): Record<string, string> {
@@ -15,15 +14,6 @@ function values(text: string, env: Record<string, string> = {}): Record<string, 
 }
 function dynamicNames(text: string, env: Record<string, string> = {}): string[] {
   return [...parseEmqxVars(text, env)].filter(([, v]) => v.dynamic).map(([k]) => k);
-}
-function relupError(fn: () => unknown): RelupError {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof RelupError, `expected a RelupError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected an error');
 }
 
 // [description, file text, env, expected variables] — each is also checked against a real `sh`.
