@@ -68,10 +68,14 @@ function vmArgsWords(text: string): string[] {
     } else if (c === '#' && word === null) {
       while (i < text.length && text[i] !== '\n') i++;
     } else if (c === '"' || c === "'") {
-      const end = text.indexOf(c, i + 1);
-      const stop = end < 0 ? text.length : end;
-      word = (word ?? '') + text.slice(i + 1, stop);
-      i = stop;
+      // An unterminated quote runs to the end of its line, not over the rest of the file.
+      let end = text.indexOf(c, i + 1);
+      let eol = text.indexOf('\n', i + 1);
+      if (eol < 0) eol = text.length;
+      const closed = end >= 0 && end < eol;
+      if (!closed) end = eol;
+      word = (word ?? '') + text.slice(i + 1, end);
+      i = closed ? end : end - 1;
     } else if (c === '\\' && i + 1 < text.length) {
       word = (word ?? '') + text[++i];
     } else {
