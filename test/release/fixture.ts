@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { RelupError } from '../../src/errors.js';
 
@@ -77,4 +79,21 @@ export function relupError(fn: () => unknown): RelupError {
     return e;
   }
   assert.fail('expected an error');
+}
+
+export type NobodyResult = { ok: unknown } | { code: string; exit: number; line: string };
+
+/**
+ * Runs `expr` (a JS expression using `m`, the compiled src/release/index.js) in a child Node
+ * dropped to user nobody, so permission checks hold although the tests run as root.
+ */
+export function asNobody(expr: string): NobodyResult {
+  const mod = fileURLToPath(new URL('../../src/release/index.js', import.meta.url));
+  const code = `import(${JSON.stringify(mod)}).then((m) => {
+    try { console.log(JSON.stringify({ ok: ${expr} })); }
+    catch (e) { console.log(JSON.stringify({ code: e.code, exit: e.exitCode, line: e.line ?? String(e) })); }
+  })`;
+  const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '-e', code], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as NobodyResult;
 }
