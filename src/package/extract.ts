@@ -71,7 +71,19 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Refuses destinations rename() could not replace (a directory), before anything is read. */
+/** True when something is at `dest`; refuses a directory, which rename() could not replace. */
+async function checkDestination(dest: string): Promise<boolean> {
+  const lst = await fsp.lstat(dest).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return null;
+    throw fromFsError(e, dest, 'preparing to put the script in place');
+  });
+  if (lst?.isDirectory()) {
+    throw new RelupError('CANNOT_WRITE', `${dest} is a directory, where the script must go`, { hint: 'move it away and retry' });
+  }
+  return lst !== null;
+}
+
+/** Checked before anything is read, so an impossible destination costs no scan. */
 async function checkDestinations(binDir: string, members: Member[]): Promise<void> {
   let st;
   try {
@@ -80,16 +92,7 @@ async function checkDestinations(binDir: string, members: Member[]): Promise<voi
     throw fromFsError(e, binDir, 'preparing to extract the scripts');
   }
   if (!st.isDirectory()) throw new RelupError('CANNOT_WRITE', `${binDir} is not a directory`, { hint: 'check the installation root' });
-  for (const m of members) {
-    const dest = path.join(binDir, m.dest);
-    const lst = await fsp.lstat(dest).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return null;
-      throw fromFsError(e, dest, 'preparing to extract the scripts');
-    });
-    if (lst?.isDirectory()) {
-      throw new RelupError('CANNOT_WRITE', `${dest} is a directory, where the script must go`, { hint: 'move it away and retry' });
-    }
-  }
+  for (const m of members) await checkDestination(path.join(binDir, m.dest));
 }
 
 /**
@@ -102,14 +105,18 @@ async function commit(binDir: string, members: Member[]): Promise<void> {
   try {
     for (const m of members) {
       const dest = path.join(binDir, m.dest);
+      // Checked again: bin/ may have changed while the package was read.
+      if (!(await checkDestination(dest))) {
+        backups.push(null);
+        continue;
+      }
       const bak = path.join(binDir, tempName(m.dest, '.old'));
       try {
         await fsp.link(dest, bak);
-        backups.push(bak);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fromFsError(e, dest, 'keeping a backup before replacing it');
-        backups.push(null);
+        throw fromFsError(e, dest, 'keeping a backup before replacing it');
       }
+      backups.push(bak);
     }
     let done = 0;
     try {
@@ -184,7 +191,8 @@ export async function extractScripts(pkgPath: string, version: string, binDir: s
       pkgPath,
       {
         entry(header) {
-          const m = byName.get(header.name);
+          // A trailing '/' (how directories are written) still names the member, so it is refused as one.
+          const m = byName.get(header.name.endsWith('/') ? header.name.slice(0, -1) : header.name);
           if (!m) return null;
           if (m.member !== null) throw memberError(pkgPath, header.name, `appears twice (also as ${m.member})`);
           m.member = header.name;
