@@ -25,17 +25,24 @@ export interface Entry {
   mode?: number;
 }
 
-/** Deterministic, mildly compressible bytes (so gzip has work to do, like real .beam files). */
+const BLOCK = 1 << 20;
+
+/**
+ * Deterministic, mildly compressible bytes (so gzip has work to do, like real .beam files): a 1 MiB
+ * pseudo-random block repeated, whose period is beyond deflate's 32 KiB window.
+ */
 export function filler(size: number, seed: number): Buffer {
-  const out = Buffer.alloc(size);
+  const block = Buffer.alloc(Math.min(size, BLOCK));
   let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
+  for (let i = 0; i < block.length; i++) {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
     x >>>= 0;
-    out[i] = 97 + (x % 16);
+    block[i] = 97 + (x % 16);
   }
+  const out = Buffer.alloc(size);
+  for (let off = 0; off < size; off += block.length) block.copy(out, off, 0, Math.min(block.length, size - off));
   return out;
 }
 
