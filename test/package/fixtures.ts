@@ -52,13 +52,14 @@ export async function makeTarGz(file: string, entries: Entry[], level = 1): Prom
   const out = pipeline(p as unknown as Readable, createGzip({ level }), fs.createWriteStream(file));
   for (const e of entries) {
     const type = e.type ?? 'file';
+    const hasBody = type === 'file' || type === 'contiguous-file';
     const body = e.body !== undefined ? Buffer.from(e.body) : e.size !== undefined ? filler(e.size, e.name.length) : Buffer.alloc(0);
     await new Promise<void>((resolve, reject) => {
-      const header: Header = { name: e.name, type, mode: e.mode ?? 0o755, size: type === 'file' ? body.length : 0 } as Header;
+      const header: Header = { name: e.name, type, mode: e.mode ?? 0o755, size: hasBody ? body.length : 0 } as Header;
       if (e.linkname !== undefined) header.linkname = e.linkname;
       const cb = (err?: Error | null) => (err ? reject(err) : resolve());
       // Non-file entries carry no body; tar-stream ends them at once.
-      p.entry(header, type === 'file' ? body : (undefined as unknown as Buffer), cb);
+      p.entry(header, hasBody ? body : (undefined as unknown as Buffer), cb);
     });
   }
   p.finalize();
