@@ -20,10 +20,10 @@ import { fromFsError, RelupError } from '../errors.js';
 import { type Edition, parsePackageName } from '../version/index.js';
 import { crc32Combine, GZIP_HEADER, gzipTrailer } from './gzip-join.js';
 import { FINAL_EMPTY_BLOCK, ParallelDeflate } from './parallel-deflate.js';
-import { inputKind, type InputEntry, readArchive, readDirectory, READ_CHUNK } from './input.js';
+import { forEachMember, inputKind, type InputEntry, READ_CHUNK } from './input.js';
 import { classify, detectLayout, escriptName, type Layout, MAX_SCRIPT_BYTES, releaseDirOf, repairName, runnerName, type ScriptKind } from './layout.js';
 import { chooseScripts, outputFileName, type ReleaseFacts, resolveRelease, type ScriptCandidate } from './pack-plan.js';
-import { parseRelFile, parseStartErlData, parseVarsLiterals } from './release-facts.js';
+import { parseRelFile, parseStartErlData, varsLiterals } from './release-facts.js';
 
 /** 1980-01-01T00:00:00Z: the fixed mtime when SOURCE_DATE_EPOCH is not set (tar warns on 1970). */
 export const DEFAULT_MTIME = 315532800;
@@ -46,6 +46,8 @@ export interface PackOptions {
   /** Seconds since the epoch for every member's mtime; default SOURCE_DATE_EPOCH, else DEFAULT_MTIME. */
   mtime?: number | undefined;
   env?: NodeJS.ProcessEnv | undefined;
+  /** Aborting stops the pass; temporaries are removed and nothing is written under the final name. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface PackResult {
@@ -147,6 +149,80 @@ interface Held {
   data: Buffer | null;
 }
 
+/**
+ * The single pass over the input: each member is repaired, classified and written to the body,
+ * except the versioned scripts, which are held aside; the small metadata members are parsed on
+ * the way through.
+ */
+class Pass {
+  facts: ReleaseFacts = { vars: null, startErl: null, rels: [], badRels: [], releaseDirs: [] };
+  sources: Partial<Record<ScriptKind, ScriptCandidate>> = {};
+  held: Held[] = [];
+  layout: Layout | null = null;
+  entries = 0;
+  private seen = new Set<string>();
+
+  constructor(
+    private readonly body: TarPack,
+    private readonly mtime: Date,
+  ) {}
+
+  async take(e: InputEntry): Promise<void> {
+    const isDir = e.type === 'directory';
+    this.layout ??= detectLayout(e.name, isDir);
+    const name = repairName(e.name, this.layout, isDir);
+    if (name === null) return;
+    if (!PASS_TYPES.has(e.type)) {
+      throw new RelupError('BAD_PACKAGE', `member ${JSON.stringify(e.name)} is a ${e.type}; a release holds only files, directories and links`, {
+        hint: 'remove it from the release',
+      });
+    }
+    const linkname = e.type === 'link' && e.linkname !== null ? (repairName(e.linkname, this.layout, false) ?? '') : e.linkname;
+    const role = classify(name);
+    const dir = releaseDirOf(name);
+    if (dir !== null && !this.facts.releaseDirs.includes(dir)) this.facts.releaseDirs.push(dir);
+    if (role.kind === 'source' || role.kind === 'versioned') {
+      if (this.seen.has(name)) {
+        throw new RelupError('BAD_PACKAGE', `the input holds ${name} twice`, { hint: 'remove the duplicate entry, which would make the extracted script ambiguous' });
+      }
+      this.seen.add(name);
+    }
+    if (role.kind === 'versioned') {
+      // Held aside until the release's version is known: moved to the front or kept at the end.
+      const data = e.body ? await collect(e.body, MAX_SCRIPT_BYTES) : null;
+      if (e.body && data === null) throw new RelupError('BAD_PACKAGE', `${name} is over 16 MiB`, { hint: 'a versioned script must be small' });
+      this.held.push({ entry: { name, type: e.type, mode: e.mode, size: e.size, linkname }, data });
+      return;
+    }
+    const header: TarHeader = { name, type: e.type, mode: e.mode, size: e.size, mtime: this.mtime, uid: 0, gid: 0, ...(linkname ? { linkname } : {}) };
+    // Scripts and metadata are also kept in memory (bounded) while they stream through.
+    const keep = role.kind !== 'other' && e.body !== null;
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    const tap = (b: Buffer): void => {
+      keptBytes += b.length;
+      if (keptBytes <= MAX_SCRIPT_BYTES) kept.push(b);
+    };
+    await writeEntry(this.body, header, e.body, keep ? tap : undefined);
+    this.entries++;
+    if (role.kind === 'other') return;
+    const data = e.body === null ? null : keptBytes <= MAX_SCRIPT_BYTES ? Buffer.concat(kept, keptBytes) : Buffer.alloc(MAX_SCRIPT_BYTES + 1);
+    if (role.kind === 'source') {
+      this.sources[role.script] = { origin: name, data, type: e.type };
+      return;
+    }
+    if (data === null) return;
+    const text = data.toString('utf8');
+    if (role.kind === 'vars') this.facts.vars = varsLiterals(text);
+    else if (role.kind === 'start-erl') this.facts.startErl = parseStartErlData(text);
+    else {
+      const rel = parseRelFile(name, text);
+      if (rel) this.facts.rels.push(rel);
+      else this.facts.badRels.push(name);
+    }
+  }
+}
+
 /** Packs `opts.input` into `<outDir>/<base>-<v>[-<platform>].tar.gz` plus its `.sha256`. */
 export async function pack(opts: PackOptions): Promise<PackResult> {
   const env = opts.env ?? process.env;
@@ -195,73 +271,10 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     });
     spooled.catch(() => undefined);
 
-    const facts: ReleaseFacts = { vars: null, startErl: null, rels: [], badRels: [], releaseDirs: [] };
-    const sources: Partial<Record<ScriptKind, ScriptCandidate>> = {};
-    const held: Held[] = [];
-    const seen = new Set<string>();
-    let layout: Layout | null = null;
-    let entries = 0;
-
-    const entriesOf: AsyncIterable<InputEntry> = kind === 'directory' ? readDirectory(input) : readArchive(input, kind);
-    for await (const e of entriesOf) {
-      const isDir = e.type === 'directory';
-      layout ??= detectLayout(e.name, isDir);
-      const name = repairName(e.name, layout, isDir);
-      if (name === null) continue;
-      if (!PASS_TYPES.has(e.type)) {
-        throw new RelupError('BAD_PACKAGE', `member ${JSON.stringify(e.name)} is a ${e.type}; a release holds only files, directories and links`, {
-          hint: 'remove it from the release',
-        });
-      }
-      const linkname = e.type === 'link' && e.linkname !== null ? repairName(e.linkname, layout, false) ?? '' : e.linkname;
-      const role = classify(name);
-      const dir = releaseDirOf(name);
-      if (dir !== null && !facts.releaseDirs.includes(dir)) facts.releaseDirs.push(dir);
-      if (role.kind === 'source' || role.kind === 'versioned') {
-        if (seen.has(name)) {
-          throw new RelupError('BAD_PACKAGE', `the input holds ${name} twice`, { hint: 'remove the duplicate entry, which would make the extracted script ambiguous' });
-        }
-        seen.add(name);
-      }
-      const meta = { name, type: e.type, mode: e.mode, size: e.size, linkname };
-      if (role.kind === 'versioned') {
-        // Held aside until the release's version is known: moved to the front or kept at the end.
-        const data = e.body ? await collect(e.body, MAX_SCRIPT_BYTES) : null;
-        if (e.body && data === null) throw new RelupError('BAD_PACKAGE', `${name} is over 16 MiB`, { hint: 'a versioned script must be small' });
-        held.push({ entry: meta, data });
-        continue;
-      }
-      const header: TarHeader = { name, type: e.type, mode: e.mode, size: e.size, mtime, uid: 0, gid: 0, ...(linkname ? { linkname } : {}) };
-      const keep = role.kind !== 'other' && e.body !== null;
-      const kept: Buffer[] = [];
-      let keptBytes = 0;
-      await writeEntry(
-        body,
-        header,
-        e.body,
-        keep
-          ? (b) => {
-              keptBytes += b.length;
-              if (keptBytes <= MAX_SCRIPT_BYTES) kept.push(b);
-            }
-          : undefined,
-      );
-      entries++;
-      if (role.kind === 'other') continue;
-      const data = e.body === null ? null : keptBytes <= MAX_SCRIPT_BYTES ? Buffer.concat(kept, keptBytes) : Buffer.alloc(MAX_SCRIPT_BYTES + 1);
-      if (role.kind === 'source') sources[role.script] = { origin: name, data, type: e.type };
-      else if (data !== null) {
-        const text = data.toString('utf8');
-        if (role.kind === 'vars') facts.vars = parseVarsLiterals(text);
-        else if (role.kind === 'start-erl') facts.startErl = parseStartErlData(text);
-        else if (role.kind === 'rel') {
-          const rel = parseRelFile(name, text);
-          if (rel) facts.rels.push(rel);
-          else facts.badRels.push(name);
-        }
-      }
-    }
-    if (layout === null) throw new RelupError('BAD_PACKAGE', `${input} is empty`, { hint: 'give a release package or directory' });
+    const pass = new Pass(body, mtime);
+    await forEachMember(input, kind, (e) => pass.take(e), opts.signal);
+    const { facts, sources, held } = pass;
+    if (pass.layout === null) throw new RelupError('BAD_PACKAGE', `${input} is empty`, { hint: 'give a release package or directory' });
 
     const release = resolveRelease(facts, { version: opts.version, edition: opts.edition, inputName });
     const v = release.version;
@@ -278,7 +291,7 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
       if (h.entry.name === runnerName(v) || h.entry.name === escriptName(v)) continue;
       const m = h.entry;
       await writeEntry(body, { name: m.name, type: m.type, mode: m.mode, size: h.data?.length ?? 0, mtime, uid: 0, gid: 0, ...(m.linkname ? { linkname: m.linkname } : {}) }, h.data);
-      entries++;
+      pass.entries++;
     }
     body.finalize();
     await spooled;
@@ -316,7 +329,7 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
       version: v,
       edition: release.edition,
       platform,
-      entries: entries + 2,
+      entries: pass.entries + 2,
       runnerFrom: choice.runner.origin,
       escriptFrom: choice.escript.origin,
       warnings,
