@@ -272,7 +272,13 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     spooled.catch(() => undefined);
 
     const pass = new Pass(body, mtime);
-    await forEachMember(input, kind, (e) => pass.take(e), opts.signal);
+    try {
+      await forEachMember(input, kind, (e) => pass.take(e), opts.signal);
+    } catch (e) {
+      // Ends the spool pipeline too, so no stream outlives the failure.
+      body.destroy(e as Error);
+      throw e;
+    }
     const { facts, sources, held } = pass;
     if (pass.layout === null) throw new RelupError('BAD_PACKAGE', `${input} is empty`, { hint: 'give a release package or directory' });
 
@@ -295,6 +301,7 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     }
     body.finalize();
     await spooled;
+    opts.signal?.throwIfAborted();
 
     // Head: the two scripts as tar members (without the end-of-archive blocks).
     const head = makePack({});
@@ -314,7 +321,8 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     const finalPath = join(outDir, fileName);
     const tmpPath = join(outDir, `.${fileName}.${tag}.tmp`);
     temps.push(tmpPath);
-    const sha256 = await assemble(tmpPath, spoolPath, headRaw, deflater, level);
+    const sha256 = await assemble(tmpPath, spoolPath, headRaw, deflater, level, opts.signal);
+    opts.signal?.throwIfAborted();
     const sidecarPath = `${finalPath}.sha256`;
     const sidecarTmp = join(outDir, `.${fileName}.sha256.${tag}.tmp`);
     temps.push(sidecarTmp);
@@ -372,7 +380,7 @@ async function writeSmallFile(path: string, text: string): Promise<void> {
  * Writes header + deflated head + the spool's deflate blocks + final block + combined trailer to
  * `tmpPath`, fsyncs it, and returns the sha256 of the bytes written.
  */
-async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, body: { crc: number; bytes: number }, level: number): Promise<string> {
+async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, body: { crc: number; bytes: number }, level: number, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
   let out;
   let spool;
@@ -402,6 +410,7 @@ async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, bod
     };
     let next = pos < end ? readAt(pos) : null;
     while (next) {
+      signal?.throwIfAborted();
       const chunk = await next;
       pos += chunk.length;
       next = pos < end ? readAt(pos) : null;
@@ -411,6 +420,7 @@ async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, bod
     await write(Buffer.concat([FINAL_EMPTY_BLOCK, gzipTrailer(crc, headRaw.length + body.bytes)]));
     await out.sync();
   } catch (e) {
+    if (signal?.aborted) throw e;
     throw fromFsError(e, tmpPath, 'writing the package');
   } finally {
     await out.close();

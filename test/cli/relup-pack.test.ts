@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,6 +100,32 @@ describe('emqx-relup pack', () => {
     const edition = run(['pack', makeReleaseDir(path.join(root, 'rel2')), '--out', out, '--edition', 'enterprise']);
     assert.equal(edition.code, 78);
     assert.deepEqual(fs.readdirSync(out), []);
+  });
+
+  it('an interrupt in the middle removes the temporaries and exits 128+signal', async (t) => {
+    const root = scratchDir();
+    const rel = makeReleaseDir(path.join(root, 'rel'), { files: { 'lib/big-1/priv/blob.bin': randomBytes(48 * 1024 * 1024) } });
+    const input = gnuTar(rel, path.join(root, 'in.tar.gz'), { names: ['lib', 'releases', 'bin'] });
+    const out = path.join(root, 'out');
+    fs.mkdirSync(out);
+    for (const [sig, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      const child = spawn(process.execPath, [relup, 'pack', input, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      t.after(() => {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      });
+      let stderr = '';
+      child.stderr.on('data', (b) => (stderr += b));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      // Signal once the spool exists: the pass is under way.
+      while (!fs.readdirSync(out).some((n) => n.endsWith('.spool')) && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+      child.kill(sig);
+      assert.equal(await exited, code, stderr);
+      assert.match(stderr, new RegExp(`interrupted by ${sig}; no package was written`));
+      assert.deepEqual(fs.readdirSync(out), []);
+    }
   });
 
   it('--wrapper packs the one-file wrapper built by npm run build', (t) => {
