@@ -142,10 +142,17 @@ describe('emqx-relup pack', () => {
     assert.equal(o.runnerFrom, `--wrapper ${bundle}`);
     const x = path.join(root, 'x');
     fs.mkdirSync(x);
-    spawnSync('tar', ['-xzf', o.package, '-C', x, 'bin/emqx-5.0.1']);
+    spawnSync('tar', ['-xzf', o.package, '-C', x]);
     const first = fs.readFileSync(path.join(x, 'bin/emqx-5.0.1'));
     assert.ok(first.equals(fs.readFileSync(bundle)));
     assert.equal(fs.statSync(path.join(x, 'bin/emqx-5.0.1')).mode & 0o777, 0o755);
     assert.ok(first.subarray(0, 19).toString() === '#!/usr/bin/env node');
+    // Unpacked as a release, the wrapper runs on its own and knows its root and version by its place.
+    const status = spawnSync(path.join(x, 'bin/emqx-5.0.1'), ['--status', '--json'], { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 60000 });
+    assert.equal(status.status, 0, status.stderr);
+    const st = JSON.parse(status.stdout);
+    assert.equal(st.root, x);
+    assert.equal(st.currentVersion, '5.0.1');
+    assert.deepEqual(st.versionedScripts, ['5.0.1']);
   });
 });
