@@ -266,8 +266,10 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     const body = makePack({});
     const deflater = new ParallelDeflate(level);
     const spool = createWriteStream(spoolPath, { flags: 'wx', mode: 0o600, highWaterMark: READ_CHUNK });
+    let spoolError: RelupError | null = null;
     const spooled = pipeline(body, deflater, spool).catch((e) => {
-      throw fromFsError(e, spoolPath, 'writing the package');
+      spoolError ??= fromFsError(e, spoolPath, 'writing the package');
+      throw spoolError;
     });
     spooled.catch(() => undefined);
 
@@ -275,9 +277,10 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     try {
       await forEachMember(input, kind, (e) => pass.take(e), opts.signal);
     } catch (e) {
-      // Ends the spool pipeline too, so no stream outlives the failure.
+      // Ends the spool pipeline too, so no stream outlives the failure; a failed write to the
+      // spool (disk full) is the real cause of whatever the pass saw next.
       body.destroy(e as Error);
-      throw e;
+      throw spoolError ?? e;
     }
     const { facts, sources, held } = pass;
     if (pass.layout === null) throw new RelupError('BAD_PACKAGE', `${input} is empty`, { hint: 'give a release package or directory' });

@@ -113,6 +113,31 @@ describe('pack: inputs', () => {
     await assertPackage(r.package, '5.0.1', RUNNER_TEXT, ESCRIPT_TEXT, expected);
   });
 
+  it("hard links keep their target, repaired like every name", async () => {
+    const { root, rel, out } = setup();
+    fs.linkSync(path.join(rel, 'lib/emqx-5.0.1/ebin/emqx.beam'), path.join(rel, 'lib/emqx-5.0.1/ebin/emqx_copy.beam'));
+    const input = gnuTar(rel, path.join(root, 'in.tar.gz'), { names: ['.'] });
+    const inMembers = await readMembers(input);
+    const link = inMembers.find((m) => m.type === 'link')!;
+    assert.equal(link.linkname, './lib/emqx-5.0.1/ebin/emqx.beam');
+    const r = await pack({ input, outDir: out, env: {} });
+    const expected = inMembers.slice(1).map((m) => ({ ...m, name: m.name.slice(2), linkname: m.type === 'link' ? m.linkname!.slice(2) : m.linkname }));
+    await assertPackage(r.package, '5.0.1', RUNNER_TEXT, ESCRIPT_TEXT, expected);
+    const x = path.join(root, 'x');
+    fs.mkdirSync(x);
+    execFileSync('tar', ['-xzf', r.package, '-C', x]);
+    assert.equal(fs.statSync(path.join(x, 'lib/emqx-5.0.1/ebin/emqx_copy.beam')).ino, fs.statSync(path.join(x, 'lib/emqx-5.0.1/ebin/emqx.beam')).ino);
+  });
+
+  it('repacking a package in place replaces it atomically', async () => {
+    const { rel, out } = setup();
+    const a = await pack({ input: rel, outDir: out, env: {} });
+    const b = await pack({ input: a.package, outDir: out, env: {} });
+    assert.equal(b.package, a.package);
+    assert.equal(b.sha256, a.sha256);
+    assert.deepEqual(fs.readdirSync(out).sort(), ['emqx-5.0.1.tar.gz', 'emqx-5.0.1.tar.gz.sha256']);
+  });
+
   it('a release directory: members sorted, directories as name/', async () => {
     const { rel, out } = setup();
     const r = await pack({ input: rel, outDir: out, env: {} });
