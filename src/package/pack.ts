@@ -10,7 +10,7 @@
 // and a trailer whose CRC combines both parts (gzip-join.ts). That costs one sequential copy of the
 // compressed body, far cheaper than a second inflate of the input.
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, readFileSync, realpathSync, statSync } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -254,6 +254,15 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     throw new RelupError('NOT_FOUND', `the output directory ${outDir} does not exist`, { hint: 'create it or give another --out' });
   }
   const kind = await inputKind(input);
+  if (kind === 'directory') {
+    // The spool and the package would otherwise be read back into themselves.
+    const [inReal, outReal] = [realpathSync(input), realpathSync(outDir)];
+    if (outReal === inReal || outReal.startsWith(`${inReal}/`)) {
+      throw new RelupError('USAGE', `the output directory ${outDir} is inside the release directory ${input} being packed`, {
+        hint: 'give --out a directory outside the release',
+      });
+    }
+  }
   const inputName = kind === 'directory' ? null : parsePackageName(basename(input));
   if (platform !== null) outputFileName('community', '0.0.0', platform);
 

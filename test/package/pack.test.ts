@@ -331,6 +331,12 @@ describe('pack: refusals leave nothing behind', () => {
     await refuses({ input: dup, outDir: s.out, env: {} }, 'BAD_PACKAGE', /holds bin\/emqx twice/);
   });
 
+  it('an output directory inside the release directory', async () => {
+    const s = setup();
+    await refuses({ input: s.rel, outDir: s.rel, env: {} }, 'USAGE', /inside the release directory/);
+    await refuses({ input: s.rel, outDir: path.join(s.rel, 'releases'), env: {} }, 'USAGE', /give --out a directory outside the release/);
+  });
+
   it('a mixed layout it cannot repair', async () => {
     const s = setup();
     const input = gnuTar(s.rel, path.join(s.root, 'mixed.tar.gz'), { names: ['./bin', 'releases', 'lib'] });
