@@ -142,6 +142,9 @@ function writeEntry(pack: TarPack, header: TarHeader, body: AsyncIterable<Buffer
   });
 }
 
+/** Versioned scripts held in memory until the version is known: a bound, so memory stays flat. */
+const MAX_HELD_BYTES = 64 * 1024 * 1024;
+
 const PASS_TYPES = new Set(['file', 'directory', 'symlink', 'link']);
 
 interface Held {
@@ -160,6 +163,7 @@ class Pass {
   held: Held[] = [];
   layout: Layout | null = null;
   entries = 0;
+  private heldBytes = 0;
   private seen = new Set<string>();
 
   constructor(
@@ -191,6 +195,12 @@ class Pass {
       // Held aside until the release's version is known: moved to the front or kept at the end.
       const data = e.body ? await collect(e.body, MAX_SCRIPT_BYTES) : null;
       if (e.body && data === null) throw new RelupError('BAD_PACKAGE', `${name} is over 16 MiB`, { hint: 'a versioned script must be small' });
+      this.heldBytes += data?.length ?? 0;
+      if (this.heldBytes > MAX_HELD_BYTES) {
+        throw new RelupError('BAD_PACKAGE', `the input carries over ${MAX_HELD_BYTES >> 20} MiB of versioned scripts (bin/emqx-<v>, bin/install_upgrade.escript-<v>)`, {
+          hint: 'remove the scripts of other versions from the release',
+        });
+      }
       this.held.push({ entry: { name, type: e.type, mode: e.mode, size: e.size, linkname }, data });
       return;
     }

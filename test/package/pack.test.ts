@@ -337,6 +337,13 @@ describe('pack: refusals leave nothing behind', () => {
     await refuses({ input: s.rel, outDir: path.join(s.rel, 'releases'), env: {} }, 'USAGE', /give --out a directory outside the release/);
   });
 
+  it('versioned scripts of other versions beyond what memory may hold', async () => {
+    const big = Buffer.alloc(14 * 1024 * 1024, 0x61);
+    const files = Object.fromEntries(['5.0.0', '4.4.1', '4.4.2', '4.4.3', '4.4.4'].map((v) => [`bin/emqx-${v}`, big]));
+    const s = setup({ files });
+    await refuses({ input: s.rel, outDir: s.out, env: {} }, 'BAD_PACKAGE', /over 64 MiB of versioned scripts/);
+  });
+
   it('a mixed layout it cannot repair', async () => {
     const s = setup();
     const input = gnuTar(s.rel, path.join(s.root, 'mixed.tar.gz'), { names: ['./bin', 'releases', 'lib'] });
