@@ -73,7 +73,8 @@ export function mtimeFrom(env: NodeJS.ProcessEnv, given?: number): number {
   if (given !== undefined) return given;
   const raw = env.SOURCE_DATE_EPOCH;
   if (raw === undefined || raw === '') return DEFAULT_MTIME;
-  if (!/^\d{1,11}$/.test(raw)) {
+  // An 11-digit octal mtime field holds up to 8^11 - 1 seconds (year 2242).
+  if (!/^\d{1,11}$/.test(raw) || Number(raw) > 0o77777777777) {
     throw new RelupError('USAGE', `SOURCE_DATE_EPOCH=${JSON.stringify(raw)} is not a whole number of seconds`, {
       hint: 'set it to a Unix time such as $(git log -1 --format=%ct), or unset it',
     });

@@ -361,6 +361,7 @@ describe('pack: refusals leave nothing behind', () => {
     await refuses({ input: cut, outDir: s.out, env: {} }, 'BAD_PACKAGE', /is truncated/);
     await refuses({ input: s.rel, outDir: s.out, platform: 'not a platform', env: {} }, 'USAGE', /--platform/);
     await refuses({ input: s.rel, outDir: s.out, env: { SOURCE_DATE_EPOCH: 'yesterday' } }, 'USAGE', /SOURCE_DATE_EPOCH/);
+    await refuses({ input: s.rel, outDir: s.out, env: { SOURCE_DATE_EPOCH: '99999999999' } }, 'USAGE', /SOURCE_DATE_EPOCH/);
     await refuses({ input: s.rel, outDir: s.out, wrapper: true, wrapperPath: path.join(s.root, 'nope.cjs'), env: {} }, 'NOT_FOUND', /npm run build/);
     await assert.rejects(pack({ input: path.join(s.root, 'nope.tar.gz'), outDir: s.out }), (e: unknown) => (e as RelupError).code === 'NOT_FOUND');
     await assert.rejects(pack({ input: s.rel, outDir: path.join(s.root, 'nope') }), (e: unknown) => (e as RelupError).code === 'NOT_FOUND');
