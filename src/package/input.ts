@@ -115,7 +115,9 @@ export async function* readDirectory(root: string, rel = ''): AsyncGenerator<Inp
       yield { name: `${name}/`, type, mode, size: 0, linkname: null, body: null };
       yield* readDirectory(root, name);
     } else if (type === 'file') {
-      yield { name, type, mode, size: st.size, linkname: null, body: createReadStream(full, { highWaterMark: READ_CHUNK }) };
+      // Small files get small buffers: a read stream allocates its whole high-water mark per read.
+      const highWaterMark = Math.min(READ_CHUNK, Math.max(st.size, 1024));
+      yield { name, type, mode, size: st.size, linkname: null, body: createReadStream(full, { highWaterMark }) };
     } else if (type === 'symlink') {
       let target: string;
       try {
