@@ -3,12 +3,13 @@
 //
 // One pass, constant memory: the scripts must come first but may sit anywhere in the input (and
 // the version naming them is only known once releases/ has gone by), so every other member is
-// streamed straight through tar-stream and gzip into a spool file in the output directory, while
-// only the small pieces are kept in memory: the two script sources (each at most 16 MiB) and the
-// release metadata (.rel, emqx_vars, start_erl.data). At the end the package is assembled as one
-// gzip member: a fixed header, the scripts deflated with a sync flush, the spool's deflate data,
-// and a trailer whose CRC combines both parts (gzip-join.ts). That costs one sequential copy of the
-// compressed body, far cheaper than a second inflate of the input.
+// streamed straight through tar-stream and a parallel deflate (parallel-deflate.ts) into a spool
+// file in the output directory, while only the small pieces are kept in memory: the two script
+// sources (each at most 16 MiB) and the release metadata (.rel, emqx_vars, start_erl.data). At the
+// end the package is assembled as one gzip member: a fixed header, the scripts deflated with a sync
+// flush, the spool's deflate blocks, a final empty block, and a trailer whose CRC combines both
+// parts (gzip-join.ts). That costs one sequential copy of the compressed body, far cheaper than a
+// second inflate of the input.
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync, realpathSync, statSync } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
@@ -280,10 +281,11 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
   const tag = `${process.pid}.${randomBytes(4).toString('hex')}`;
   const spoolPath = join(outDir, `.emqx-relup-pack.${tag}.spool`);
   const temps = [spoolPath];
+  let body: TarPack | null = null;
   try {
-    // Body: every member but the versioned scripts, through tar-stream and gzip into the spool.
+    // Body: every member but the versioned scripts, through tar-stream and deflate into the spool.
     const { pack: makePack } = await import('tar-stream');
-    const body = makePack({});
+    body = makePack({});
     const deflater = new ParallelDeflate(level);
     const spool = createWriteStream(spoolPath, { flags: 'wx', mode: 0o600, highWaterMark: READ_CHUNK });
     let spoolError: RelupError | null = null;
@@ -366,6 +368,8 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
       warnings,
     };
   } finally {
+    // On a refusal after the pass, this ends the spool pipeline; after success it is a no-op.
+    body?.destroy();
     for (const t of temps) await unlink(t).catch(() => undefined);
   }
 }
