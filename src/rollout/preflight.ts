@@ -70,14 +70,14 @@ export function remoteError(host: HostSpec, doing: string, r: ExecResult, hint: 
 export function judgeHost(host: HostSpec, probe: Probe, status: WrapperStatus, want: Want): HostFacts {
   const running = runningVersion(status);
   const atTarget = isAtTarget(status, want.target, want.permanent);
-  const warnings: string[] = [];
+  const warnings: string[] = status.warnings.map((w) => `${host.dest}: ${w}`);
   if (status.edition !== want.edition) {
     throw fail(host, 'EDITION_MISMATCH', `the installation is ${status.edition} but the package is ${want.edition}`, 'use the package of the installed edition; nothing was changed');
   }
   if (status.nodeAlive === false) {
     throw fail(host, 'NODE_DOWN', 'the node is not running (no pong)', 'start it (emqx start) before a hot upgrade; nothing was changed');
   }
-  if (status.nodeAlive === null) warnings.push(`${host.dest}: the release has no bin/nodetool, node liveness not checked`);
+  if (status.nodeAlive === null) warnings.push(`${host.dest}: node liveness could not be checked (no bin/nodetool or no cookie)`);
   const facts: HostFacts = { host, probe, status, running, atTarget, needPackage: false, needSidecar: false, needWrapper: false, warnings };
   if (atTarget) return facts;
   const cmp = compareVersions(want.target, running);

@@ -94,9 +94,10 @@ export function mkStageTempCommand(root: string): string {
 // Verifies what arrived in the temp dir against the local sha256, then renames it into place;
 // the temp dir goes whatever happens. Exit 65 = a checksum did not match.
 const FINALIZE = `
-R=$1; T=$2; P=$3; PS=$4; W=$5; WS=$6
+R=$1; T=$2; P=$3; PS=$4; W=$5; WS=$6; WSRC=$8
 trap 'rm -rf "$T"' EXIT
 check() {
+  if [ ! -f "$1" ]; then echo "$1 did not arrive" >&2; exit 74; fi
   got=$(sha256sum < "$1" | cut -c1-64) || exit 74
   if [ "$got" != "$2" ]; then echo "sha256 of $1 on the host is $got, expected $2" >&2; exit 65; fi
 }
@@ -106,13 +107,20 @@ if [ "$P" != - ]; then
 fi
 printf '%s  %s\\n' "$PS" "$P_NAME" > "$T/sidecar" && chmod 0644 "$T/sidecar" && mv -f "$T/sidecar" "$R/releases/$P_NAME.sha256" || exit 73
 if [ "$W" != - ]; then
+  # scp kept the local file name; give it the versioned one inside the temp dir first.
+  if [ "$WSRC" != "$W" ]; then mv -f "$T/$WSRC" "$T/$W" || exit 74; fi
   check "$T/$W" "$WS"
   chmod 0755 "$T/$W" && mv -f "$T/$W" "$R/releases/${STAGE_DIR}/$W" || exit 73
 fi
 exit 0
 `;
 
-export function finalizeCommand(root: string, tempDir: string, pkg: { file: string; sha256: string; sent: boolean }, wrapper: { name: string; sha256: string } | null): string {
+export function finalizeCommand(
+  root: string,
+  tempDir: string,
+  pkg: { file: string; sha256: string; sent: boolean },
+  wrapper: { name: string; sha256: string; sentAs: string } | null,
+): string {
   return shScript(`P_NAME=$7\n${FINALIZE}`, [
     root,
     tempDir,
@@ -121,6 +129,7 @@ export function finalizeCommand(root: string, tempDir: string, pkg: { file: stri
     wrapper ? wrapper.name : '-',
     wrapper ? wrapper.sha256 : '-',
     pkg.file,
+    wrapper ? wrapper.sentAs : '-',
   ]);
 }
 

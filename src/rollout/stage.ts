@@ -1,5 +1,6 @@
 // Staging: copy the package (and the shipped wrapper) into a private temp dir under
 // releases/.emqx-relup, verify sha256 on the host, then rename into place.
+import { basename } from 'node:path';
 import { RelupError } from '../errors.js';
 import type { LocalPackage } from './artifacts.js';
 import type { HostFacts } from './preflight.js';
@@ -38,7 +39,7 @@ export async function stageHost(t: Transport, f: HostFacts, pkg: LocalPackage, e
       host.root,
       temp,
       { file: pkg.name.file, sha256: pkg.sha256, sent: f.needPackage },
-      f.needWrapper && emqx.kind === 'shipped' ? { name: emqx.name, sha256: emqx.sha256 } : null,
+      f.needWrapper && emqx.kind === 'shipped' ? { name: emqx.name, sha256: emqx.sha256, sentAs: basename(emqx.localFile) } : null,
     ),
     { timeoutMs },
   );

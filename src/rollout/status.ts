@@ -17,6 +17,7 @@ export interface WrapperStatus {
   lockHolder: number | null;
   releases: ReleaseEntry[];
   packages: string[];
+  warnings: string[];
 }
 
 function malformed(host: string, why: string, text: string): RelupError {
@@ -54,6 +55,7 @@ export function parseStatus(host: string, stdout: string): WrapperStatus {
     lockHolder,
     releases: rels,
     packages: Array.isArray(o.packages) ? o.packages.filter((p): p is string => typeof p === 'string') : [],
+    warnings: Array.isArray(o.warnings) ? o.warnings.filter((p): p is string => typeof p === 'string') : [],
   };
 }
 

@@ -54,9 +54,10 @@ export async function readStatus(t: Transport, host: HostSpec, emqx: RemoteEmqx,
 export async function gateHost(t: Transport, host: HostSpec, emqx: RemoteEmqx, c: ChangeSpec, check: string | undefined, timeoutMs: number): Promise<WrapperStatus> {
   const s = await readStatus(t, host, emqx, timeoutMs);
   if (s.nodeAlive !== true) {
-    throw new RelupError('ROLLOUT_HALTED', `${host.dest}: health gate: the node does not answer after the ${c.downgrade ? 'downgrade' : 'upgrade'}`, {
+    const why = s.nodeAlive === false ? 'the node does not answer' : `the node could not be pinged (${s.warnings.join('; ') || 'no nodetool or cookie'})`;
+    throw new RelupError('ROLLOUT_HALTED', `${host.dest}: health gate: ${why} after the ${c.downgrade ? 'downgrade' : 'upgrade'}`, {
       hint: 'inspect the node on that host; the hosts after it were not touched',
-      details: { host: host.dest },
+      details: { host: host.dest, warnings: s.warnings },
     });
   }
   const entry = s.releases.find((r) => r.version === c.target);

@@ -35,6 +35,8 @@ case "$script" in
     [ -e "$ROOT/SLOW_UPGRADE" ] && sleep "$(cat "$ROOT/SLOW_UPGRADE")"
     old=$(sed -n 's/^REL_VSN="\\(.*\\)"$/\\1/p' "$ROOT/releases/emqx_vars" | tail -n 1)
     if [ "$perm" = permanent ]; then oldst=old; else oldst=permanent; fi
+    # What unpacking the release would have put there.
+    mkdir -p "$ROOT/releases/$vsn" && cp "$ROOT/releases/$old/vm.args" "$ROOT/releases/$vsn/vm.args"
     printf '[{release,"emqx","%s","${ERTS}",[],%s},\\n {release,"emqx","%s","${ERTS}",[],%s}].\\n' "$vsn" "$perm" "$old" "$oldst" > "$ROOT/releases/RELEASES.tmp"
     mv "$ROOT/releases/RELEASES.tmp" "$ROOT/releases/RELEASES"
     [ "$perm" = permanent ] && printf 'REL_VSN="%s"\\n' "$vsn" >> "$ROOT/releases/emqx_vars"

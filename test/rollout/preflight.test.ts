@@ -19,6 +19,7 @@ const status: WrapperStatus = {
   lockHolder: null,
   releases: [{ version: '5.0.0', status: 'permanent' }],
   packages: [],
+  warnings: [],
 };
 
 function rejects(p: Partial<Probe>, s: Partial<WrapperStatus>, w: Partial<Want>, code: string, exit: number, re: RegExp): void {

@@ -36,9 +36,9 @@ describe('remote commands', () => {
     const temp = sh(mkStageTempCommand(root)).stdout.trim();
     assert.match(temp, new RegExp(`^${root}/releases/\\.emqx-relup/stage\\.[A-Za-z0-9]{8}$`));
     fs.writeFileSync(path.join(temp, 'emqx-5.0.1.tar.gz'), 'package bytes', { mode: 0o600 });
-    fs.writeFileSync(path.join(temp, 'emqx-0.1.0.cjs'), 'wrapper');
+    fs.writeFileSync(path.join(temp, 'emqx.cjs'), 'wrapper');
     const ps = sha256(path.join(temp, 'emqx-5.0.1.tar.gz'));
-    const r = sh(finalizeCommand(root, temp, { file: 'emqx-5.0.1.tar.gz', sha256: ps, sent: true }, { name: 'emqx-0.1.0.cjs', sha256: sha256(path.join(temp, 'emqx-0.1.0.cjs')) }));
+    const r = sh(finalizeCommand(root, temp, { file: 'emqx-5.0.1.tar.gz', sha256: ps, sent: true }, { name: 'emqx-0.1.0.cjs', sha256: sha256(path.join(temp, 'emqx.cjs')), sentAs: 'emqx.cjs' }));
     assert.equal(r.status, 0, r.stderr);
     const snap = snapshot(root);
     assert.equal(snap['releases/emqx-5.0.1.tar.gz']!.slice(0, 8), 'file 644');

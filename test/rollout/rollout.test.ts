@@ -1,5 +1,6 @@
 // Rolling upgrades through real sshd processes on loopback: three hosts, each with its own
-// fake release root (recording escript stand-in), driven by the real emqx-relup CLI process.
+// fake release root (recording escript stand-in), driven by the real emqx-relup CLI process. The
+// remote side is the real wrapper shipped with the tool (dist/emqx.cjs), staged by the rollout.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -8,7 +9,6 @@ import * as path from 'node:path';
 import { startSshCluster, type SshCluster } from '../helpers/sshd.js';
 import { callsOf, makeFakeRoot, makePackage, releasesOf, sha256, snapshot } from '../helpers/rollout-fixtures.js';
 import { events, runRollout, startRollout } from '../helpers/rollout-run.js';
-import { remoteWrapperArgs } from '../helpers/rollout-wrapper.js';
 
 const HOSTS = ['h1', 'h2', 'h3'];
 
@@ -47,7 +47,7 @@ function world(opts: { hosts?: string[]; version?: string; target?: string } = {
     roots,
     pkg,
     inventory,
-    args: (...extra) => [pkg, '--inventory', inventory, '-F', cluster.configFile, '--connect-timeout', '5', ...remoteWrapperArgs(dir), ...extra],
+    args: (...extra) => [pkg, '--inventory', inventory, '-F', cluster.configFile, '--connect-timeout', '5', ...extra],
     snap: () => Object.fromEntries(Object.entries(roots).map(([h, r]) => [h, snapshot(r)])),
   };
 }
@@ -194,7 +194,8 @@ describe('emqx-relup rollout over ssh', () => {
     assert.deepEqual(w.snap(), before);
     fs.rmSync(path.join(w.roots.h3!, 'NODE_DOWN'));
 
-    fs.writeFileSync(path.join(w.roots.h2!, '.emqx-relup.lock'), `${process.pid}\n`);
+    // The wrapper's lock format: "<pid> <token>", held by a live process (this test).
+    fs.writeFileSync(path.join(w.roots.h2!, '.emqx-relup.lock'), `${process.pid} ${'ab'.repeat(8)}\n`);
     before = w.snap();
     r = await runRollout(w.args(), w.dir);
     assert.equal(r.code, 75, r.stderr);
