@@ -38,7 +38,14 @@ export async function readLocalPackage(arg: string): Promise<LocalPackage> {
       hint: 'give a package named emqx[-enterprise]-<version>[-<platform>].tar.gz',
     });
   }
-  return { ...(await hashFile(path, 'reading the package')), name };
+  try {
+    return { ...(await hashFile(path, 'reading the package')), name };
+  } catch (e) {
+    if (e instanceof RelupError && e.code === 'NOT_FOUND') {
+      throw new RelupError('NOT_FOUND', `package ${path} does not exist`, { hint: 'give the path of the .tar.gz to roll out' });
+    }
+    throw e;
+  }
 }
 
 /** This tool's version, which names the shipped wrapper on the hosts. */
