@@ -38,7 +38,7 @@ export async function planCheck(t: Transport, host: HostSpec, emqx: RemoteEmqx, 
 export async function changeHost(t: Transport, host: HostSpec, emqx: RemoteEmqx, c: ChangeSpec, timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
   const r = await t.exec(host.dest, emqxCommand(emqx, host.root, changeArgs(host.root, c)), { timeoutMs });
   if (r.exitCode !== 0) {
-    const e = remoteError(host, `emqx ${c.downgrade ? 'downgrade' : 'upgrade'} ${c.target}`, r, 'see the remote output; the hosts after it were not touched');
+    const e = remoteError(host, `emqx ${c.downgrade ? 'downgrade' : 'upgrade'} ${c.target}`, r, 'see the remote output; the hosts after it were not upgraded');
     throw e;
   }
   return { stdout: r.stdout, stderr: r.stderr };
@@ -56,7 +56,7 @@ export async function gateHost(t: Transport, host: HostSpec, emqx: RemoteEmqx, c
   if (s.nodeAlive !== true) {
     const why = s.nodeAlive === false ? 'the node does not answer' : `the node could not be pinged (${s.warnings.join('; ') || 'no nodetool or cookie'})`;
     throw new RelupError('ROLLOUT_HALTED', `${host.dest}: health gate: ${why} after the ${c.downgrade ? 'downgrade' : 'upgrade'}`, {
-      hint: 'inspect the node on that host; the hosts after it were not touched',
+      hint: 'inspect the node on that host; the hosts after it were not upgraded',
       details: { host: host.dest, warnings: s.warnings },
     });
   }
@@ -66,14 +66,14 @@ export async function gateHost(t: Transport, host: HostSpec, emqx: RemoteEmqx, c
     throw new RelupError(
       'ROLLOUT_HALTED',
       `${host.dest}: health gate: ${c.target} is ${entry ? entry.status : 'not in RELEASES'}, expected ${c.permanent ? 'permanent' : 'current'} (the node runs ${runningVersion(s)})`,
-      { hint: 'inspect releases/RELEASES on that host; the hosts after it were not touched', details: { host: host.dest, releases: s.releases } },
+      { hint: 'inspect releases/RELEASES on that host; the hosts after it were not upgraded', details: { host: host.dest, releases: s.releases } },
     );
   }
   if (check !== undefined) {
     const r = await t.exec(host.dest, checkCommand(host.root, check), { timeoutMs });
     if (r.exitCode !== 0) {
       throw new RelupError('ROLLOUT_HALTED', `${host.dest}: health gate: --check exited ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}`, {
-        hint: 'see its output; the hosts after it were not touched',
+        hint: 'see its output; the hosts after it were not upgraded',
         details: { host: host.dest, stdout: r.stdout, stderr: r.stderr },
       });
     }

@@ -87,8 +87,13 @@ async function killAndWait(pid: number): Promise<void> {
 
 let nextOctet = 10 + (process.pid % 200);
 
-/** Starts one sshd per alias. `base` picks the 127.0.0.x addresses (defaults spread by pid). */
-export async function startSshCluster(aliases: string[]): Promise<SshCluster> {
+export interface ClusterOptions {
+  /** Environment a Host alias sends (ssh_config SetEnv; the sshd accepts ERL_* and EMQX_*). */
+  env?: Record<string, Record<string, string>>;
+}
+
+/** Starts one sshd per alias, each on its own 127.0.0.x address and a free port. */
+export async function startSshCluster(aliases: string[], opts: ClusterOptions = {}): Promise<SshCluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-sshd-'));
   fs.mkdirSync('/run/sshd', { recursive: true });
   const key = path.join(dir, 'id_ed25519');
@@ -115,6 +120,8 @@ export async function startSshCluster(aliases: string[]): Promise<SshCluster> {
       `  StrictHostKeyChecking accept-new`,
       `  BatchMode yes`,
       `  LogLevel ERROR`,
+      // One SetEnv line: ssh_config keeps only the first value of a keyword.
+      ...(opts.env?.[alias] ? [`  SetEnv ${Object.entries(opts.env[alias]).map(([k, v]) => `${k}=${v}`).join(' ')}`] : []),
       '',
     ].join('\n');
   try {
@@ -140,6 +147,7 @@ export async function startSshCluster(aliases: string[]): Promise<SshCluster> {
           'StrictModes no',
           'LogLevel ERROR',
           'Subsystem sftp internal-sftp',
+          'AcceptEnv ERL_* EMQX_*',
           '',
         ].join('\n'),
       );
