@@ -60,7 +60,14 @@ export function scpTarget(dest: string, dir: string): string {
 export function makeSshTransport(o: SshOptions): Transport {
   const ssh = o.ssh ?? 'ssh';
   let controlDir: string | null = null;
+  let controlDirReady: Promise<string> | null = null;
   const masters = new Map<string, Promise<void>>();
+  // One private socket directory per rollout, made once even when hosts start in parallel.
+  const makeControlDir = async (): Promise<string> => {
+    const [{ mkdtemp }, { tmpdir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:os'), import('node:path')]);
+    controlDir = await mkdtemp(join(tmpdir(), 'relup-ssh-'));
+    return controlDir;
+  };
   const mux = (): string[] => (controlDir ? ['-o', `ControlPath=${controlDir}/%C`, '-o', 'ControlMaster=no'] : []);
   // The master is started on its own with every stdio closed: a master forked by a command whose
   // stderr we read would hold that pipe open until it exits. If it cannot start, commands simply
@@ -71,13 +78,8 @@ export function makeSshTransport(o: SshOptions): Transport {
     if (!p) {
       p = (async () => {
         const { execa } = await import('execa');
-        if (!controlDir) {
-          const { mkdtemp } = await import('node:fs/promises');
-          const { tmpdir } = await import('node:os');
-          const { join } = await import('node:path');
-          controlDir = await mkdtemp(join(tmpdir(), 'relup-ssh-'));
-        }
-        await execa(ssh, [...commonOptions(o), '-o', `ControlPath=${controlDir}/%C`, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=120', '-f', '-N', '--', dest], {
+        const dir = await (controlDirReady ??= makeControlDir());
+        await execa(ssh, [...commonOptions(o), '-o', `ControlPath=${dir}/%C`, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=120', '-f', '-N', '--', dest], {
           reject: false,
           stdio: 'ignore',
           detached: true,
@@ -119,6 +121,7 @@ export function makeSshTransport(o: SshOptions): Transport {
       return run(o.scp ?? 'scp', [...commonOptions(o), ...mux(), '-q', '-p', '--', ...localFiles, scpTarget(dest, remoteDir)], opts);
     },
     async close() {
+      await Promise.allSettled(masters.values());
       if (!controlDir) return;
       const { execa } = await import('execa');
       const dir = controlDir;
@@ -130,6 +133,7 @@ export function makeSshTransport(o: SshOptions): Transport {
       const { rm } = await import('node:fs/promises');
       await rm(dir, { recursive: true, force: true });
       controlDir = null;
+      controlDirReady = null;
       masters.clear();
     },
   };

@@ -19,8 +19,9 @@ export interface Running {
   done: Promise<RunResult>;
 }
 
-export function startRollout(args: string[], cwd: string, timeoutMs = 60000): Running {
-  const child = spawn(process.execPath, [RELUP_BIN, 'rollout', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `group`: run it as the leader of its own process group, as a shell does with a foreground job. */
+export function startRollout(args: string[], cwd: string, timeoutMs = 60000, group = false): Running {
+  const child = spawn(process.execPath, [RELUP_BIN, 'rollout', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
   let stdout = '';
   let stderr = '';
   const waiters: { pred: (l: string) => boolean; resolve: (l: string) => void }[] = [];

@@ -64,6 +64,26 @@ function readPid(file: string): number | null {
   }
 }
 
+/** Pids of every live descendant of `root` (the per-connection sshd children outlive the listener). */
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, pp] of parent) if (pp === p) (out.push(child), walk(child));
+  };
+  walk(root);
+  return out;
+}
+
 async function killAndWait(pid: number): Promise<void> {
   try {
     process.kill(pid, 'SIGTERM');
@@ -85,6 +105,15 @@ async function killAndWait(pid: number): Promise<void> {
   }
 }
 
+/** The listener by the pid in its PidFile, and the sessions it forked (they would outlive it). */
+async function stopSshd(h: SshHost): Promise<void> {
+  const pid = readPid(h.pidFile);
+  if (pid === null) return;
+  const children = descendants(pid);
+  await killAndWait(pid);
+  await Promise.all(children.map(killAndWait));
+}
+
 let nextOctet = 10 + (process.pid % 200);
 
 export interface ClusterOptions {
@@ -95,17 +124,18 @@ export interface ClusterOptions {
 /** Starts one sshd per alias, each on its own 127.0.0.x address and a free port. */
 export async function startSshCluster(aliases: string[], opts: ClusterOptions = {}): Promise<SshCluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-sshd-'));
-  fs.mkdirSync('/run/sshd', { recursive: true });
+  try {
+    fs.mkdirSync('/run/sshd', { recursive: true }); // sshd's privilege separation dir (root only)
+  } catch {
+    /* not root: an existing /run/sshd is enough */
+  }
   const key = path.join(dir, 'id_ed25519');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'relup-test', '-f', key]);
   fs.copyFileSync(`${key}.pub`, path.join(dir, 'authorized_keys'));
   const configFile = path.join(dir, 'ssh_config');
   const hosts: SshHost[] = [];
   const stopAll = async () => {
-    for (const h of hosts) {
-      const pid = readPid(h.pidFile);
-      if (pid !== null) await killAndWait(pid);
-    }
+    for (const h of hosts) await stopSshd(h);
     fs.rmSync(dir, { recursive: true, force: true });
   };
   const clientBlock = (alias: string, address: string, port: number) =>
@@ -176,8 +206,7 @@ export async function startSshCluster(aliases: string[], opts: ClusterOptions = 
     },
     async stopHost(alias) {
       const h = hosts.find((x) => x.alias === alias);
-      const pid = h ? readPid(h.pidFile) : null;
-      if (pid !== null) await killAndWait(pid);
+      if (h) await stopSshd(h);
     },
     stop: stopAll,
   };

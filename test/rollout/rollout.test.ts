@@ -52,6 +52,20 @@ function world(opts: { hosts?: string[]; version?: string; target?: string } = {
   };
 }
 
+/** ssh processes of this cluster still running (the rollout's shared connections must be closed). */
+function leftoverSsh(): string[] {
+  const out: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmd.startsWith('ssh ') && cmd.includes(cluster.configFile)) out.push(`${pid}: ${cmd}`);
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
 const upgrades = (root: string) => callsOf(root).filter((l) => l.includes('[upgrade]'));
 
 describe('emqx-relup rollout over ssh', () => {
@@ -84,6 +98,8 @@ describe('emqx-relup rollout over ssh', () => {
     const state = JSON.parse(fs.readFileSync(report.state, 'utf8'));
     assert.equal(path.dirname(report.state), w.dir, 'state defaults to the current directory');
     assert.deepEqual(Object.fromEntries(Object.entries(state.hosts).map(([h, s]: [string, any]) => [h, s.status])), { h1: 'done', h2: 'done', h3: 'done' });
+
+    assert.deepEqual(leftoverSsh(), [], 'shared ssh connections closed');
 
     const before = w.snap();
     const again = await runRollout(w.args(), w.dir);
@@ -151,13 +167,15 @@ describe('emqx-relup rollout over ssh', () => {
     assert.deepEqual(w.snap(), before);
   });
 
-  it('stops after the host in progress passes its gate on SIGINT, then resumes', async () => {
+  it('stops after the host in progress passes its gate on Ctrl-C, then resumes', async () => {
     const w = world();
     fs.writeFileSync(path.join(w.roots.h1!, 'SLOW_UPGRADE'), '1');
-    const run = startRollout(w.args('--json'), w.dir);
+    const run = startRollout(w.args('--json'), w.dir, 60000, true);
     await run.waitForLine((l) => l.includes('"phase":"upgrading"') && l.includes('"host":"h1"'));
-    run.child.kill('SIGINT');
-    run.child.kill('SIGINT');
+    // Ctrl-C at a terminal signals the whole foreground process group, twice for good measure:
+    // the ssh carrying h1's upgrade must not die with it.
+    process.kill(-run.child.pid!, 'SIGINT');
+    process.kill(-run.child.pid!, 'SIGINT');
     const r = await run.done;
     assert.equal(r.code, 130, r.stderr);
     const ev = events(r.stdout);
@@ -167,6 +185,7 @@ describe('emqx-relup rollout over ssh', () => {
     assert.deepEqual(report.hosts.map((h: any) => h.outcome), ['done', 'staged', 'staged']);
     assert.match(releasesOf(w.roots.h1!), /"5\.0\.1",.*permanent/, 'h1 finished, not cut mid-upgrade');
     assert.equal(upgrades(w.roots.h2!).length + upgrades(w.roots.h3!).length, 0);
+    assert.equal(JSON.parse(fs.readFileSync(report.state, 'utf8')).hosts.h1.status, 'done');
 
     fs.rmSync(path.join(w.roots.h1!, 'SLOW_UPGRADE'));
     const again = await runRollout(w.args(), w.dir);
