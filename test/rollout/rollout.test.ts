@@ -233,9 +233,13 @@ describe('emqx-relup rollout over ssh', () => {
   it('halts at the gate when --check fails on a host, and batches after the canary', async () => {
     const w = world();
     fs.writeFileSync(path.join(w.roots.h1!, 'HEALTHY'), '');
-    const r = await runRollout(w.args('--batch', '2', '--check', 'test -e HEALTHY && echo cluster ok || { echo "cluster: node not joined" >&2; exit 3; }', '--json'), w.dir);
+    const r = await runRollout(w.args('--batch', '2', '--settle', '1', '--check', 'test -e HEALTHY && echo cluster ok || { echo "cluster: node not joined" >&2; exit 3; }', '--json'), w.dir);
     assert.equal(r.code, 70, r.stderr);
-    const report = events(r.stdout).at(-1)!;
+    const ev = events(r.stdout);
+    const order = ev.map((e) => (e.event === 'note' ? e.message : `${e.host} ${e.phase}`));
+    const settle = order.indexOf('settling 1s before the next host');
+    assert.ok(settle > order.indexOf('h1 done') && settle < order.indexOf('h2 upgrading'), order.join('\n'));
+    const report = ev.at(-1)!;
     assert.deepEqual(report.plan.batches, [['h1'], ['h2', 'h3']]);
     const byHost = Object.fromEntries(report.hosts.map((h: any) => [h.host, h]));
     assert.equal(byHost.h1.outcome, 'done');
@@ -244,5 +248,35 @@ describe('emqx-relup rollout over ssh', () => {
     assert.match(byHost.h2.error.message, /health gate: --check exited 3/);
     assert.match(byHost.h2.stderr, /cluster: node not joined/);
     assert.equal(byHost.h2.version, '5.0.1');
+  });
+
+  it('--no-permanent leaves the target current but not permanent, and the gate accepts that', async () => {
+    const w = world();
+    const r = await runRollout(w.args('--no-permanent', '--batch', '2'), w.dir);
+    assert.equal(r.code, 0, r.stderr);
+    for (const h of HOSTS) {
+      assert.match(releasesOf(w.roots[h]!), /"5\.0\.1","[^"]+",\[\],current\},\n \{release,"emqx","5\.0\.0","[^"]+",\[\],permanent/);
+      assert.match(upgrades(w.roots[h]!)[0]!, /\[5\.0\.1\] \[--no-permanent\]$/);
+    }
+  });
+
+  it('goes back only with --downgrade', async () => {
+    const w = world();
+    assert.equal((await runRollout(w.args(), w.dir)).code, 0);
+    const back = makePackage(fs.mkdtempSync(path.join(w.dir, 'old-')), '5.0.0');
+    const argsBack = [back, ...w.args().slice(1)];
+    const before = w.snap();
+    const refused = await runRollout(argsBack, w.dir);
+    assert.equal(refused.code, 64, refused.stderr);
+    assert.match(refused.stderr, /h1: runs 5\.0\.1, newer than the target 5\.0\.0 \(and 2 more host\(s\) failed preflight\); pass --downgrade/);
+    assert.deepEqual(w.snap(), before);
+    const r = await runRollout([...argsBack, '--downgrade'], w.dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /rollout downgrade to 5\.0\.0: complete/);
+    for (const h of HOSTS) {
+      assert.match(releasesOf(w.roots[h]!), /^\[\{release,"emqx","5\.0\.0","[^"]+",\[\],permanent\}/);
+      // The current (newer) release's escript drives the downgrade.
+      assert.match(callsOf(w.roots[h]!).at(-1)!, /install_upgrade\.escript-5\.0\.1\] \[downgrade\] .* \[5\.0\.0\]$/);
+    }
   });
 });
