@@ -6,11 +6,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startSshCluster, type SshCluster } from '../helpers/sshd.js';
 import { callsOf, makeFakeRoot, makePackage, releasesOf, sha256, snapshot } from '../helpers/rollout-fixtures.js';
 import { events, runRollout, startRollout } from '../helpers/rollout-run.js';
 
 const HOSTS = ['h1', 'h2', 'h3'];
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 let cluster: SshCluster;
 const dirs: string[] = [];
@@ -250,11 +252,13 @@ describe('emqx-relup rollout over ssh', () => {
     assert.equal(byHost.h2.version, '5.0.1');
   });
 
-  it('--no-permanent leaves the target current but not permanent, and the gate accepts that', async () => {
+  it('--no-permanent leaves the target current but not permanent; --remote-emqx uses an installed wrapper', async () => {
     const w = world();
-    const r = await runRollout(w.args('--no-permanent', '--batch', '2'), w.dir);
+    const installed = `${process.execPath} ${path.join(REPO, 'dist', 'emqx.cjs')}`;
+    const r = await runRollout(w.args('--no-permanent', '--batch', '2', '--remote-emqx', installed), w.dir);
     assert.equal(r.code, 0, r.stderr);
     for (const h of HOSTS) {
+      assert.deepEqual(fs.readdirSync(path.join(w.roots[h]!, 'releases', '.emqx-relup')), [], 'no wrapper shipped');
       assert.match(releasesOf(w.roots[h]!), /"5\.0\.1","[^"]+",\[\],current\},\n \{release,"emqx","5\.0\.0","[^"]+",\[\],permanent/);
       assert.match(upgrades(w.roots[h]!)[0]!, /\[5\.0\.1\] \[--no-permanent\]$/);
     }
