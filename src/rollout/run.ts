@@ -130,7 +130,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     warnings: [],
   };
   const finish = (e?: RelupError): RolloutReport => {
-    for (const r of rows.values()) if (r.outcome === 'untouched') progress.phase(r.host, 'untouched');
+    for (const r of rows.values()) if (r.outcome === 'untouched' && !r.error) progress.phase(r.host, 'untouched');
     if (e) report.error = { code: e.code, message: e.line, exitCode: e.exitCode };
     report.ok = !e && !report.interrupted;
     return report;
