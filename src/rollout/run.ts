@@ -269,7 +269,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
       const left = [...rows.values()].filter((r) => r.outcome === 'staged' || r.outcome === 'untouched').length;
       return finish(
         new RelupError('ROLLOUT_HALTED', `rollout halted at ${d0}: ${e.message}`, {
-          hint: `${done} host(s) done, ${left} not touched; fix ${d0} and re-run the same command to resume`,
+          hint: `${done} host(s) done, ${left} not upgraded; fix ${d0} and re-run the same command to resume`,
         }),
       );
     }

@@ -117,7 +117,7 @@ describe('emqx-relup rollout over ssh', () => {
     const h3Before = snapshot(w.roots.h3!);
     const r = await runRollout(w.args(), w.dir);
     assert.equal(r.code, 70, r.stderr);
-    assert.match(r.stderr, /error: rollout halted at h2: .*emqx upgrade 5\.0\.1 failed.*1 host\(s\) done, 1 not touched; fix h2 and re-run/);
+    assert.match(r.stderr, /error: rollout halted at h2: .*emqx upgrade 5\.0\.1 failed.*1 host\(s\) done, 1 not upgraded; fix h2 and re-run/);
     assert.match(r.stdout, /HALTED/);
     assert.match(r.stdout, /h1 +5\.0\.0 -> 5\.0\.1 +done/);
     assert.match(r.stdout, /h2 +5\.0\.0 +failed: /);
