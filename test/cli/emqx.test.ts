@@ -353,3 +353,69 @@ test('--status --json reports versions, node, lock and scripts without changing 
   assert.ok(!r.stdout.includes('cookie"'), 'no cookie value');
   assert.equal(fr.snapshot(), snap);
 });
+
+import { randomBytes } from 'node:crypto';
+
+test('kill -9 of the wrapper in the middle of extraction, repeated: never a partial script, next run succeeds', async (t) => {
+  const fr = withRoot(t);
+  // Incompressible entries before the scripts, so the extraction takes a while to reach them.
+  const before: Record<string, Buffer> = {};
+  for (let i = 0; i < 12; i++) before[`lib/big-${i}.bin`] = randomBytes(2 << 20);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', before });
+  const bin = join(fr.root, 'bin');
+  const original = fr.snapshot();
+  const finals = ['emqx-5.0.1', 'install_upgrade.escript-5.0.1'];
+  fr.nodeUp(true);
+  // Time one full dry run (same reading work) to spread the kills over it.
+  const t0 = Date.now();
+  assert.equal(runWrapper(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']).status, 0);
+  const full = Date.now() - t0;
+  let midway = 0;
+  for (const frac of [0.2, 0.4, 0.55, 0.7, 0.85, 1.0]) {
+    const child = spawn(wrapperBin, ['--root', fr.root, 'upgrade', '5.0.1'], { stdio: 'ignore', env: { ...process.env, EMQX_ROOT: '' } });
+    await new Promise((r) => setTimeout(r, Math.round(full * frac)));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const names = readdirSync(bin);
+    const present = finals.filter((n) => names.includes(n));
+    // Either both scripts are complete, or bin/ is as it was (temporaries aside).
+    if (present.length > 0) {
+      assert.deepEqual(present, finals, `frac ${frac}: both or none`);
+      assert.match(readFileSyncCompat(join(bin, 'emqx-5.0.1'), 'utf8'), /legacy shell runner for 5\.0\.1/);
+      rmSync(join(bin, 'emqx-5.0.1'));
+      rmSync(join(bin, 'install_upgrade.escript-5.0.1'));
+    } else midway++;
+    const withoutTemps = fr.snapshot().split('\n').filter((l) => !/\.relup-\d+-[0-9a-f]+(\.old)?\.tmp /.test(l)).join('\n');
+    assert.equal(withoutTemps, original, `frac ${frac}`);
+  }
+  assert.ok(midway >= 1, 'at least one kill landed before the scripts were in place');
+  // The next run takes over the stale lock, clears leftovers and succeeds.
+  const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readdirSync(bin).filter((n) => n.endsWith('.tmp')), []);
+  assert.ok(!existsSync(join(fr.root, '.emqx-relup.lock')));
+});
+
+test('20 concurrent runs: each succeeds or says another run holds the lock; bin/ ends complete', async (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', before: { 'lib/x.bin': randomBytes(1 << 20) } });
+  const codes = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      new Promise<{ code: number; err: string }>((resolve) => {
+        const c = spawn(wrapperBin, ['--root', fr.root, 'upgrade', '5.0.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        c.stderr.on('data', (d) => (err += d));
+        c.once('exit', (code) => resolve({ code: code ?? -1, err }));
+      }),
+    ),
+  );
+  for (const { code, err } of codes) {
+    assert.ok(code === 0 || code === 75, `exit ${code}: ${err}`);
+    if (code === 75) assert.match(err, /another emqx upgrade run \(pid \d+\)/);
+  }
+  assert.ok(codes.some((c) => c.code === 0));
+  const names = readdirSync(join(fr.root, 'bin'));
+  assert.ok(names.includes('emqx-5.0.1') && names.includes('install_upgrade.escript-5.0.1'));
+  assert.deepEqual(names.filter((n) => n.endsWith('.tmp')), []);
+  assert.ok(!existsSync(join(fr.root, '.emqx-relup.lock')));
+});
