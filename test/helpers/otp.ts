@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findOtp, FIXTURE_COOKIE, type Otp } from '../../scripts/fixtures/build.js';
+import { findOtp, repoRoot, type Otp } from '../../scripts/fixtures/build.js';
 
 const run = promisify(execFile);
 
@@ -317,4 +317,20 @@ export function snapshot(dir: string): Record<string, Entry> {
   };
   walk(dir);
   return out;
+}
+
+/** The repository's own `bin/emqx` (the wrapper), run with this node binary. */
+export function wrapperBin(): string {
+  return path.join(repoRoot(), 'bin', 'emqx');
+}
+
+/** `bin/emqx --root <sandbox> ...args` from the checkout, with the sandbox's epmd. */
+export function runWrapper(sb: Sandbox, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return runCmd(process.execPath, [wrapperBin(), '--root', sb.root, ...args], { env: { ...sb.env, ...env }, cwd: sb.root });
+}
+
+/** The one-file wrapper bundle, or null when `npm run build` has not made it (yet). */
+export function wrapperBundle(): string | null {
+  const p = path.join(repoRoot(), 'dist', 'emqx.cjs');
+  return fs.existsSync(p) ? p : null;
 }

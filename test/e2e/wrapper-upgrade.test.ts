@@ -1,0 +1,190 @@
+// Issue 3 end to end: a live fixture node on 5.0.0 is hot-upgraded through the checkout's
+// `bin/emqx --root R` with nothing but the 5.0.1 package in releases/. The packages ship the
+// one-file wrapper as bin/emqx-<v>, so the hand-over runs wrapper -> wrapper -> escript.
+// Failures against the live node leave it on the old code with bin/ and releases/ unchanged.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fixtures/build.js';
+import { Sandbox, runWrapper, snapshot, wrapperBundle, type Run } from '../helpers/otp.js';
+
+const bundle = wrapperBundle();
+const skip = bundle === null ? 'dist/emqx.cjs is missing: run `npm run build` (the wrapper bundle ships as bin/emqx-<v>)' : false;
+
+let fx: Fixtures;
+let enterprise: Fixtures;
+let sb: Sandbox;
+let pid: number;
+
+before(async () => {
+  if (skip) return;
+  [fx, enterprise] = await Promise.all([
+    buildFixtures({ runner: bundle! }),
+    buildFixtures({ runner: bundle!, edition: 'enterprise', versions: ['5.0.1'] }),
+  ]);
+  sb = await Sandbox.create({ package: fx.packages['5.0.0']! });
+  pid = await sb.start();
+});
+
+after(async () => {
+  await sb?.cleanup();
+});
+
+function releasesDir(): string {
+  return path.join(sb.root, 'releases');
+}
+
+function bin(name: string): string {
+  return path.join(sb.root, 'bin', name);
+}
+
+async function assertOn(version: string): Promise<void> {
+  const info = await sb.info();
+  assert.equal(info.reply, FIXTURE_REPLIES[version], `node should run ${version}`);
+  assert.equal(info.osPid, pid, 'the emulator was not restarted');
+}
+
+function ok(r: Run): void {
+  assert.equal(r.code, 0, `exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+}
+
+/** Runs a command that must fail: exit status, error text, node and files as before. */
+async function refused(args: string[], exitCode: number, message: RegExp, onVersion: string): Promise<Run> {
+  const binBefore = snapshot(path.join(sb.root, 'bin'));
+  const relBefore = snapshot(releasesDir());
+  const r = await runWrapper(sb, args);
+  assert.equal(r.code, exitCode, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr, message);
+  assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+  assert.deepEqual(snapshot(path.join(sb.root, 'bin')), binBefore, 'bin/ changed');
+  assert.deepEqual(snapshot(releasesDir()), relBefore, 'releases/ changed');
+  await assertOn(onVersion);
+  return r;
+}
+
+test('status sees the live 5.0.0 node', { skip }, async () => {
+  const r = await runWrapper(sb, ['--status', '--json']);
+  ok(r);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.currentVersion, '5.0.0');
+  assert.equal(s.edition, 'community');
+  assert.equal(s.nodeAlive, true);
+  assert.equal(s.node.name, sb.node);
+  assert.deepEqual(s.releases, [{ version: '5.0.0', status: 'permanent' }]);
+});
+
+test('upgrade 5.0.1 with no package: 66, nothing changed', { skip }, async () => {
+  await refused(['upgrade', '5.0.1'], 66, /5\.0\.1/, '5.0.0');
+});
+
+test('wrong edition: an enterprise package against a community node: 78, nothing changed', { skip }, async () => {
+  const pkg = sb.addPackage(enterprise.packages['5.0.1']!);
+  try {
+    await refused(['upgrade', 'emqx-enterprise-5.0.1'], 78, /enterprise/, '5.0.0');
+    await refused(['upgrade', path.basename(pkg)], 78, /enterprise/, '5.0.0');
+  } finally {
+    fs.rmSync(pkg);
+  }
+});
+
+test('corrupt package: 65, nothing changed', { skip }, async () => {
+  const good = fs.readFileSync(fx.packages['5.0.1']!);
+  const pkg = path.join(releasesDir(), 'emqx-5.0.1.tar.gz');
+  try {
+    // Gzip header intact, body cut early: the versioned scripts cannot be read.
+    fs.writeFileSync(pkg, good.subarray(0, 4096));
+    await refused(['upgrade', '5.0.1'], 65, /emqx-5\.0\.1\.tar\.gz/, '5.0.0');
+    fs.writeFileSync(pkg, 'this is not a gzip file\n');
+    await refused(['upgrade', '5.0.1'], 65, /emqx-5\.0\.1\.tar\.gz/, '5.0.0');
+  } finally {
+    fs.rmSync(pkg, { force: true });
+  }
+});
+
+test('dry run plans the hand-over to the 5.0.1 scripts and changes nothing', { skip }, async () => {
+  const pkg = sb.addPackage(fx.packages['5.0.1']!);
+  const binBefore = snapshot(path.join(sb.root, 'bin'));
+  const r = await runWrapper(sb, ['--dry-run', '--json', 'upgrade', '5.0.1']);
+  ok(r);
+  const plan = JSON.parse(r.stdout);
+  assert.equal(plan.currentVersion, '5.0.0');
+  assert.equal(plan.newestVersion, '5.0.1');
+  assert.equal(plan.action, 'exec-newer');
+  assert.equal(plan.package, pkg);
+  assert.deepEqual(snapshot(path.join(sb.root, 'bin')), binBefore);
+  assert.ok(!r.stdout.includes(sb.cookie), 'the cookie must not be printed');
+});
+
+test('upgrade 5.0.1 with only the package in releases/: same pid, new code and state, permanent', { skip }, async () => {
+  assert.ok(fs.existsSync(path.join(releasesDir(), 'emqx-5.0.1.tar.gz')));
+  assert.equal(fs.existsSync(bin('emqx-5.0.1')), false);
+  const before = await sb.info();
+  const n = Number(/\{count,(\d+)\}/.exec(before.state)![1]);
+  const r = await runWrapper(sb, ['upgrade', '5.0.1']);
+  ok(r);
+  assert.match(r.stdout, /install_upgrade\.escript-5\.0\.1: upgrade 5\.0\.1 on /);
+  const info = await sb.info();
+  assert.equal(info.reply, FIXTURE_REPLIES['5.0.1']);
+  assert.equal(info.state, `#{count => ${n + 1},upgraded_from => '1.0.0'}`);
+  assert.equal(info.osPid, pid);
+  assert.deepEqual(await sb.releases(), { '5.0.1': 'permanent', '5.0.0': 'old' });
+  assert.equal(sb.relVsn(), '5.0.1');
+  assert.deepEqual(fs.readFileSync(bin('emqx-5.0.1')), fs.readFileSync(bundle!));
+  assert.equal(fs.statSync(bin('install_upgrade.escript-5.0.1')).mode & 0o777, 0o755);
+});
+
+test('downgrade 5.0.0 runs the 5.0.1 scripts: same pid, old code back, permanent', { skip }, async () => {
+  const r = await runWrapper(sb, ['downgrade', '5.0.0']);
+  ok(r);
+  assert.match(r.stdout, /install_upgrade\.escript-5\.0\.1: downgrade 5\.0\.0 on /);
+  await assertOn('5.0.0');
+  assert.match((await sb.info()).state, /^\{count,\d+\}$/);
+  assert.deepEqual(await sb.releases(), { '5.0.1': 'old', '5.0.0': 'permanent' });
+  assert.equal(sb.relVsn(), '5.0.0');
+});
+
+test('upgrade 5.0.1 again', { skip }, async () => {
+  ok(await runWrapper(sb, ['upgrade', 'v5.0.1']));
+  await assertOn('5.0.1');
+  assert.equal(sb.relVsn(), '5.0.1');
+});
+
+test('unpack 5.0.2, then install --no-permanent: new code, emqx_vars untouched', { skip }, async () => {
+  sb.addPackage(fx.packages['5.0.2']!);
+  let r = await runWrapper(sb, ['unpack', 'emqx-5.0.2']);
+  ok(r);
+  assert.match(r.stdout, /Unpacked release 5\.0\.2/);
+  assert.equal((await sb.releases())['5.0.2'], 'unpacked');
+  await assertOn('5.0.1');
+  assert.ok(fs.existsSync(bin('emqx-5.0.2')));
+
+  const vars = fs.readFileSync(path.join(releasesDir(), 'emqx_vars'), 'utf8');
+  r = await runWrapper(sb, ['install', '5.0.2', '--no-permanent']);
+  ok(r);
+  assert.match(r.stdout, /not permanent/);
+  await assertOn('5.0.2');
+  assert.deepEqual(await sb.releases(), { '5.0.2': 'current', '5.0.1': 'permanent', '5.0.0': 'old' });
+  assert.equal(fs.readFileSync(path.join(releasesDir(), 'emqx_vars'), 'utf8'), vars);
+});
+
+test('versions passes through to the current scripts', { skip }, async () => {
+  const r = await runWrapper(sb, ['versions']);
+  ok(r);
+  assert.match(r.stdout, /\* 5\.0\.2\tcurrent/);
+  assert.match(r.stdout, /\* 5\.0\.1\tpermanent/);
+});
+
+test('node not running: 69, nothing changed', { skip }, async () => {
+  await sb.stopNode();
+  sb.addPackage(fx.packages['5.0.1']!, 'emqx-5.0.9.tar.gz');
+  const binBefore = snapshot(path.join(sb.root, 'bin'));
+  const relBefore = snapshot(releasesDir());
+  for (const args of [['upgrade', '5.0.2'], ['downgrade', '5.0.0'], ['upgrade', '5.0.9']]) {
+    const r = await runWrapper(sb, args);
+    assert.equal(r.code, 69, `${args.join(' ')}: ${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`${sb.node.replace(/\./g, '\\.')}.*not running|not running.*${sb.node.replace(/\./g, '\\.')}`));
+  }
+  assert.deepEqual(snapshot(path.join(sb.root, 'bin')), binBefore);
+  assert.deepEqual(snapshot(releasesDir()), relBefore);
+});
