@@ -3,6 +3,7 @@
 // Every decision is delegated to plan.ts; this module only gathers facts and acts on them.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { RelupError, fromFsError } from './errors.js';
 import {
   buildPlan,
@@ -210,10 +211,16 @@ export async function dryRun(req: RelupRequest): Promise<Prepared> {
   const p = await prepare(req);
   if (p.pkg) {
     const { verifySidecar } = await import('./package/checksum.js');
-    const { checkScripts } = await import('./package/extract.js');
+    const { extractScripts } = await import('./package/extract.js');
     const sum = await verifySidecar(p.pkg.path, { required: req.requireChecksum });
     if (sum.status === 'absent') req.warn(`no ${sum.sidecar}; the package would be used without a checksum check`);
-    await checkScripts(p.pkg.path, p.plan.newestVersion);
+    // The same reading and checks as a real extraction, into a private scratch directory.
+    const scratch = await fsp.mkdtemp(join(tmpdir(), 'emqx-relup-dry-'));
+    try {
+      await extractScripts(p.pkg.path, p.plan.newestVersion, scratch);
+    } finally {
+      await fsp.rm(scratch, { recursive: true, force: true });
+    }
   }
   return p;
 }
