@@ -2,6 +2,7 @@
 // fixture release installed into a temp root, its node started under a unique long name, calls
 // into it with erl_call, and teardown of every process by pid.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -210,10 +211,14 @@ export class Sandbox {
     if (r.code !== 0) throw new Error(`create_RELEASES failed: ${r.stdout}${r.stderr}`);
   }
 
-  /** Copies a package into releases/ as an operator would. */
-  addPackage(pkg: string, name = path.basename(pkg)): string {
+  /** Copies a package into releases/ as an operator would, optionally with its `.sha256`. */
+  addPackage(pkg: string, name = path.basename(pkg), opts: { sha256?: boolean } = {}): string {
     const dest = path.join(this.root, 'releases', name);
     fs.copyFileSync(pkg, dest);
+    if (opts.sha256) {
+      const hex = createHash('sha256').update(fs.readFileSync(dest)).digest('hex');
+      fs.writeFileSync(`${dest}.sha256`, `${hex}  ${name}\n`);
+    }
     return dest;
   }
 
