@@ -5,9 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fixtures/build.js';
-import { Sandbox, runWrapper, snapshot, wrapperBundle, type Run } from '../helpers/otp.js';
+import { Sandbox, runCmd, runWrapper, snapshot, wrapperBundle, type Run } from '../helpers/otp.js';
 
 const bundle = wrapperBundle();
 const skip = bundle === null ? 'dist/emqx.cjs is missing: run `npm run build` (the wrapper bundle ships as bin/emqx-<v>)' : false;
@@ -174,6 +175,52 @@ test('versions passes through to the current scripts', { skip }, async () => {
   ok(r);
   assert.match(r.stdout, /\* 5\.0\.2\tcurrent/);
   assert.match(r.stdout, /\* 5\.0\.1\tpermanent/);
+});
+
+/**
+ * A 5.0.3 package made from the 5.0.2 one whose .rel names an application version it does not
+ * carry: the scripts are fine, release_handler refuses it.
+ */
+async function brokenPackage(dir: string): Promise<string> {
+  const tree = path.join(dir, 'tree');
+  fs.mkdirSync(tree);
+  const x = await runCmd('tar', ['-xzf', fx.packages['5.0.2']!, '-C', tree]);
+  assert.equal(x.code, 0, x.stderr);
+  const rel = (v: string) => path.join(tree, 'releases', `emqx-${v}.rel`);
+  fs.writeFileSync(rel('5.0.3'), fs.readFileSync(rel('5.0.2'), 'utf8').replace('"5.0.2"', '"5.0.3"').replace('"1.0.2"', '"1.0.3"'));
+  fs.rmSync(rel('5.0.2'));
+  fs.renameSync(path.join(tree, 'releases', '5.0.2'), path.join(tree, 'releases', '5.0.3'));
+  for (const s of ['emqx', 'install_upgrade.escript']) {
+    fs.renameSync(path.join(tree, 'bin', `${s}-5.0.2`), path.join(tree, 'bin', `${s}-5.0.3`));
+  }
+  const out = path.join(dir, 'emqx-5.0.3.tar.gz');
+  const c = await runCmd('tar', ['-czf', out, '-C', tree, ...fs.readdirSync(tree)]);
+  assert.equal(c.code, 0, c.stderr);
+  return out;
+}
+
+test('release_handler refuses the package: the escript status comes back unchanged, node on its code', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-broken-'));
+  try {
+    sb.addPackage(await brokenPackage(dir));
+    const before = await sb.releases();
+    const r = await runWrapper(sb, ['upgrade', '5.0.3']);
+    assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /install_upgrade\.escript-5\.0\.3: upgrade 5\.0\.3 on /);
+    // Unpacked (files only), but check_install_release refuses it: the code is untouched.
+    assert.match(r.stderr, /ERROR: release 5\.0\.3 cannot be installed: .*relup_probe-1\.0\.3.*uninstall 5\.0\.3/);
+    await assertOn('5.0.2');
+    assert.deepEqual(await sb.releases(), { ...before, '5.0.3': 'unpacked' });
+    assert.equal(sb.relVsn(), '5.0.1');
+    // The hint works: uninstall hands over to the extracted 5.0.3 scripts.
+    const u = await runWrapper(sb, ['uninstall', '5.0.3']);
+    assert.equal(u.code, 0, `${u.stdout}\n${u.stderr}`);
+    assert.deepEqual(await sb.releases(), before);
+    await assertOn('5.0.2');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(path.join(releasesDir(), 'emqx-5.0.3.tar.gz'), { force: true });
+  }
 });
 
 test('node not running: 69, nothing changed', { skip }, async () => {

@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findOtp, repoRoot, type Otp } from '../../scripts/fixtures/build.js';
+import { parsePackageName } from '../../src/version/index.js';
 
 const run = promisify(execFile);
 
@@ -197,9 +198,8 @@ export class Sandbox {
 
   /** Untar, start_erl.data and releases/RELEASES, as an installer of the first version does. */
   private async install(pkg: string): Promise<void> {
-    const m = /-(\d[^/]*?)\.tar\.gz$/.exec(path.basename(pkg));
-    if (!m) throw new Error(`cannot tell the version of ${pkg}`);
-    const version = m[1]!.replace(/^enterprise-/, '');
+    const version = parsePackageName(path.basename(pkg))?.version;
+    if (!version) throw new Error(`cannot tell the version of ${pkg}`);
     const tar = await runCmd('tar', ['-xzf', pkg, '-C', this.root]);
     if (tar.code !== 0) throw new Error(`tar failed on ${pkg}: ${tar.stderr}`);
     const relFile = fs.readdirSync(path.join(this.root, 'releases')).find((f) => f.endsWith(`-${version}.rel`));
