@@ -51,6 +51,28 @@ test('starts on 5.0.0 with the version-1 state', async () => {
   assert.deepEqual(await sb.releases(), { '5.0.0': 'permanent' });
 });
 
+test('the legacy runner answers ping, pid, eval and versions for the node it started', async () => {
+  const runner = (...args: string[]) => runCmd(bin('emqx'), args, { env: sb.env });
+  let r = await runner('ping');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'pong');
+  r = await runner('pid');
+  assert.equal(r.stdout.trim(), String(pid));
+  r = await runner('eval', 'relup_probe_server:info()');
+  assert.match(r.stdout, new RegExp(`^reply=${FIXTURE_REPLIES['5.0.0']} `));
+  r = await runCmd(bin('emqx-5.0.0'), ['versions'], { env: sb.env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^install_upgrade\.escript-5\.0\.0: versions of emqx on /);
+  assert.match(r.stdout, /\* 5\.0\.0\tpermanent/);
+  r = await runner('upgrade');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /usage: emqx upgrade VERSION/);
+  // Pointing at a node that is not there: the runner says so and fails.
+  r = await runCmd(bin('emqx'), ['ping'], { env: { ...sb.env, EMQX_NODE__NAME: 'nobody@127.0.0.1' } });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /nobody@127\.0\.0\.1 not responding/);
+});
+
 test('upgrade 5.0.1: same pid, new reply, state converted, permanent, scripts copied', async () => {
   await stagePackage('5.0.1');
   const before = (await sb.info()).state;
