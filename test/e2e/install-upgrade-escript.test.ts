@@ -177,6 +177,10 @@ test('failures exit 1..4 with a clear message and change nothing', async () => {
     [['upgrade', sb.nodeTerm.replace(sb.cookie, 'wrong_cookie'), '5.0.1'], 2, /not reachable/],
     [['upgrade', sb.nodeTerm, '9.9.9'], 4, /package .*emqx-9\.9\.9\.tar\.gz not found/],
     [['downgrade', sb.nodeTerm, '4.4.0'], 4, /4\.4\.0 is not installed/],
+    [['upgrade', sb.nodeTerm, '4.4.0'], 1, /4\.4\.0 is older than the running 5\.0\.0; use `downgrade 4\.4\.0`/],
+    [['downgrade', sb.nodeTerm, '5.0.2'], 1, /5\.0\.2 is newer than the running 5\.0\.0; use `upgrade 5\.0\.2`/],
+    [['downgrade', sb.nodeTerm, '5.0.0-rc.1'], 4, /5\.0\.0-rc\.1 is not installed/],
+    [['upgrade', sb.nodeTerm, '5.0.0-rc.1'], 1, /older than the running 5\.0\.0/],
     [['uninstall', sb.nodeTerm, '9.9.9'], 4, /not installed/],
     [['uninstall', sb.nodeTerm, '5.0.0'], 3, /5\.0\.0 is permanent/],
   ];
