@@ -63,3 +63,15 @@ test('passthrough: stop goes to the release runner, which stops the node', async
   const ping = await runWrapper(sb, ['ping']);
   assert.notEqual(ping.code, 0);
 });
+
+test('start through the wrapper boots the permanent 5.0.1 in a new emulator', async () => {
+  const r = await runWrapper(sb, ['start'], sb.startEnv);
+  const newPid = await sb.adopt();
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stdout, /emqx 5\.0\.1 is started/);
+  assert.notEqual(newPid, pid);
+  const info = await sb.info();
+  assert.equal(info.reply, FIXTURE_REPLIES['5.0.1']);
+  assert.match(info.state, /^#\{count => 1,upgraded_from => none\}$/, 'a fresh 5.0.1 state');
+  assert.deepEqual(await sb.releases(), { '5.0.1': 'permanent', '5.0.0': 'old' });
+});

@@ -224,13 +224,25 @@ export class Sandbox {
 
   /** Starts the node through the release's own runner (legacy shell `bin/emqx start`). */
   async start(): Promise<number> {
-    const env = { ...this.env, EMQX_NODE__NAME: this.node, EMQX_NODE__COOKIE: this.cookie };
+    const env = { ...this.env, ...this.startEnv };
     const r = await runCmd(path.join(this.root, 'bin', 'emqx'), ['start'], { env, timeoutMs: 60_000 });
     // Record the pid even after a failed start, so cleanup can still reach the emulator.
     const pid = await this.osPid().catch(() => null);
     if (pid !== null) this.nodePids.add(pid);
     if (r.code !== 0 || pid === null) throw new Error(`node did not start: ${r.stdout}${r.stderr}`);
     return pid;
+  }
+
+  /** Records the pid of a node started some other way (e.g. through the wrapper), for cleanup. */
+  async adopt(): Promise<number> {
+    const pid = await this.osPid();
+    this.nodePids.add(pid);
+    return pid;
+  }
+
+  /** What the release runner needs in its environment to start this sandbox's node. */
+  get startEnv(): NodeJS.ProcessEnv {
+    return { EMQX_NODE__NAME: this.node, EMQX_NODE__COOKIE: this.cookie };
   }
 
   /** erl_call into the node: `erl_call -a 'Mod Fun [Args]'`, returns what it prints. */
