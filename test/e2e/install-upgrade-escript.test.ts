@@ -190,14 +190,28 @@ test('failures exit 1..4 with a clear message and change nothing', async () => {
   assert.deepEqual(snapshot(path.join(sb.root, 'bin')), binBefore);
 });
 
-test('a corrupt package fails unpack with status 3 and the node keeps its code', async () => {
-  const good = fs.readFileSync(fx.packages['5.0.1']!);
-  // 5.0.1 is still installed; a corrupt package of an unknown version is what reaches unpack.
-  fs.writeFileSync(path.join(sb.root, 'releases', 'emqx-5.0.9.tar.gz'), good.subarray(0, good.length >> 1));
-  const r = await escript('5.0.2', 'upgrade', sb.nodeTerm, '5.0.9');
-  await assertRefused(r, 3, /could not unpack/);
-  await assertOn('5.0.0');
-  assert.equal((await sb.releases())['5.0.9'], undefined);
+test('a damaged or mislabelled package is refused before anything is extracted; the node keeps its code', async () => {
+  const good = fs.readFileSync(fx.packages['5.0.2']!);
+  const pkg = path.join(sb.root, 'releases', 'emqx-5.0.9.tar.gz');
+  const libNames = () => (fs.readdirSync(path.join(sb.root, 'lib'), { recursive: true }) as string[]).sort();
+  const lib = libNames();
+  const releases = await sb.releases();
+  // Only the very end missing: every member but the last reads fine, so a lazy unpack would
+  // leave nearly the whole release behind.
+  const cases: Array<[Buffer, RegExp]> = [
+    [good.subarray(0, good.length - 100), /emqx-5\.0\.9\.tar\.gz is damaged .*nothing was extracted/],
+    [good.subarray(0, good.length >> 1), /is damaged/],
+    [good, /holds no releases\/emqx-5\.0\.9\.rel/],
+  ];
+  for (const [bytes, message] of cases) {
+    fs.writeFileSync(pkg, bytes);
+    await assertRefused(await escript('5.0.2', 'upgrade', sb.nodeTerm, '5.0.9'), 3, message);
+    await assertOn('5.0.0');
+    assert.deepEqual(await sb.releases(), releases);
+    assert.deepEqual(libNames(), lib, 'nothing extracted into lib/');
+    assert.equal(fs.existsSync(path.join(sb.root, 'releases', '5.0.9')), false);
+  }
+  fs.rmSync(pkg);
 });
 
 test('uninstall an old release', async () => {

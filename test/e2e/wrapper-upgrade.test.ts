@@ -4,6 +4,7 @@
 // Failures against the live node leave it on the old code with bin/ and releases/ unchanged.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -153,6 +154,34 @@ test('upgrade 5.0.1 again', { skip }, async () => {
   assert.equal(sb.relVsn(), '5.0.1');
 });
 
+test('damage after the scripts: the .sha256 catches it (65); without one the escript does (3); node and lib/ unchanged', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-damaged-'));
+  const pkg = path.join(releasesDir(), 'emqx-5.0.2.tar.gz');
+  const libNames = () => (fs.readdirSync(path.join(sb.root, 'lib'), { recursive: true }) as string[]).sort();
+  const lib = libNames();
+  const releases = await sb.releases();
+  try {
+    const whole = fs.readFileSync(await repack(dir, 'emqx-5.0.2.tar.gz'));
+    // bin/ comes first, so the wrapper stops reading long before the cut.
+    fs.writeFileSync(pkg, whole.subarray(0, whole.length >> 1));
+    fs.writeFileSync(`${pkg}.sha256`, `${createHash('sha256').update(whole).digest('hex')}  emqx-5.0.2.tar.gz\n`);
+    await refused(['upgrade', '5.0.2'], 65, /sha256|checksum/i, '5.0.1');
+
+    fs.rmSync(`${pkg}.sha256`);
+    const r = await runWrapper(sb, ['upgrade', '5.0.2']);
+    assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /install_upgrade\.escript-5\.0\.2: upgrade 5\.0\.2 on /);
+    assert.match(r.stderr, /emqx-5\.0\.2\.tar\.gz is damaged .*nothing was extracted/);
+    await assertOn('5.0.1');
+    assert.deepEqual(await sb.releases(), releases);
+    assert.deepEqual(libNames(), lib);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(pkg, { force: true });
+    fs.rmSync(`${pkg}.sha256`, { force: true });
+  }
+});
+
 test('unpack 5.0.2, then install --no-permanent: new code, emqx_vars untouched', { skip }, async () => {
   sb.addPackage(fx.packages['5.0.2']!);
   let r = await runWrapper(sb, ['unpack', 'emqx-5.0.2']);
@@ -179,25 +208,32 @@ test('versions passes through to the current scripts', { skip }, async () => {
 });
 
 /**
- * A 5.0.3 package made from the 5.0.2 one whose .rel names an application version it does not
- * carry: the scripts are fine, release_handler refuses it.
+ * Unpacks the 5.0.2 package, lets `edit` change the tree, and packs it again as `name` with GNU
+ * tar, bin/ first (so the wrapper finds the scripts in the first few kilobytes).
  */
-async function brokenPackage(dir: string): Promise<string> {
-  const tree = path.join(dir, 'tree');
-  fs.mkdirSync(tree);
+async function repack(dir: string, name: string, edit: (tree: string) => void = () => undefined): Promise<string> {
+  const tree = fs.mkdtempSync(path.join(dir, 'tree-'));
   const x = await runCmd('tar', ['-xzf', fx.packages['5.0.2']!, '-C', tree]);
   assert.equal(x.code, 0, x.stderr);
-  const rel = (v: string) => path.join(tree, 'releases', `emqx-${v}.rel`);
-  fs.writeFileSync(rel('5.0.3'), fs.readFileSync(rel('5.0.2'), 'utf8').replace('"5.0.2"', '"5.0.3"').replace('"1.0.2"', '"1.0.3"'));
-  fs.rmSync(rel('5.0.2'));
-  fs.renameSync(path.join(tree, 'releases', '5.0.2'), path.join(tree, 'releases', '5.0.3'));
-  for (const s of ['emqx', 'install_upgrade.escript']) {
-    fs.renameSync(path.join(tree, 'bin', `${s}-5.0.2`), path.join(tree, 'bin', `${s}-5.0.3`));
-  }
-  const out = path.join(dir, 'emqx-5.0.3.tar.gz');
-  const c = await runCmd('tar', ['-czf', out, '-C', tree, ...fs.readdirSync(tree)]);
+  edit(tree);
+  const out = path.join(dir, name);
+  const top = fs.readdirSync(tree).sort((a, b) => (a === 'bin' ? -1 : b === 'bin' ? 1 : a < b ? -1 : 1));
+  const c = await runCmd('tar', ['-czf', out, '-C', tree, ...top]);
   assert.equal(c.code, 0, c.stderr);
   return out;
+}
+
+/** A 5.0.3 package whose .rel names an application version it does not carry. */
+function brokenPackage(dir: string): Promise<string> {
+  return repack(dir, 'emqx-5.0.3.tar.gz', (tree) => {
+    const rel = (v: string) => path.join(tree, 'releases', `emqx-${v}.rel`);
+    fs.writeFileSync(rel('5.0.3'), fs.readFileSync(rel('5.0.2'), 'utf8').replace('"5.0.2"', '"5.0.3"').replace('"1.0.2"', '"1.0.3"'));
+    fs.rmSync(rel('5.0.2'));
+    fs.renameSync(path.join(tree, 'releases', '5.0.2'), path.join(tree, 'releases', '5.0.3'));
+    for (const s of ['emqx', 'install_upgrade.escript']) {
+      fs.renameSync(path.join(tree, 'bin', `${s}-5.0.2`), path.join(tree, 'bin', `${s}-5.0.3`));
+    }
+  });
 }
 
 test('release_handler refuses the package: the escript status comes back unchanged, node on its code', { skip }, async () => {
