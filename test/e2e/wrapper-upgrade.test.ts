@@ -136,6 +136,11 @@ test('upgrade 5.0.1 with only the package in releases/: same pid, new code and s
   assert.equal(sb.relVsn(), '5.0.1');
   assert.deepEqual(fs.readFileSync(bin('emqx-5.0.1')), fs.readFileSync(bundle!));
   assert.equal(fs.statSync(bin('install_upgrade.escript-5.0.1')).mode & 0o777, 0o755);
+  // The release keeps its own runner as bin/emqx, so other commands still reach it.
+  assert.doesNotMatch(fs.readFileSync(bin('emqx'), 'utf8').slice(0, 512), /@emqx-relup\/wrapper/);
+  const ping = await runWrapper(sb, ['ping']);
+  ok(ping);
+  assert.match(ping.stdout, /pong/);
 });
 
 test('downgrade 5.0.0 runs the 5.0.1 scripts: same pid, old code back, permanent', { skip }, async () => {
