@@ -2,7 +2,7 @@
 // emqx_vars -> edition -> node alive -> lock -> package, checksum, extraction -> hand-over.
 // Every decision is delegated to plan.ts; this module only gathers facts and acts on them.
 import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { RelupError, fromFsError } from './errors.js';
 import {
@@ -10,6 +10,7 @@ import {
   checkEdition,
   checkHops,
   decideVersions,
+  handOverToWrapper,
   ENV_HOPS,
   ENV_LOCK,
   MAX_HOPS,
@@ -19,10 +20,9 @@ import {
   type RelupCommand,
   type VersionDecision,
 } from './plan.js';
-import { parseTarget, type Target } from './version/index.js';
+import { parsePackageName, parseTarget, type Target } from './version/index.js';
 import {
   chooseRoot,
-  EKKA_ERL_FLAGS,
   findRoot,
   readReleaseFacts,
   requireCookie,
@@ -30,10 +30,11 @@ import {
   versionFromScriptName,
   type ReleaseFacts,
 } from './release/index.js';
-import { explicitPackage, locatePackage, selectPackage, type LocatedPackage } from './package/locate.js';
+import { explicitPackage, locatePackage, selectPackage, selectionError, type LocatedPackage } from './package/locate.js';
 import { acquireLock, type Lock } from './apply/lock.js';
-import { nodeDown, pingNode } from './apply/ping.js';
-import { runInherited } from './apply/handover.js';
+import { nodeDown, nodeEnv, pingNode } from './apply/ping.js';
+import { runInherited, signalExit } from './apply/handover.js';
+import { headHasMarker } from './apply/marker.js';
 
 export interface RelupRequest {
   command: RelupCommand;
@@ -43,6 +44,8 @@ export interface RelupRequest {
   packageFlag: string | null;
   requireChecksum: boolean;
   dryRun: boolean;
+  /** --json: kept when handing over to a newer wrapper. */
+  json: boolean;
   /** argv[1]: the path this wrapper was invoked by (its name may carry its version). */
   invoked: string;
   cwd: string;
@@ -81,6 +84,53 @@ export async function scriptsPresent(root: string, version: string): Promise<boo
   return (await nonEmptyFile(join(root, s.runner))) && (await nonEmptyFile(join(root, s.escript)));
 }
 
+/** A package named by the operator: --package, or a target that is a package name or path. */
+function namedPackage(req: RelupRequest, target: Target | null): string | null {
+  return req.packageFlag ?? target?.packagePath ?? (target?.package ? target.raw : null);
+}
+
+/**
+ * Edition checks that need only names: the target's, a named package's, and the packages of the
+ * target version in releases/ when all of them are of the other edition.
+ */
+async function checkEditions(req: RelupRequest, facts: ReleaseFacts, target: Target | null): Promise<void> {
+  const edition = facts.vars.edition;
+  if (target) checkEdition(edition, target.edition, `target ${target.raw}`);
+  const named = req.packageFlag;
+  if (named !== null) {
+    const name = parsePackageName(basename(named));
+    if (!name) {
+      throw new RelupError('BAD_TARGET', `--package ${JSON.stringify(named)} is not a package name of the form emqx[-enterprise]-<version>[-<platform>].tar.gz`, {
+        hint: 'name the release package file as shipped',
+      });
+    }
+    checkEdition(edition, name.edition, `package ${name.file}`);
+  }
+  if (target && named === null && !target.package) {
+    const dir = join(facts.root, 'releases');
+    const names = await fsp.readdir(dir).catch(() => [] as string[]);
+    const sel = selectPackage(names, target.version, edition);
+    if (sel.kind === 'other-edition') throw selectionError(sel, target.version, dir);
+  }
+}
+
+/**
+ * unpack and upgrade hand the package to release_handler, which takes it from releases/ only:
+ * a package elsewhere would have its scripts extracted and then fail half-way, so refuse it first.
+ */
+async function checkPackagePlace(req: RelupRequest, root: string, target: Target | null): Promise<void> {
+  const named = namedPackage(req, target);
+  if (named === null || !named.includes('/') || (req.command !== 'unpack' && req.command !== 'upgrade')) return;
+  const releases = join(root, 'releases');
+  const dir = await fsp.realpath(dirname(resolve(req.cwd, named))).catch(() => dirname(resolve(req.cwd, named)));
+  const realReleases = await fsp.realpath(releases).catch(() => releases);
+  if (dir !== realReleases) {
+    throw new RelupError('USAGE', `${named} is outside ${releases}, where '${req.command}' needs the package`, {
+      hint: `copy it (and its .sha256) there first: cp ${named} ${releases}/, then run 'emqx ${req.command} ${basename(named)}'`,
+    });
+  }
+}
+
 /**
  * Where the scripts of the version that acts come from: bin/ when both are there, else its
  * package. For the current version only, the plain bin/install_upgrade.escript of the installed
@@ -96,26 +146,19 @@ async function scriptSource(
   const newest = decision.newest;
   const versioned = versionedScripts(newest);
   const edition = facts.vars.edition;
-  if (await scriptsPresent(root, newest)) {
-    // Scripts already here: still refuse a target version whose only packages are of the other edition.
-    if (target && !target.packagePath && !req.packageFlag) {
-      const names = await fsp.readdir(join(root, 'releases')).catch(() => [] as string[]);
-      const sel = selectPackage(names, target.version, edition);
-      if (sel.kind === 'other-edition') {
-        checkEdition(edition, sel.matches[0]!.edition, `package ${sel.matches[0]!.file}`);
-      }
-    }
+  const present = await scriptsPresent(root, newest);
+  if (req.packageFlag) {
+    // Named explicitly: it must exist, be readable and hold the newest version, even when unused.
+    const pkg = await explicitPackage(root, req.packageFlag, { edition, version: newest });
+    if (!present) return { escriptFile: versioned.escript, pkg };
+    req.warn(`bin/emqx-${newest} and bin/install_upgrade.escript-${newest} are already in bin/; --package ${pkg.name.file} is not read`);
     return { escriptFile: versioned.escript, pkg: null };
   }
-  const named = req.packageFlag ?? target?.packagePath ?? (target?.package ? target.raw : null);
+  if (present) return { escriptFile: versioned.escript, pkg: null };
+  const named = namedPackage(req, target);
   if (named !== null) {
     const pkg = await explicitPackage(root, named, { edition, version: null });
     if (pkg.name.version === newest) return { escriptFile: versioned.escript, pkg };
-    if (req.packageFlag) {
-      throw new RelupError('USAGE', `--package ${pkg.name.file} holds version ${pkg.name.version}, but the scripts of ${newest} (the newer version) are needed`, {
-        hint: `give the package of ${newest} with --package, or put bin/emqx-${newest} and bin/install_upgrade.escript-${newest} in bin/`,
-      });
-    }
   }
   try {
     return { escriptFile: versioned.escript, pkg: await locatePackage(root, newest, { edition }) };
@@ -139,25 +182,24 @@ export async function prepare(req: RelupRequest): Promise<Prepared> {
   const target = req.target === null ? null : parseTarget(req.target);
   const self = selfPath(req.invoked, req.cwd);
   const { root } = findRoot(chooseRoot({ flag: req.rootFlag, env: req.env, self, cwd: req.cwd }));
+  await checkPackagePlace(req, root, target);
   const facts = readReleaseFacts(root, req.env);
   for (const w of facts.warnings) req.warn(w);
 
+  await checkEditions(req, facts, target);
   const hops = hopsFrom(req.env);
   const decision = decideVersions(versionFromScriptName(self.invoked), facts.vars.relVsn, target?.version ?? null);
   checkHops(decision, hops);
-  if (target) checkEdition(facts.vars.edition, target.edition, `target ${target.raw}`);
-
-  const { escriptFile, pkg } = await scriptSource(req, facts, decision, target);
 
   const node: NodeIdentity = { name: facts.node.name, nameType: facts.node.nameType, cookie: requireCookie(facts.node) };
   if (facts.nodetool === null) {
     req.warn(`${join(root, 'bin/nodetool')} not found; cannot check that node ${node.name} is running`);
   } else {
-    // An ekka node is reachable only through ekka's distribution, for nodetool as for the escript.
-    const env = facts.hasEkka ? { ...req.env, ERL_FLAGS: [req.env.ERL_FLAGS, EKKA_ERL_FLAGS].filter(Boolean).join(' ') } : req.env;
-    const ping = await pingNode(facts.escript, facts.nodetool, node, root, env);
+    const ping = await pingNode(facts.escript, facts.nodetool, node, root, nodeEnv(facts, req.env));
     if (!ping.alive) throw nodeDown(node, ping.output);
   }
+
+  const { escriptFile, pkg } = await scriptSource(req, facts, decision, target);
 
   const plan = buildPlan({
     command: req.command,
@@ -184,29 +226,26 @@ function abortOnSignals(): { signal: AbortSignal; dispose(): void; received(): N
   let got: NodeJS.Signals | null = null;
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   const on = (s: NodeJS.Signals) => {
+    // A second signal means the operator will not wait: leftovers are cleared by the next run.
+    if (got) process.exit(signalExit(s));
     got = s;
-    ac.abort(new RelupError('INTERNAL', `interrupted by ${s} while extracting; nothing was changed`, { hint: 'run the command again' }));
+    ac.abort(new RelupError('INTERRUPTED', `interrupted by ${s} while reading the package; nothing was changed`, { hint: 'run the command again', exitCode: signalExit(s) }));
   };
   for (const s of sigs) process.on(s, on);
   return { signal: ac.signal, dispose: () => sigs.forEach((s) => process.off(s, on)), received: () => got };
 }
 
-async function extractUnderLock(p: Prepared, requireChecksum: boolean, warn: (m: string) => void): Promise<void> {
+async function extractUnderLock(p: Prepared, requireChecksum: boolean, warn: (m: string) => void, signal: AbortSignal): Promise<void> {
   const pkg = p.pkg!;
   const { verifySidecar } = await import('./package/checksum.js');
   const { extractScripts, cleanStaleTemps } = await import('./package/extract.js');
   const bin = join(p.root, 'bin');
   await cleanStaleTemps(bin);
-  const sig = abortOnSignals();
-  try {
-    const sum = await verifySidecar(pkg.path, { required: requireChecksum, signal: sig.signal });
-    if (sum.status === 'absent') warn(`no ${sum.sidecar}; the package is used without a checksum check`);
-    // Another run may have extracted them while we waited for nothing: we hold the lock now.
-    if (await scriptsPresent(p.root, p.plan.newestVersion)) return;
-    await extractScripts(pkg.path, p.plan.newestVersion, bin, { signal: sig.signal });
-  } finally {
-    sig.dispose();
-  }
+  const sum = await verifySidecar(pkg.path, { required: requireChecksum, signal });
+  if (sum.status === 'absent') warn(`no ${sum.sidecar}; the package is used without a checksum check`);
+  // Another run may have extracted them while we waited for nothing: we hold the lock now.
+  if (await scriptsPresent(p.root, p.plan.newestVersion)) return;
+  await extractScripts(pkg.path, p.plan.newestVersion, bin, { signal });
 }
 
 /** --dry-run: every check a real run makes, reading only. */
@@ -221,24 +260,43 @@ export async function dryRun(req: RelupRequest): Promise<Prepared> {
     const scratch = await fsp.mkdtemp(join(tmpdir(), 'emqx-relup-dry-'));
     try {
       await extractScripts(p.pkg.path, p.plan.newestVersion, scratch);
+      if (await headHasMarker(join(scratch, `emqx-${p.plan.newestVersion}`))) p.plan = handOverToWrapper(p.plan, req.json);
     } finally {
       await fsp.rm(scratch, { recursive: true, force: true });
     }
+  } else if (await headHasMarker(p.plan.exec.file)) {
+    p.plan = handOverToWrapper(p.plan, req.json);
   }
   return p;
 }
 
 export async function apply(req: RelupRequest): Promise<{ plan: Plan; exitCode: number }> {
   const p = await prepare(req);
+  // From before the lock until the hand-over takes over the signals: an interrupt frees the lock
+  // and the temporaries instead of killing us half-way.
+  const sig = abortOnSignals();
   let lock: Lock | null = null;
   try {
-    lock = await acquireLock(p.root, req.env[ENV_LOCK]);
-    if (p.pkg) await extractUnderLock(p, req.requireChecksum, req.warn);
-    const plan = p.plan.action === 'exec-newer' ? { ...p.plan, exec: { ...p.plan.exec, env: { ...p.plan.exec.env, [ENV_LOCK]: lock.token } } } : p.plan;
+    let plan = p.plan;
+    try {
+      lock = await acquireLock(p.root, req.env[ENV_LOCK]);
+      sig.signal.throwIfAborted();
+      if (p.pkg) await extractUnderLock(p, req.requireChecksum, req.warn, sig.signal);
+      if (plan.action === 'exec-newer') {
+        plan = { ...plan, exec: { ...plan.exec, env: { ...plan.exec.env, [ENV_LOCK]: lock.token } } };
+        if (await headHasMarker(plan.exec.file)) plan = handOverToWrapper(plan, req.json);
+      }
+      sig.signal.throwIfAborted();
+    } catch (e) {
+      sig.dispose();
+      throw e;
+    }
     const env: NodeJS.ProcessEnv = { ...req.env, ...plan.exec.env };
     if (plan.exec.env.ERL_FLAGS && req.env.ERL_FLAGS) env.ERL_FLAGS = `${req.env.ERL_FLAGS} ${plan.exec.env.ERL_FLAGS}`;
-    const exitCode = await runInherited({ file: plan.exec.file, args: plan.exec.args, cwd: plan.exec.cwd, env });
-    return { plan, exitCode };
+    // runInherited installs its forwarding handlers synchronously, before ours go.
+    const running = runInherited({ file: plan.exec.file, args: plan.exec.args, cwd: plan.exec.cwd, env });
+    sig.dispose();
+    return { plan, exitCode: await running };
   } finally {
     await lock?.release();
   }

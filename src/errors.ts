@@ -13,7 +13,7 @@ export const Exit = {
   config: 78,
 } as const;
 
-export type ExitCode = (typeof Exit)[keyof typeof Exit];
+export type ExitCode = (typeof Exit)[keyof typeof Exit] | number;
 
 /** Each code maps to exactly one exit status, so scripts can branch on either. */
 export const codeExit = {
@@ -34,6 +34,8 @@ export const codeExit = {
   EDITION_MISMATCH: Exit.config,
   AMBIGUOUS_PACKAGE: Exit.config,
   ROLLOUT_HALTED: Exit.software,
+  /** Stopped by the operator's signal: 128 + the signal number (130 for Ctrl-C). */
+  INTERRUPTED: 130,
   INSPECT_PROBLEMS: Exit.dataErr,
 } as const;
 
@@ -45,6 +47,8 @@ export interface RelupErrorOptions {
   cause?: unknown;
   /** Structured facts for --json output (paths, versions, candidates...). */
   details?: Record<string, unknown>;
+  /** Only for INTERRUPTED: 128 + the signal number. */
+  exitCode?: number;
 }
 
 export class RelupError extends Error {
@@ -57,7 +61,7 @@ export class RelupError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RelupError';
     this.code = code;
-    this.exitCode = codeExit[code];
+    this.exitCode = code === 'INTERRUPTED' && options.exitCode ? options.exitCode : codeExit[code];
     this.hint = options.hint;
     this.details = options.details;
   }

@@ -179,3 +179,14 @@ export function redactPlan(plan: Plan, cookie: string): Plan {
   const hide = (s: string) => (cookie ? s.split(erlAtom(cookie)).join("'<cookie>'") : s);
   return { ...plan, exec: { ...plan.exec, args: plan.exec.args.map(hide) } };
 }
+
+/**
+ * A newer emqx-<v> that is this wrapper parses wrapper options again: end them with `--` so an
+ * escript argument is never taken for one, and keep the operator's --json. A legacy shell
+ * emqx-<v> gets the arguments exactly as they are.
+ */
+export function handOverToWrapper(plan: Plan, json: boolean): Plan {
+  if (plan.action !== 'exec-newer') return plan;
+  const [command, version, ...rest] = plan.exec.args;
+  return { ...plan, exec: { ...plan.exec, args: [command!, version!, ...(json ? ['--json'] : []), '--', ...rest] } };
+}

@@ -1,16 +1,20 @@
 // Runs the next program in the chain (a newer emqx-<v>, or the escript) with inherited stdio,
 // forwards the operator's signals to it, and reports its exit status unchanged.
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { RelupError } from '../errors.js';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-const SIGNUM: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
 
 export interface HandOver {
   file: string;
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+}
+
+export function signalExit(sig: NodeJS.Signals): number {
+  return 128 + (constants.signals[sig] ?? 1);
 }
 
 export function runInherited(h: HandOver): Promise<number> {
@@ -37,7 +41,7 @@ export function runInherited(h: HandOver): Promise<number> {
     child.once('exit', (status, signal) => {
       done();
       // Shell convention, so a parent script sees the child was killed by a signal.
-      resolve(status ?? 128 + (signal ? (SIGNUM[signal] ?? 1) : 1));
+      resolve(status ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1));
     });
   });
 }

@@ -74,7 +74,7 @@ export async function acquireLock(root: string, inheritedToken?: string): Promis
     throw fromFsError(e, root, 'creating the lock file');
   }
   try {
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 50; attempt++) {
       try {
         await fsp.link(tmp, path);
         return {
@@ -101,21 +101,27 @@ export async function acquireLock(root: string, inheritedToken?: string): Promis
 }
 
 /**
- * Moves a stale lock aside with rename(2), which only one contender can win. If what we moved
- * turns out not to be the stale lock we judged (someone took over in between), put it back.
+ * Removes a stale lock, but only under a guard file that one contender at a time can create, and
+ * only if the lock still holds the stale token we judged: a fresh lock that another run created
+ * meanwhile has another token and is never touched.
  */
 async function takeOverStale(root: string, path: string, judged: LockHolder | null): Promise<void> {
-  const aside = join(root, `.emqx-relup.lock.stale.${process.pid}.${randomBytes(4).toString('hex')}`);
+  const guard = join(root, `${LOCK_NAME}.break`);
   try {
-    await fsp.rename(path, aside);
+    await fsp.writeFile(guard, `${process.pid}\n`, { flag: 'wx', mode: 0o644 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw fromFsError(e, path, 'taking over a stale lock');
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fromFsError(e, guard, 'taking over a stale lock');
+    // Someone else is breaking the lock; a guard left by a killed breaker is cleared.
+    const breaker = Number((await fsp.readFile(guard, 'utf8').catch(() => '')).trim());
+    if (!pidAlive(breaker)) await fsp.unlink(guard).catch(() => {});
+    await new Promise((r) => setTimeout(r, 5));
+    return;
   }
-  const moved = parseLock(await fsp.readFile(aside, 'utf8').catch(() => ''));
-  const wasJudged = judged === null ? moved === null : moved?.token === judged.token;
-  if (!wasJudged && moved && pidAlive(moved.pid)) {
-    await fsp.link(aside, path).catch(() => {});
+  try {
+    const now = await readLock(root);
+    const same = judged === null ? now === null : now?.token === judged.token;
+    if (same && !(now && pidAlive(now.pid))) await fsp.unlink(path).catch(() => {});
+  } finally {
+    await fsp.unlink(guard).catch(() => {});
   }
-  await fsp.unlink(aside).catch(() => {});
 }

@@ -1,4 +1,20 @@
+import { constants as fsConstants, promises as fsp } from 'node:fs';
+
 // A string that every build of this wrapper carries near its top (bin/emqx, the one-file bundle),
 // so that a runner which is really this wrapper is recognised even as a copy, not only a link.
 export const WRAPPER_MARKER = '@emqx-relup/wrapper';
 export const ENV_PASSTHROUGH = 'EMQX_RELUP_PASSTHROUGH';
+
+/** True when the first bytes of `file` carry the marker (false when it cannot be read). */
+export async function headHasMarker(file: string): Promise<boolean> {
+  // Non-blocking: a FIFO planted under the runner's name must not hang us.
+  const fh = await fsp.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK).catch(() => null);
+  if (!fh) return false;
+  try {
+    const buf = Buffer.alloc(512);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).includes(WRAPPER_MARKER);
+  } finally {
+    await fh.close();
+  }
+}

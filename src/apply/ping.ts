@@ -3,6 +3,13 @@
 import { execFile } from 'node:child_process';
 import { RelupError } from '../errors.js';
 import type { NodeIdentity } from '../plan.js';
+import { EKKA_ERL_FLAGS } from '../release/ekka.js';
+import type { ReleaseFacts } from '../release/facts.js';
+
+/** Environment for talking to the node: an ekka node is reachable only through ekka's distribution. */
+export function nodeEnv(facts: Pick<ReleaseFacts, 'hasEkka'>, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return facts.hasEkka ? { ...env, ERL_FLAGS: [env.ERL_FLAGS, EKKA_ERL_FLAGS].filter(Boolean).join(' ') } : env;
+}
 
 export interface PingResult {
   alive: boolean;

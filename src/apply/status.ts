@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chooseRoot, findRoot, readReleaseFacts, readReleasesFile, selfPath, describeSource } from '../release/index.js';
 import { parsePackageName, isVersion, compareVersions, type Edition } from '../version/index.js';
 import { lockHolder } from './lock.js';
-import { pingNode } from './ping.js';
+import { nodeEnv, pingNode } from './ping.js';
 
 export interface Status {
   root: string;
@@ -40,7 +40,7 @@ export async function readStatus(opts: { rootFlag: string | null; invoked: strin
   let nodeAlive: boolean | null = null;
   if (facts.nodetool && facts.node.cookie !== null) {
     const node = { name: facts.node.name, nameType: facts.node.nameType, cookie: facts.node.cookie };
-    nodeAlive = (await pingNode(facts.escript, facts.nodetool, node, root)).alive;
+    nodeAlive = (await pingNode(facts.escript, facts.nodetool, node, root, nodeEnv(facts, opts.env))).alive;
   } else {
     warnings.push(facts.nodetool ? 'no cookie known; node not pinged' : 'no bin/nodetool; node not pinged');
   }

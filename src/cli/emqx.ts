@@ -58,6 +58,7 @@ export async function main(argv: string[], invoked: string): Promise<number> {
       packageFlag: a.package,
       requireChecksum: a.requireChecksum,
       dryRun: a.dryRun,
+      json: a.json,
       warn: (m: string) => rep.warn(m),
     };
     const applyMod = await import('../apply.js');

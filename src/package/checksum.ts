@@ -1,7 +1,8 @@
 // Package integrity from a `<package>.sha256` sidecar. Extraction stops reading once both scripts
 // are found, so damage after them is only caught here: verify before extracting.
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
+import { openRegular } from './open.js';
 import * as path from 'node:path';
 import { RelupError, fromFsError } from '../errors.js';
 
@@ -12,7 +13,8 @@ const SIDECAR_MAX = 4096;
 /** Streaming sha256 (lowercase hex) of a file; memory stays flat whatever its size. */
 export async function sha256File(file: string, opts: { signal?: AbortSignal } = {}): Promise<string> {
   const hash = createHash('sha256');
-  const stream = createReadStream(file, { highWaterMark: READ_CHUNK, signal: opts.signal });
+  const fh = await openRegular(file, 'computing its sha256');
+  const stream = fh.createReadStream({ highWaterMark: READ_CHUNK, signal: opts.signal, autoClose: true });
   try {
     for await (const chunk of stream) hash.update(chunk as Buffer);
   } catch (e) {
@@ -63,7 +65,7 @@ export async function verifySidecar(pkg: string, opts: VerifyOptions = {}): Prom
   const sidecar = sidecarPath(pkg);
   let text: string;
   try {
-    const fh = await fsp.open(sidecar, 'r');
+    const fh = await openRegular(sidecar, 'reading the checksum file');
     try {
       const buf = Buffer.alloc(SIDECAR_MAX + 1);
       const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
@@ -77,16 +79,16 @@ export async function verifySidecar(pkg: string, opts: VerifyOptions = {}): Prom
       await fh.close();
     }
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
+    const code = e instanceof RelupError ? e.code : (e as NodeJS.ErrnoException).code;
+    if (code === 'NOT_FOUND' && (e as RelupError).cause && ((e as RelupError).cause as NodeJS.ErrnoException).code === 'ENOENT') {
       if (!opts.required) return { status: 'absent', sidecar };
       throw new RelupError('NOT_FOUND', `checksum file ${sidecar} is missing and --require-checksum is set`, {
         hint: 'put the .sha256 file published with the package next to it, or drop --require-checksum',
         details: { sidecar },
       });
     }
-    if (code === 'EISDIR') {
-      throw new RelupError('BAD_PACKAGE', `checksum file ${sidecar} is a directory`, { hint: 'replace it with the published .sha256 file' });
+    if (code === 'BAD_PACKAGE') {
+      throw new RelupError('BAD_PACKAGE', `checksum file ${sidecar} is not a regular file`, { hint: 'replace it with the published .sha256 file' });
     }
     throw fromFsError(e, sidecar, 'reading the checksum file');
   }

@@ -4,6 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Header } from 'tar-stream';
+import { openRegular } from './open.js';
 import { RelupError, fromFsError } from '../errors.js';
 
 /** Type may also be null (unknown typeflag) at run time, whatever the typings say. */
@@ -66,12 +67,7 @@ export async function scanTarGz(file: string, visitor: TarVisitor, opts: ScanOpt
   const { signal } = opts;
   signal?.throwIfAborted();
   const { extract } = await import('tar-stream');
-  let fh;
-  try {
-    fh = await fsp.open(file, 'r');
-  } catch (e) {
-    throw fromFsError(e, file, 'reading the package');
-  }
+  const fh = await openRegular(file, 'reading the package');
   const rs = fh.createReadStream({ highWaterMark: opts.highWaterMark ?? MiB, autoClose: true });
   const gz = createGunzip({ chunkSize: opts.chunkSize ?? MiB });
   // Old v7 archives have no magic; every header still has to pass its checksum.

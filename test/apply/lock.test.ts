@@ -46,8 +46,13 @@ test('a child handed the token runs under the lock without taking or releasing i
   await lock.release();
 });
 
-test('20 concurrent processes: exactly one holds the lock at any time', async (t) => {
+for (const stale of [false, true]) test(`20 concurrent processes${stale ? ' racing to take over a stale lock' : ''}: exactly one holds the lock at any time`, async (t) => {
   const root = tmp(t);
+  if (stale) {
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => dead.once('exit', r));
+    writeFileSync(join(root, LOCK_NAME), `${dead.pid} 0123456789abcdef\n`);
+  }
   // Each child takes the lock, records enter/leave in a shared log while holding it, then frees it.
   const mod = new URL('../../src/apply/lock.js', import.meta.url).href;
   const script = `

@@ -115,20 +115,20 @@ test('missing, ambiguous, unreadable-name packages: 66 and 78 with what was look
 test('checksum sidecar: verified when present, mismatch aborts (65), --require-checksum makes it mandatory (66)', (t) => {
   const fr = withRoot(t);
   const pkg = makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
-  const snap = snapshotDir(fr.root);
+  const snap = fr.snapshot();
   let r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1', '--require-checksum']);
   assert.equal(r.status, 66, r.stderr);
+  assert.equal(fr.snapshot(), snap);
   sha256Sidecar(pkg, 'ab'.repeat(32));
   r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
   assert.equal(r.status, 65, r.stderr);
   assert.match(r.stderr, /sha256/);
-  assert.equal(snapshotDir(join(fr.root, 'bin')), snapshotDir(join(fr.root, 'bin')));
+  assert.equal(fr.snapshot(), snap, 'bin/ unchanged after a mismatch');
   assert.ok(!existsSync(join(fr.root, 'bin', 'emqx-5.0.1')));
   sha256Sidecar(pkg);
   r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1', '--require-checksum']);
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /warning/);
-  void snap;
 });
 
 test('corrupt package and missing member: 65, bin/ byte-for-byte unchanged', (t) => {
@@ -422,3 +422,109 @@ test('20 concurrent runs: each succeeds or says another run holds the lock; bin/
   assert.deepEqual(names.filter((n) => n.endsWith('.tmp')), []);
   assert.ok(!existsSync(join(fr.root, '.emqx-relup.lock')));
 });
+
+import { execFileSync } from 'node:child_process';
+
+test('--status pings an ekka node with ekka\'s ERL_FLAGS', (t) => {
+  const fr = withRoot(t);
+  mkdirSync(join(fr.root, 'lib', 'ekka-0.15.1'), { recursive: true });
+  const r = runWrapper(['--root', fr.root, '--status', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const ping = fr.calls().find((c) => Array.isArray(c.args) && String(c.args[0]).endsWith('nodetool'))!;
+  assert.match(ping.env!.ERL_FLAGS!, /-proto_dist ekka/);
+});
+
+test('a node that is down is reported before any package problem (order: node alive, then package)', (t) => {
+  const fr = withRoot(t);
+  fr.nodeUp(false);
+  let r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 69, r.stderr);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', platform: 'el8-amd64' });
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', platform: 'el9-amd64' });
+  r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 69, r.stderr);
+  // The edition is judged before the node.
+  r = runWrapper(['--root', fr.root, 'upgrade', 'emqx-enterprise-5.0.1']);
+  assert.equal(r.status, 78, r.stderr);
+});
+
+test('--package is checked even when the scripts are already in bin/', (t) => {
+  const fr = withRoot(t);
+  writeFileSync(join(fr.root, 'bin', 'emqx-5.0.2'), '#!/bin/sh\n');
+  writeFileSync(join(fr.root, 'bin', 'install_upgrade.escript-5.0.2'), '%% 5.0.2\n');
+  const snap = fr.snapshot();
+  let r = runWrapper(['--root', fr.root, '--dry-run', 'install', '5.0.2', '--package', '/nonexistent/emqx-5.0.2.tar.gz']);
+  assert.equal(r.status, 66, r.stderr);
+  r = runWrapper(['--root', fr.root, '--dry-run', 'install', '5.0.2', '--package', '/nonexistent/emqx-enterprise-5.0.2.tar.gz']);
+  assert.equal(r.status, 78, r.stderr);
+  const pkg = makePackage(join(fr.root, 'releases'), { version: '5.0.2' });
+  r = runWrapper(['--root', fr.root, '--dry-run', '--json', 'upgrade', '5.0.2', '--package', pkg]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(JSON.parse(r.stdout).warnings.join(' '), /not read/);
+  assert.equal(fr.snapshot(), snap);
+});
+
+test('unpack/upgrade of a package outside releases/ is refused with the copy to make (64); install may use it', (t) => {
+  const fr = withRoot(t);
+  const elsewhere = mkdtempSyncCompat();
+  t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
+  const pkg = makePackage(elsewhere, { version: '5.0.1' });
+  const snap = fr.snapshot();
+  const r = runWrapper(['--root', fr.root, 'upgrade', pkg]);
+  assert.equal(r.status, 64, r.stderr);
+  assert.match(r.stderr, /cp .*emqx-5\.0\.1\.tar\.gz .*releases/);
+  assert.equal(fr.snapshot(), snap);
+  const r2 = runWrapper(['--root', fr.root, 'install', pkg]);
+  assert.equal(r2.status, 0, r2.stderr);
+});
+
+test('a FIFO where the .sha256 sidecar should be is refused (65), not waited on', (t) => {
+  const fr = withRoot(t);
+  const pkg = makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  execFileSync('mkfifo', [`${pkg}.sha256`]);
+  const snap = fr.snapshot();
+  const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 65, r.stderr);
+  assert.match(r.stderr, /not a regular file/);
+  assert.equal(fr.snapshot(), snap);
+});
+
+test('a newer wrapper gets the escript arguments after --, so they are never taken for its own options', (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', runner: readFileSyncCompat(bundle) });
+  const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1', '--', '--dry-run']);
+  assert.equal(r.status, 0, r.stderr);
+  const [esc] = escriptCalls(fr);
+  assert.ok(esc, 'the escript really ran');
+  const args = esc!.args as string[];
+  assert.deepEqual([args[1], ...args.slice(3)], ['upgrade', '5.0.1', '--dry-run']);
+});
+
+test('Ctrl-C while the package is read: exit 130, bin/ unchanged, lock freed', async (t) => {
+  const fr = withRoot(t);
+  const before: Record<string, Buffer> = {};
+  for (let i = 0; i < 24; i++) before[`lib/big-${i}.bin`] = randomBytes(2 << 20);
+  const pkg = makePackage(join(fr.root, 'releases'), { version: '5.0.1', before });
+  sha256Sidecar(pkg);
+  const snap = fr.snapshot();
+  const child = spawn(wrapperBin, ['--root', fr.root, 'upgrade', '5.0.1'], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  const lock = join(fr.root, '.emqx-relup.lock');
+  // The lock appears right before the sidecar check and extraction begin.
+  for (let i = 0; i < 2000 && !existsSync(lock); i++) await new Promise((r) => setTimeout(r, 2));
+  child.kill('SIGINT');
+  assert.equal(await exited, 130);
+  assert.equal(fr.snapshot(), snap);
+  assert.ok(!existsSync(lock));
+});
+
+test('a passthrough marker naming another runner does not block this one', (t) => {
+  const fr = withRoot(t);
+  assert.equal(runWrapper(['--root', fr.root, 'ping'], { EMQX_RELUP_PASSTHROUGH: '/usr/lib/emqx/bin/emqx' }).status, 7);
+});
+
+import { mkdtempSync as mkdtempSyncRaw } from 'node:fs';
+import { tmpdir } from 'node:os';
+function mkdtempSyncCompat(): string {
+  return mkdtempSyncRaw(join(tmpdir(), 'relup-elsewhere-'));
+}
