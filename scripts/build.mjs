@@ -26,7 +26,7 @@ if (existsSync(entry)) {
     target: 'node20',
     format: 'cjs',
     outfile: out,
-    banner: { js: '#!/usr/bin/env node' },
+    banner: { js: "#!/usr/bin/env node\n// @emqx-relup/wrapper: one-file build of the emqx-relup wrapper" },
     legalComments: 'none',
     logLevel: 'warning',
   });

@@ -1,0 +1,85 @@
+// `emqx --status`: what an operator (or the rollout tool) needs to know before touching a node.
+// Reads only; the one thing it runs is the nodetool ping.
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { chooseRoot, findRoot, readReleaseFacts, readReleasesFile, selfPath, describeSource } from '../release/index.js';
+import { parsePackageName, isVersion, compareVersions, type Edition } from '../version/index.js';
+import { lockHolder } from './lock.js';
+import { pingNode } from './ping.js';
+
+export interface Status {
+  root: string;
+  relName: string;
+  edition: Edition;
+  currentVersion: string;
+  ertsVersion: string;
+  node: { name: string; nameType: string; nameSource: string; cookieSource: string };
+  nodeAlive: boolean | null;
+  lockHolder: number | null;
+  releases: { version: string; status: string }[];
+  versionedScripts: string[];
+  packages: string[];
+  warnings: string[];
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  return fsp.readdir(dir).catch(() => [] as string[]);
+}
+
+export async function readStatus(opts: { rootFlag: string | null; invoked: string; cwd: string; env: NodeJS.ProcessEnv }): Promise<Status> {
+  const self = selfPath(opts.invoked, opts.cwd);
+  const { root } = findRoot(chooseRoot({ flag: opts.rootFlag, env: opts.env, self, cwd: opts.cwd }));
+  const facts = readReleaseFacts(root, opts.env);
+  const warnings = [...facts.warnings];
+  let releases: Status['releases'] = [];
+  try {
+    releases = readReleasesFile(root).map((r) => ({ version: r.version, status: r.status }));
+  } catch (e) {
+    warnings.push(`releases/RELEASES not read: ${(e as Error).message}`);
+  }
+  let nodeAlive: boolean | null = null;
+  if (facts.nodetool && facts.node.cookie !== null) {
+    const node = { name: facts.node.name, nameType: facts.node.nameType, cookie: facts.node.cookie };
+    nodeAlive = (await pingNode(facts.escript, facts.nodetool, node, root)).alive;
+  } else {
+    warnings.push(facts.nodetool ? 'no cookie known; node not pinged' : 'no bin/nodetool; node not pinged');
+  }
+  const bin = await listDir(join(root, 'bin'));
+  const versionedScripts = bin
+    .filter((n) => n.startsWith('emqx-') && isVersion(n.slice(5)) && bin.includes(`install_upgrade.escript-${n.slice(5)}`))
+    .map((n) => n.slice(5))
+    .sort(compareVersions);
+  const packages = (await listDir(join(root, 'releases'))).filter((n) => parsePackageName(n) !== null).sort();
+  return {
+    root,
+    relName: facts.vars.relName,
+    edition: facts.vars.edition,
+    currentVersion: facts.vars.relVsn,
+    ertsVersion: facts.vars.ertsVsn,
+    node: {
+      name: facts.node.name,
+      nameType: facts.node.nameType,
+      nameSource: describeSource(facts.node.nameSource),
+      cookieSource: describeSource(facts.node.cookieSource),
+    },
+    nodeAlive,
+    lockHolder: await lockHolder(root),
+    releases,
+    versionedScripts,
+    packages,
+    warnings,
+  };
+}
+
+export function formatStatus(s: Status): string {
+  const alive = s.nodeAlive === null ? 'unknown' : s.nodeAlive ? 'running' : 'NOT running';
+  return [
+    `root:      ${s.root} (${s.relName}, ${s.edition} edition)`,
+    `version:   ${s.currentVersion} (ERTS ${s.ertsVersion})`,
+    `node:      ${s.node.name} (${s.node.nameType}, name from ${s.node.nameSource}, cookie from ${s.node.cookieSource}): ${alive}`,
+    `lock:      ${s.lockHolder === null ? 'free' : `held by pid ${s.lockHolder}`}`,
+    `releases:  ${s.releases.map((r) => `${r.version} ${r.status}`).join(', ') || 'none listed'}`,
+    `scripts:   ${s.versionedScripts.join(', ') || 'no versioned scripts in bin/'}`,
+    `packages:  ${s.packages.join(', ') || 'none in releases/'}`,
+  ].join('\n');
+}

@@ -1,0 +1,77 @@
+// The `emqx` command: parse, dispatch, print, exit. Only this layer prints; heavy modules are
+// loaded by the paths that need them, so `emqx ping` starts about as fast as node itself.
+import { parseWrapperArgs, WRAPPER_HELP } from './emqx-args.js';
+import { makeReporter, reportError, usageError } from './report.js';
+import type { Plan } from '../plan.js';
+
+const PROG = 'emqx';
+
+function formatPlan(plan: Plan): string {
+  const lines = [`emqx ${plan.command}${plan.targetVersion ? ` ${plan.targetVersion}` : ''}: dry run, nothing changed`];
+  lines.push(`  root:      ${plan.root} (${plan.edition} edition)`);
+  lines.push(
+    `  versions:  current ${plan.currentVersion}${plan.targetVersion ? `, target ${plan.targetVersion}` : ''}; the scripts of ${plan.newestVersion} run`,
+  );
+  if (plan.package) lines.push(`  extract:   ${plan.extract.join(', ')} from ${plan.package}`);
+  else lines.push(`  scripts:   already in bin/`);
+  lines.push(`  then:      ${plan.action === 'exec-newer' ? 'hand over to' : 'run'} ${plan.exec.file} ${plan.exec.args.join(' ')}`);
+  return lines.join('\n');
+}
+
+export async function main(argv: string[], invoked: string): Promise<number> {
+  let json = argv.includes('--json');
+  const reporter = () => makeReporter(PROG, json);
+  try {
+    const a = parseWrapperArgs(argv);
+    json = a.json;
+    const base = { rootFlag: a.root, invoked, cwd: process.cwd(), env: process.env };
+    if (a.help) {
+      process.stdout.write(WRAPPER_HELP);
+      return 0;
+    }
+    if (a.status) {
+      const { readStatus, formatStatus } = await import('../apply/status.js');
+      const s = await readStatus(base);
+      if (json) process.stdout.write(JSON.stringify(s) + '\n');
+      else {
+        for (const w of s.warnings) process.stderr.write(`${PROG}: warning: ${w}\n`);
+        process.stdout.write(formatStatus(s) + '\n');
+      }
+      return 0;
+    }
+    if (a.command === null) throw usageError('no command given', "run 'emqx --help'");
+    if (!a.relup) {
+      const { passthrough, resolveRunner } = await import('../apply/passthrough.js');
+      const req = { ...base, command: a.command, rest: a.rest };
+      if (a.dryRun) {
+        const { runner } = await resolveRunner(req);
+        const plan = { command: a.command, action: 'passthrough', exec: { file: runner, args: [a.command, ...a.rest], cwd: base.cwd } };
+        process.stdout.write(json ? JSON.stringify(plan) + '\n' : `emqx ${a.command}: dry run, would run ${runner} ${plan.exec.args.join(' ')}\n`);
+        return 0;
+      }
+      return await passthrough(req);
+    }
+    const rep = reporter();
+    const req = {
+      ...base,
+      ...a.relup,
+      packageFlag: a.package,
+      requireChecksum: a.requireChecksum,
+      dryRun: a.dryRun,
+      warn: (m: string) => rep.warn(m),
+    };
+    const applyMod = await import('../apply.js');
+    if (a.dryRun) {
+      const { redactPlan } = await import('../plan.js');
+      const p = await applyMod.dryRun(req);
+      const plan = redactPlan({ ...p.plan, warnings: rep.warnings }, p.cookie);
+      process.stdout.write(json ? JSON.stringify(plan) + '\n' : formatPlan(plan) + '\n');
+      return 0;
+    }
+    const { exitCode } = await applyMod.apply(req);
+    if (json && rep.warnings.length > 0) process.stderr.write(JSON.stringify({ warnings: rep.warnings }) + '\n');
+    return exitCode;
+  } catch (e) {
+    return reportError(PROG, e, json);
+  }
+}

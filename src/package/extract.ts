@@ -1,0 +1,260 @@
+// Takes exactly the two versioned scripts out of a release package into bin/, all or nothing:
+// each goes to an O_EXCL temporary in bin/, is fsynced, and only when both are complete are they
+// renamed over the final names (a symlink there is replaced, never followed). On any failure the
+// temporaries go and bin/ is exactly as before.
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { RelupError, fromFsError } from '../errors.js';
+import { scanTarGz, type ScanOptions, type TarHeader } from './scan.js';
+
+export const DEFAULT_MAX_ENTRY_BYTES = 16 * 1024 * 1024;
+
+/** Names of the versioned scripts in bin/ (also their names inside a package, under bin/). */
+export function scriptNames(version: string): string[] {
+  return [`emqx-${version}`, `install_upgrade.escript-${version}`];
+}
+
+/** Archive members holding the scripts of `version` (also accepted with a leading `./`). */
+export function memberNames(version: string): string[] {
+  return scriptNames(version).map((n) => `bin/${n}`);
+}
+
+const TEMP_RE = /^\.(.+)\.relup-(\d+)-([0-9a-f]+)(\.old)?\.tmp$/;
+
+function tempName(dest: string, kind: '' | '.old' = ''): string {
+  return `.${dest}.relup-${process.pid}-${randomBytes(4).toString('hex')}${kind}.tmp`;
+}
+
+/** Only plain file entries; tar-stream reports typeflag '0', '\0' and '7' (contiguous) as these. */
+const FILE_TYPES = new Set(['file', 'contiguous-file']);
+
+export interface ExtractOptions extends Pick<ScanOptions, 'signal' | 'highWaterMark' | 'chunkSize'> {
+  maxEntryBytes?: number;
+}
+
+export interface ExtractResult {
+  /** Absolute paths of the scripts now in place. */
+  written: string[];
+  bytesRead: number;
+  entriesSeen: number;
+}
+
+interface Member {
+  dest: string;
+  member: string | null;
+  tmp: string | null;
+  complete: boolean;
+}
+
+function memberError(pkg: string, member: string, what: string): RelupError {
+  return new RelupError('BAD_PACKAGE', `package ${pkg}: member ${member} ${what}`, {
+    hint: 'the package is damaged or not a genuine release package: fetch it again',
+    details: { package: pkg, member },
+  });
+}
+
+async function writeAll(fh: fsp.FileHandle, buf: Buffer): Promise<void> {
+  for (let off = 0; off < buf.length; ) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+}
+
+async function unlinkQuiet(file: string): Promise<void> {
+  await fsp.unlink(file).catch(() => {});
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await fsp.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** True when something is at `dest`; refuses a directory, which rename() could not replace. */
+async function checkDestination(dest: string): Promise<boolean> {
+  const lst = await fsp.lstat(dest).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return null;
+    throw fromFsError(e, dest, 'preparing to put the script in place');
+  });
+  if (lst?.isDirectory()) {
+    throw new RelupError('CANNOT_WRITE', `${dest} is a directory, where the script must go`, { hint: 'move it away and retry' });
+  }
+  return lst !== null;
+}
+
+/** Checked before anything is read, so an impossible destination costs no scan. */
+async function checkDestinations(binDir: string, members: Member[]): Promise<void> {
+  let st;
+  try {
+    st = await fsp.stat(binDir);
+  } catch (e) {
+    throw fromFsError(e, binDir, 'preparing to extract the scripts');
+  }
+  if (!st.isDirectory()) throw new RelupError('CANNOT_WRITE', `${binDir} is not a directory`, { hint: 'check the installation root' });
+  for (const m of members) await checkDestination(path.join(binDir, m.dest));
+}
+
+/**
+ * Renames the completed temporaries over the final names. If a later rename fails, the earlier
+ * ones are undone from hard-link backups of what was there (link(2) does not follow a symlink),
+ * so bin/ never ends up half-updated by an error.
+ */
+async function commit(binDir: string, members: Member[]): Promise<void> {
+  const backups: (string | null)[] = [];
+  try {
+    for (const m of members) {
+      const dest = path.join(binDir, m.dest);
+      // Checked again: bin/ may have changed while the package was read.
+      if (!(await checkDestination(dest))) {
+        backups.push(null);
+        continue;
+      }
+      const bak = path.join(binDir, tempName(m.dest, '.old'));
+      try {
+        await fsp.link(dest, bak);
+      } catch (e) {
+        throw fromFsError(e, dest, 'keeping a backup before replacing it');
+      }
+      backups.push(bak);
+    }
+    let done = 0;
+    try {
+      for (const m of members) {
+        await fsp.rename(path.join(binDir, m.tmp!), path.join(binDir, m.dest));
+        m.tmp = null;
+        done++;
+      }
+    } catch (e) {
+      for (let i = 0; i < done; i++) {
+        const dest = path.join(binDir, members[i]!.dest);
+        const bak = backups[i];
+        if (bak) await fsp.rename(bak, dest).then(() => (backups[i] = null)).catch(() => {});
+        else await unlinkQuiet(dest);
+      }
+      throw fromFsError(e, path.join(binDir, members[done]!.dest), 'putting the extracted script in place');
+    }
+    await fsyncDir(binDir).catch((e) => {
+      throw fromFsError(e, binDir, 'syncing the directory');
+    });
+  } finally {
+    for (const b of backups) if (b) await unlinkQuiet(b);
+  }
+}
+
+/**
+ * Extracts `bin/emqx-<version>` and `bin/install_upgrade.escript-<version>` (or `./bin/...`) from
+ * the .tar.gz `pkgPath` into `binDir`, reading the package once and stopping as soon as both are
+ * found. Rejects with BAD_PACKAGE for a missing, duplicate, empty, oversize or non-regular member
+ * and for a damaged archive; with PERMISSION / CANNOT_WRITE for file system trouble; with
+ * `signal.reason` on abort. In every failure case bin/ is left as it was.
+ */
+export async function extractScripts(pkgPath: string, version: string, binDir: string, opts: ExtractOptions = {}): Promise<ExtractResult> {
+  const maxEntryBytes = opts.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  const members: Member[] = scriptNames(version).map((dest) => ({ dest, member: null, tmp: null, complete: false }));
+  const byName = new Map<string, Member>();
+  for (const m of members) for (const n of [`bin/${m.dest}`, `./bin/${m.dest}`]) byName.set(n, m); // exact names only: never '/bin/..', '../bin/..'
+
+  await checkDestinations(binDir, members);
+
+  const take = (m: Member, header: TarHeader) => async (body: AsyncIterable<Buffer>) => {
+    const name = tempName(m.dest);
+    const tmp = path.join(binDir, name);
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(tmp, 'wx', 0o700);
+    } catch (e) {
+      throw fromFsError(e, tmp, 'creating a temporary file for the script');
+    }
+    m.tmp = name;
+    let written = 0;
+    try {
+      for await (const chunk of body) {
+        written += chunk.length;
+        if (written > maxEntryBytes) throw memberError(pkgPath, header.name, `is larger than ${maxEntryBytes} bytes`);
+        await writeAll(fh, chunk);
+      }
+      if (written !== header.size) throw memberError(pkgPath, header.name, `is truncated (${written} of ${header.size} bytes)`);
+      // Explicit, since the mode given to open() is cut by the umask.
+      await fh.chmod(0o755);
+      await fh.sync();
+    } catch (e) {
+      throw e instanceof RelupError ? e : fromFsError(e, tmp, 'writing the extracted script');
+    } finally {
+      await fh.close();
+    }
+    m.complete = true;
+  };
+
+  try {
+    const stats = await scanTarGz(
+      pkgPath,
+      {
+        entry(header) {
+          // A trailing '/' (how directories are written) still names the member, so it is refused as one.
+          const m = byName.get(header.name.endsWith('/') ? header.name.slice(0, -1) : header.name);
+          if (!m) return null;
+          if (m.member !== null) throw memberError(pkgPath, header.name, `appears twice (also as ${m.member})`);
+          m.member = header.name;
+          if (!FILE_TYPES.has(header.type ?? '')) throw memberError(pkgPath, header.name, `is a ${header.type ?? 'entry of unknown type'}, not a regular file`);
+          if (header.size === undefined || header.size <= 0) throw memberError(pkgPath, header.name, 'is empty');
+          if (header.size > maxEntryBytes) throw memberError(pkgPath, header.name, `is ${header.size} bytes, over the ${maxEntryBytes}-byte limit`);
+          return take(m, header);
+        },
+        done: () => members.every((m) => m.complete),
+      },
+      opts,
+    );
+    const missing = members.filter((m) => !m.complete);
+    if (missing.length > 0) {
+      const names = missing.map((m) => `bin/${m.dest}`).join(' and ');
+      throw new RelupError('BAD_PACKAGE', `package ${pkgPath} has no ${names}`, {
+        hint: `use a package of ${version} that ships its versioned scripts`,
+        details: { package: pkgPath, missing: missing.map((m) => `bin/${m.dest}`) },
+      });
+    }
+    await commit(binDir, members);
+    return { written: members.map((m) => path.join(binDir, m.dest)), bytesRead: stats.bytesRead, entriesSeen: stats.entriesSeen };
+  } finally {
+    for (const m of members) if (m.tmp) await unlinkQuiet(path.join(binDir, m.tmp));
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temporaries left in `binDir` by runs that died (kill -9, power loss): regular files named
+ * like ours whose pid is no longer alive. Returns the names removed.
+ */
+export async function cleanStaleTemps(binDir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(binDir);
+  } catch (e) {
+    throw fromFsError(e, binDir, 'looking for leftover temporary files');
+  }
+  const removed: string[] = [];
+  for (const name of names.sort()) {
+    const m = TEMP_RE.exec(name);
+    if (!m) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || pidAlive(pid)) continue;
+    const file = path.join(binDir, name);
+    const st = await fsp.lstat(file).catch(() => null);
+    if (!st?.isFile()) continue;
+    try {
+      await fsp.unlink(file);
+      removed.push(name);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fromFsError(e, file, 'removing a leftover temporary file');
+    }
+  }
+  return removed;
+}

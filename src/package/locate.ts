@@ -1,0 +1,174 @@
+// Finding the package of one version in <root>/releases/, or checking the one the operator named.
+// Selection is a pure function of the directory listing; the effects (readdir, open) are apart.
+import * as nodeFs from 'node:fs';
+import * as path from 'node:path';
+import { RelupError, fromFsError } from '../errors.js';
+import { parsePackageName, packageFileName, type Edition, type PackageName } from '../version/index.js';
+
+export type Selection =
+  | { kind: 'found'; pkg: PackageName }
+  /** No package of this version at all. */
+  | { kind: 'none'; expected: string[]; found: string[] }
+  /** Several packages of this version (and of the wanted edition): the operator must choose. */
+  | { kind: 'ambiguous'; expected: string[]; matches: PackageName[] }
+  /** Packages of this version exist, but only of the other edition. */
+  | { kind: 'other-edition'; expected: string[]; wanted: Edition; matches: PackageName[] };
+
+const EDITIONS: Edition[] = ['community', 'enterprise'];
+
+/** The names looked for, as shown to the operator. */
+export function expectedNames(version: string, edition?: Edition | null): string[] {
+  const editions = edition ? [edition] : EDITIONS;
+  return editions.flatMap((e) => [packageFileName(e, version), packageFileName(e, version, '<platform>')]);
+}
+
+/**
+ * Picks the package of exactly `version` among directory entry names. The version must be the
+ * exact string of the name (per parsePackageName), so 5.0.1 never matches 5.0.10, 5.0.1-rc.1 or
+ * 5.0.1-g1a2b3c4d. With `edition`, only that edition counts; when only the other edition has a
+ * package, the result says so, so the caller can report an edition mismatch naming both.
+ */
+export function selectPackage(fileNames: readonly string[], version: string, edition?: Edition | null): Selection {
+  const expected = expectedNames(version, edition);
+  const ofVersion = fileNames
+    .map((f) => parsePackageName(f))
+    .filter((p): p is PackageName => p !== null && p.version === version)
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const matches = edition ? ofVersion.filter((p) => p.edition === edition) : ofVersion;
+  if (matches.length === 1) return { kind: 'found', pkg: matches[0]! };
+  if (matches.length > 1) return { kind: 'ambiguous', expected, matches };
+  if (edition && ofVersion.length > 0) return { kind: 'other-edition', expected, wanted: edition, matches: ofVersion };
+  return { kind: 'none', expected, found: fileNames.filter((f) => f.endsWith('.tar.gz')).sort() };
+}
+
+const LIST_MAX = 8;
+
+function list(names: readonly string[]): string {
+  if (names.length === 0) return 'none';
+  const shown = names.slice(0, LIST_MAX).join(', ');
+  return names.length > LIST_MAX ? `${shown} and ${names.length - LIST_MAX} more` : shown;
+}
+
+/** Turns a failed selection into the operator-facing error; `dir` is the directory that was searched. */
+export function selectionError(sel: Exclude<Selection, { kind: 'found' }>, version: string, dir: string): RelupError {
+  const looked = sel.expected.join(' or ');
+  switch (sel.kind) {
+    case 'none':
+      return new RelupError(
+        'NOT_FOUND',
+        `no package of version ${version} in ${dir}: looked for ${looked}; packages there: ${list(sel.found)}`,
+        { hint: 'copy the package into releases/ or name it with --package FILE', details: { dir, version, expected: sel.expected, found: sel.found } },
+      );
+    case 'ambiguous': {
+      const names = sel.matches.map((p) => p.file);
+      return new RelupError('AMBIGUOUS_PACKAGE', `${names.length} packages of version ${version} in ${dir}: ${list(names)}`, {
+        hint: 'choose one with --package FILE',
+        details: { dir, version, candidates: names },
+      });
+    }
+    case 'other-edition': {
+      const names = sel.matches.map((p) => p.file);
+      const other = sel.matches[0]!.edition;
+      return new RelupError(
+        'EDITION_MISMATCH',
+        `the ${sel.wanted} edition is needed but ${dir} holds only ${other} package(s) of ${version}: ${list(names)}`,
+        {
+          hint: `put the ${sel.wanted} package (${looked}) in releases/`,
+          details: { dir, version, wanted: sel.wanted, found: other, candidates: names },
+        },
+      );
+    }
+  }
+}
+
+/** The fs calls this module needs, so that tests can hand in memfs. */
+export interface LocateFs {
+  readdir(p: string): Promise<string[]>;
+  open(p: string, flags: number): Promise<{ stat(): Promise<{ isFile(): boolean; size: number }>; close(): Promise<void> }>;
+}
+
+const defaultFs: LocateFs = nodeFs.promises as unknown as LocateFs;
+
+export interface LocatedPackage {
+  /** Absolute path. */
+  path: string;
+  name: PackageName;
+  size: number;
+}
+
+export interface LocateOptions {
+  edition?: Edition | null;
+  fs?: LocateFs;
+}
+
+/**
+ * Opens the package for reading (non-blocking, so a FIFO cannot hang us) and checks it is a regular
+ * file: EACCES -> PERMISSION, missing -> NOT_FOUND, anything but a file -> BAD_PACKAGE.
+ */
+export async function checkReadable(file: string, fs: LocateFs = defaultFs): Promise<number> {
+  let fh;
+  try {
+    fh = await fs.open(file, nodeFs.constants.O_RDONLY | nodeFs.constants.O_NONBLOCK);
+  } catch (e) {
+    throw fromFsError(e, file, 'opening the package');
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      throw new RelupError('BAD_PACKAGE', `${file} is not a regular file`, { hint: 'point to the .tar.gz package itself' });
+    }
+    return st.size;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Finds and checks the package of `version` in `<root>/releases/`. */
+export async function locatePackage(root: string, version: string, opts: LocateOptions = {}): Promise<LocatedPackage> {
+  const fs = opts.fs ?? defaultFs;
+  const dir = path.resolve(root, 'releases');
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (e) {
+    throw fromFsError(e, dir, 'listing the packages');
+  }
+  const sel = selectPackage(names, version, opts.edition);
+  if (sel.kind !== 'found') throw selectionError(sel, version, dir);
+  const file = path.join(dir, sel.pkg.file);
+  return { path: file, name: sel.pkg, size: await checkReadable(file, fs) };
+}
+
+export interface ExplicitOptions extends LocateOptions {
+  /** When set, the package must be of exactly this version. */
+  version?: string | null;
+}
+
+/**
+ * A package named by the operator (`--package FILE` or a package target): a bare file name is
+ * looked up in `<root>/releases/`, a path is taken as given (relative to the cwd). Its file name
+ * must pass the package grammar, and match the version and edition when those are given.
+ */
+export async function explicitPackage(root: string, arg: string, opts: ExplicitOptions = {}): Promise<LocatedPackage> {
+  const base = path.basename(arg);
+  const name = parsePackageName(base);
+  if (!name || arg.endsWith('/')) {
+    throw new RelupError('BAD_TARGET', `${JSON.stringify(arg)} is not a package name of the form emqx[-enterprise]-<version>[-<platform>].tar.gz`, {
+      hint: 'name the release package file as shipped',
+    });
+  }
+  if (opts.version && name.version !== opts.version) {
+    throw new RelupError('USAGE', `package ${base} holds version ${name.version} but version ${opts.version} is needed`, {
+      hint: `give the package of ${opts.version}`,
+      details: { package: base, packageVersion: name.version, version: opts.version },
+    });
+  }
+  if (opts.edition && name.edition !== opts.edition) {
+    throw new RelupError('EDITION_MISMATCH', `package ${base} is the ${name.edition} edition but the ${opts.edition} edition is needed`, {
+      hint: `give the ${opts.edition} package (${packageFileName(opts.edition, name.version, name.platform)})`,
+      details: { package: base, found: name.edition, wanted: opts.edition },
+    });
+  }
+  const file = arg.includes('/') ? path.resolve(arg) : path.resolve(root, 'releases', arg);
+  return { path: file, name, size: await checkReadable(file, opts.fs ?? defaultFs) };
+}

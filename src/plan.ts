@@ -1,0 +1,180 @@
+// Pure decisions of the bootstrapper: facts in, plan out. Nothing here touches the file system,
+// the environment or processes, so every rule is tested as plain data.
+import { RelupError } from './errors.js';
+import { type Edition, type Target, newestOf } from './version/index.js';
+
+export const TARGET_COMMANDS = ['install', 'unpack', 'upgrade', 'downgrade', 'uninstall'] as const;
+export type TargetCommand = (typeof TARGET_COMMANDS)[number];
+export type RelupCommand = TargetCommand | 'versions';
+
+export function isRelupCommand(s: string): s is RelupCommand {
+  return s === 'versions' || (TARGET_COMMANDS as readonly string[]).includes(s);
+}
+
+/** Re-execs allowed in one chain: the plain wrapper hands over to emqx-<newest> once, never again. */
+export const MAX_HOPS = 1;
+
+export interface VersionDecision {
+  current: string;
+  /** Null for `versions`, which has no target. */
+  target: string | null;
+  newest: string;
+  /** True when a newer emqx-<newest> must take over. */
+  handOver: boolean;
+}
+
+/**
+ * current = the version in this script's own name when it runs as emqx-<v>, else REL_VSN.
+ * newest = the greater of current and target, so downgrades keep the current (newer) scripts.
+ */
+export function decideVersions(selfVersion: string | null, relVsn: string, targetVersion: string | null): VersionDecision {
+  const current = selfVersion ?? relVsn;
+  if (targetVersion === null) return { current, target: null, newest: current, handOver: false };
+  const newest = newestOf(current, targetVersion);
+  return { current, target: targetVersion, newest, handOver: newest !== current };
+}
+
+export function checkHops(decision: VersionDecision, hops: number): void {
+  if (decision.handOver && hops >= MAX_HOPS) {
+    throw new RelupError(
+      'REEXEC_LOOP',
+      `refusing a second hand-over: this is already hop ${hops} of a re-exec chain and emqx-${decision.current} would hand over again to emqx-${decision.newest}`,
+      { hint: `run bin/emqx-${decision.newest} directly, or check that bin/emqx-${decision.current} really is version ${decision.current}` },
+    );
+  }
+}
+
+export function checkEdition(installed: Edition, named: Edition | null, what: string): void {
+  if (named !== null && named !== installed) {
+    throw new RelupError('EDITION_MISMATCH', `${what} is ${named} edition but this installation is ${installed} (IS_ENTERPRISE in releases/emqx_vars)`, {
+      hint: `use the ${installed} package (${installed === 'enterprise' ? 'emqx-enterprise-<version>' : 'emqx-<version>'}.tar.gz)`,
+      details: { installed, named },
+    });
+  }
+}
+
+export function versionedScripts(version: string): { runner: string; escript: string } {
+  return { runner: `bin/emqx-${version}`, escript: `bin/install_upgrade.escript-${version}` };
+}
+
+/** Erlang quoted atom: a name or cookie holding ' or \ or control characters cannot break the term. */
+export function erlAtom(s: string): string {
+  return `'${erlEscape(s, "'")}'`;
+}
+
+export function erlString(s: string): string {
+  return `"${erlEscape(s, '"')}"`;
+}
+
+function erlEscape(s: string, quote: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\' || ch === quote) out += `\\${ch}`;
+    else if (c < 0x20 || c === 0x7f) out += `\\x{${c.toString(16)}}`;
+    else out += ch;
+  }
+  return out;
+}
+
+export type NameType = '-name' | '-sname';
+
+export interface NodeIdentity {
+  name: string;
+  nameType: NameType;
+  cookie: string;
+}
+
+export function escriptTerm(relName: string, node: NodeIdentity): string {
+  return `{${erlAtom(relName)}, ${erlString(node.nameType)}, ${erlAtom(node.name)}, ${erlAtom(node.cookie)}}`;
+}
+
+export interface Exec {
+  file: string;
+  args: string[];
+  cwd: string;
+  /** Variables added to the inherited environment. */
+  env: Record<string, string>;
+}
+
+export interface Plan {
+  command: RelupCommand;
+  root: string;
+  edition: Edition;
+  currentVersion: string;
+  targetVersion: string | null;
+  newestVersion: string;
+  package: string | null;
+  extract: string[];
+  action: 'exec-newer' | 'run-escript';
+  exec: Exec;
+  warnings: string[];
+}
+
+export interface PlanFacts {
+  command: RelupCommand;
+  target: Target | null;
+  passArgs: string[];
+  root: string;
+  relName: string;
+  edition: Edition;
+  decision: VersionDecision;
+  hops: number;
+  /** The escript of the version that runs it (newest, or current for `versions`), relative to root. */
+  escriptFile: string;
+  /** Package the two scripts are taken from; null when they are already in bin/. */
+  package: string | null;
+  escriptBin: string;
+  node: NodeIdentity;
+  hasEkka: boolean;
+  /** Passed to a wrapper we hand over to, so it may run under the lock we hold. */
+  lockToken: string | null;
+}
+
+export const ENV_HOPS = 'EMQX_RELUP_HOPS';
+export const ENV_LOCK = 'EMQX_RELUP_LOCK';
+
+export function buildPlan(f: PlanFacts, warnings: string[] = []): Plan {
+  const d = f.decision;
+  const extract = f.package ? Object.values(versionedScripts(d.newest)) : [];
+  const base = {
+    command: f.command,
+    root: f.root,
+    edition: f.edition,
+    currentVersion: d.current,
+    targetVersion: d.target,
+    newestVersion: d.newest,
+    package: f.package,
+    extract,
+    warnings,
+  };
+  if (d.handOver) {
+    const env: Record<string, string> = { EMQX_ROOT: f.root, [ENV_HOPS]: String(f.hops + 1) };
+    if (f.lockToken) env[ENV_LOCK] = f.lockToken;
+    return {
+      ...base,
+      action: 'exec-newer',
+      exec: { file: `${f.root}/${versionedScripts(d.newest).runner}`, args: [f.command, d.newest, ...f.passArgs], cwd: f.root, env },
+    };
+  }
+  const env: Record<string, string> = { IS_ENTERPRISE: f.edition === 'enterprise' ? 'yes' : 'no' };
+  // Ekka replaces epmd in EMQX; a node started that way is only reachable the same way.
+  if (f.hasEkka) env.ERL_FLAGS = '-start_epmd false -epmd_module ekka_epmd -proto_dist ekka';
+  const versionArg = d.target === null ? [] : [d.target];
+  return {
+    ...base,
+    action: 'run-escript',
+    exec: {
+      file: f.escriptBin,
+      args: [`${f.root}/${f.escriptFile}`, f.command, escriptTerm(f.relName, f.node), ...versionArg, ...f.passArgs],
+      cwd: f.root,
+      env,
+    },
+  };
+}
+
+/** The plan as printed by --dry-run: the cookie never leaves the machine in logs or tickets. */
+export function redactPlan(plan: Plan, cookie: string): Plan {
+  const hide = (s: string) => (cookie ? s.split(erlAtom(cookie)).join("'<cookie>'") : s);
+  return { ...plan, exec: { ...plan.exec, args: plan.exec.args.map(hide) } };
+}

@@ -1,0 +1,7 @@
+// Reading an installed EMQX release: root, emqx_vars, node name/cookie, RELEASES. Plain data out.
+export * from './fs.js';
+export * from './vars.js';
+export * from './root.js';
+export * from './node.js';
+export * from './releases-file.js';
+export * from './facts.js';

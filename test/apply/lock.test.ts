@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { acquireLock, lockHolder, parseLock, LOCK_NAME } from '../../src/apply/lock.js';
+import { RelupError } from '../../src/errors.js';
+
+function tmp(t: { after(fn: () => void): void }): string {
+  const d = mkdtempSync(join(tmpdir(), 'relup-lock-'));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+test('second acquire fails at once with the holder pid; release frees it', async (t) => {
+  const root = tmp(t);
+  const lock = await acquireLock(root);
+  assert.equal(await lockHolder(root), process.pid);
+  await assert.rejects(acquireLock(root), (e: RelupError) => e.code === 'LOCKED' && e.exitCode === 75 && e.message.includes(String(process.pid)));
+  await lock.release();
+  assert.equal(await lockHolder(root), null);
+  assert.deepEqual(readdirSync(root), [], 'no temp or lock file left behind');
+});
+
+test('a stale lock from a dead process is taken over', async (t) => {
+  const root = tmp(t);
+  const dead = spawn(process.execPath, ['-e', '0']);
+  const pid = dead.pid!;
+  await new Promise((r) => dead.once('exit', r));
+  writeFileSync(join(root, LOCK_NAME), `${pid} 0123456789abcdef\n`);
+  const lock = await acquireLock(root);
+  assert.equal(parseLock(readFileSync(join(root, LOCK_NAME), 'utf8'))?.pid, process.pid);
+  await lock.release();
+  assert.deepEqual(readdirSync(root), []);
+});
+
+test('a child handed the token runs under the lock without taking or releasing it', async (t) => {
+  const root = tmp(t);
+  const lock = await acquireLock(root);
+  const inherited = await acquireLock(root, lock.token);
+  assert.equal(inherited.owned, false);
+  await inherited.release();
+  assert.equal(await lockHolder(root), process.pid, 'still held by the parent');
+  await assert.rejects(acquireLock(root, 'ffffffffffffffff'), (e: RelupError) => e.code === 'LOCKED');
+  await lock.release();
+});
+
+test('20 concurrent processes: exactly one holds the lock at any time', async (t) => {
+  const root = tmp(t);
+  // Each child takes the lock, records enter/leave in a shared log while holding it, then frees it.
+  const mod = new URL('../../src/apply/lock.js', import.meta.url).href;
+  const script = `
+    const { acquireLock } = await import(${JSON.stringify(mod)});
+    const fs = await import('node:fs');
+    const log = ${JSON.stringify(join(root, 'log'))};
+    try {
+      const l = await acquireLock(${JSON.stringify(root)});
+      fs.appendFileSync(log, 'in ' + process.pid + '\\n');
+      await new Promise((r) => setTimeout(r, 20));
+      fs.appendFileSync(log, 'out ' + process.pid + '\\n');
+      await l.release();
+      process.exit(0);
+    } catch (e) { process.exit(e.exitCode ?? 1); }
+  `;
+  const codes = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      new Promise<number>((resolve) => {
+        const c = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
+        c.once('exit', (code) => resolve(code ?? -1));
+      }),
+    ),
+  );
+  assert.ok(codes.every((c) => c === 0 || c === 75), `exit codes ${codes}`);
+  assert.ok(codes.includes(0));
+  const lines = readFileSync(join(root, 'log'), 'utf8').trim().split('\n');
+  for (let i = 0; i < lines.length; i += 2) {
+    const [a, pa] = lines[i]!.split(' ');
+    const [b, pb] = lines[i + 1]!.split(' ');
+    assert.equal(a, 'in');
+    assert.equal(b, 'out');
+    assert.equal(pa, pb, 'enter/leave pairs never interleave');
+  }
+  assert.equal(lines.length / 2, codes.filter((c) => c === 0).length);
+  assert.deepEqual(readdirSync(root).filter((n) => n !== 'log'), []);
+});

@@ -1,0 +1,126 @@
+// Shared by the package tests: temp dirs, tarballs made with tar-stream, and directory snapshots
+// (names, modes, bytes, symlink targets) to prove "nothing changed".
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { pack, type Header } from 'tar-stream';
+import { RelupError } from '../../src/errors.js';
+
+export function tempDir(prefix = 'relup-pkg-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface Entry {
+  name: string;
+  type?: Header['type'];
+  linkname?: string;
+  /** Content; or `size` with generated, deterministic bytes. */
+  body?: string | Buffer;
+  size?: number;
+  /** Header size different from the body length (to forge inconsistent archives). */
+  mode?: number;
+}
+
+/** Deterministic, mildly compressible bytes (so gzip has work to do, like real .beam files). */
+export function filler(size: number, seed: number): Buffer {
+  const out = Buffer.alloc(size);
+  let x = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = 97 + (x % 16);
+  }
+  return out;
+}
+
+/** Writes a .tar.gz made by tar-stream, streaming (entries may be large). */
+export async function makeTarGz(file: string, entries: Entry[], level = 1): Promise<void> {
+  const p = pack();
+  const out = pipeline(p as unknown as Readable, createGzip({ level }), fs.createWriteStream(file));
+  for (const e of entries) {
+    const type = e.type ?? 'file';
+    const body = e.body !== undefined ? Buffer.from(e.body) : e.size !== undefined ? filler(e.size, e.name.length) : Buffer.alloc(0);
+    await new Promise<void>((resolve, reject) => {
+      const header: Header = { name: e.name, type, mode: e.mode ?? 0o755, size: type === 'file' ? body.length : 0 } as Header;
+      if (e.linkname !== undefined) header.linkname = e.linkname;
+      const cb = (err?: Error | null) => (err ? reject(err) : resolve());
+      // Non-file entries carry no body; tar-stream ends them at once.
+      p.entry(header, type === 'file' ? body : (undefined as unknown as Buffer), cb);
+    });
+  }
+  p.finalize();
+  await out;
+}
+
+export const SCRIPT = (v: string) => `#!/bin/sh\n# emqx ${v} runner\nexec echo "emqx-${v}" "$@"\n`;
+export const ESCRIPT = (v: string) => `#!/usr/bin/env escript\n%% install_upgrade ${v}\nmain(_) -> ok.\n`;
+
+export function scriptEntries(v: string, prefix = ''): Entry[] {
+  return [
+    { name: `${prefix}bin/emqx-${v}`, body: SCRIPT(v) },
+    { name: `${prefix}bin/install_upgrade.escript-${v}`, body: ESCRIPT(v) },
+  ];
+}
+
+export interface SnapEntry {
+  path: string;
+  mode: number;
+  kind: 'file' | 'dir' | 'symlink' | 'other';
+  sha256?: string;
+  target?: string;
+}
+
+/** Everything under `dir` (no mtimes): enough to show a directory is byte-for-byte unchanged. */
+export function snapshot(dir: string): SnapEntry[] {
+  const out: SnapEntry[] = [];
+  const walk = (rel: string) => {
+    for (const name of fs.readdirSync(path.join(dir, rel)).sort()) {
+      const r = path.join(rel, name);
+      const abs = path.join(dir, r);
+      const st = fs.lstatSync(abs);
+      if (st.isSymbolicLink()) out.push({ path: r, mode: st.mode, kind: 'symlink', target: fs.readlinkSync(abs) });
+      else if (st.isDirectory()) {
+        out.push({ path: r, mode: st.mode, kind: 'dir' });
+        walk(r);
+      } else if (st.isFile()) {
+        out.push({ path: r, mode: st.mode, kind: 'file', sha256: createHash('sha256').update(fs.readFileSync(abs)).digest('hex') });
+      } else out.push({ path: r, mode: st.mode, kind: 'other' });
+    }
+  };
+  walk('.');
+  return out;
+}
+
+/** A release root with a lived-in bin/: runner, older versioned scripts, nodetool. */
+export function makeRoot(): { root: string; bin: string; releases: string } {
+  const root = tempDir('relup-root-');
+  const bin = path.join(root, 'bin');
+  const releases = path.join(root, 'releases');
+  fs.mkdirSync(bin);
+  fs.mkdirSync(releases);
+  fs.writeFileSync(path.join(bin, 'emqx'), '#!/bin/sh\necho runner\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'nodetool'), '#!/usr/bin/env escript\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'emqx-5.0.0'), SCRIPT('5.0.0'), { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'install_upgrade.escript-5.0.0'), ESCRIPT('5.0.0'), { mode: 0o755 });
+  return { root, bin, releases };
+}
+
+/** Asserts `p` rejects with a RelupError of this code and exit status; returns it for more checks. */
+export async function rejectsWith(p: Promise<unknown>, code: string, exitCode: number): Promise<RelupError> {
+  try {
+    await p;
+  } catch (e) {
+    if (!(e instanceof RelupError)) throw new Error(`expected RelupError ${code}, got ${String(e)}`, { cause: e });
+    if (e.code !== code || e.exitCode !== exitCode) {
+      throw new Error(`expected ${code}/${exitCode}, got ${e.code}/${e.exitCode}: ${e.line}`, { cause: e });
+    }
+    return e;
+  }
+  throw new Error(`expected RelupError ${code}, but it resolved`);
+}

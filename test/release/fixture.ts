@@ -1,0 +1,99 @@
+// Helpers for the release-reading tests: temp roots on disk and directory snapshots.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { RelupError } from '../../src/errors.js';
+
+export function tempDir(t: { after(fn: () => void): void }, prefix = 'relup-release-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Writes `files` (relative path -> text) under `root`, creating directories. */
+export function writeTree(root: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    const p = path.join(root, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, text);
+  }
+}
+
+/** Names, types, modes and content hashes of everything under `dir` (links not followed). */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    const p = path.join(dir, rel);
+    const st = fs.lstatSync(p);
+    const mode = (st.mode & 0o7777).toString(8);
+    if (st.isDirectory()) {
+      out[rel || '.'] = `dir ${mode}`;
+      for (const n of fs.readdirSync(p).sort()) walk(path.join(rel, n));
+    } else if (st.isSymbolicLink()) {
+      out[rel] = `link ${fs.readlinkSync(p)}`;
+    } else {
+      out[rel] = `file ${mode} ${createHash('sha256').update(fs.readFileSync(p)).digest('hex')}`;
+    }
+  };
+  walk('');
+  return out;
+}
+
+/** emqx_vars as a real EMQX 5 package ships it (values filled in), plus optional appended lines. */
+export function emqxVars(opts: { relVsn?: string; ertsVsn?: string; enterprise?: boolean; append?: string } = {}): string {
+  return `## EMQX Runtime Environment Variables
+######################################################################
+## NOTE: Do NOT change the variables below unless you know what you are doing!
+######################################################################
+
+[ "\${DEBUG:-0}" -eq 1 ] && set -x
+
+RUNNER_ROOT_DIR="$(cd "$(dirname "$(readlink "$0" || echo "$0")")"/..; pwd -P)"
+RUNNER_ETC_DIR="$RUNNER_ROOT_DIR/etc"
+RUNNER_USER=''
+EMQX_DESCRIPTION='EMQX Open Source'
+
+## Default cookie, used when none is configured
+EMQX_DEFAULT_ERLANG_COOKIE="emqxsecretcookie"
+
+REL_NAME="emqx"
+REL_VSN="${opts.relVsn ?? '5.0.1'}"
+ERTS_VSN="${opts.ertsVsn ?? '13.1.5'}"
+IS_ENTERPRISE="${opts.enterprise ? 'yes' : 'no'}"
+RUNNER_BIN_DIR="$RUNNER_ROOT_DIR/bin"
+IS_ELIXIR="\${IS_ELIXIR:-no}"
+export ERTS_DIR="$RUNNER_ROOT_DIR/erts-$ERTS_VSN"
+${opts.append ?? ''}`;
+}
+
+/** The RelupError `fn` throws (fails the test if it throws nothing or something else). */
+export function relupError(fn: () => unknown): RelupError {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof RelupError, `expected a RelupError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected an error');
+}
+
+export type NobodyResult = { ok: unknown } | { code: string; exit: number; line: string };
+
+/**
+ * Runs `expr` (a JS expression using `m`, the compiled src/release/index.js) in a child Node
+ * dropped to user nobody, so permission checks hold although the tests run as root.
+ */
+export function asNobody(expr: string): NobodyResult {
+  const mod = fileURLToPath(new URL('../../src/release/index.js', import.meta.url));
+  const code = `import(${JSON.stringify(mod)}).then((m) => {
+    try { console.log(JSON.stringify({ ok: ${expr} })); }
+    catch (e) { console.log(JSON.stringify({ code: e.code, exit: e.exitCode, line: e.line ?? String(e) })); }
+  })`;
+  const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '-e', code], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as NobodyResult;
+}
