@@ -1,5 +1,5 @@
 // One measurement in a fresh process, so each run is cold (as on an operator's node) and its
-// peak RSS is its own. Prints one JSON line: { ms, maxRssKiB, rssBeforeKiB, ...details }.
+// peak RSS is its own. Prints one JSON line: { ms, cpuMs, maxRssKiB, rssBeforeKiB, ...details }.
 //   child.js inflate <pkg> <readBytes|default> <chunkBytes|default>
 //   child.js tarstream <pkg>
 //   child.js extract <module.js> <pkg> <version> <binDir>
@@ -63,12 +63,15 @@ async function main(): Promise<void> {
   const rssBeforeKiB = Math.round(process.memoryUsage().rss / 1024);
   let details: Record<string, unknown> = {};
   let t0: bigint;
+  let cpu0 = process.cpuUsage();
   switch (mode) {
     case 'inflate':
+      cpu0 = process.cpuUsage();
       t0 = process.hrtime.bigint();
       details = await inflate(args[0] as string, sizeArg(args[1]), sizeArg(args[2]));
       break;
     case 'tarstream':
+      cpu0 = process.cpuUsage();
       t0 = process.hrtime.bigint();
       details = await tarstream(args[0] as string);
       break;
@@ -76,20 +79,24 @@ async function main(): Promise<void> {
       const [modulePath, pkg, version, binDir] = args as [string, string, string, string];
       const mod = (await import(pathToFileURL(modulePath).href)) as { extractScripts?: ExtractFn };
       if (typeof mod.extractScripts !== 'function') throw new Error(`${modulePath} has no extractScripts export`);
+      cpu0 = process.cpuUsage();
       t0 = process.hrtime.bigint();
       const r = await mod.extractScripts(pkg, version, binDir);
       details = { written: r.written, bytesRead: r.bytesRead, entriesSeen: r.entriesSeen };
       break;
     }
     case 'noop':
+      cpu0 = process.cpuUsage();
       t0 = process.hrtime.bigint();
       break;
     default:
       throw new Error(`unknown mode ${mode}`);
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const maxRssKiB = process.resourceUsage().maxRSS;
-  process.stdout.write(JSON.stringify({ ms, maxRssKiB, rssBeforeKiB, ...details }) + '\n');
+  process.stdout.write(JSON.stringify({ ms, cpuMs, maxRssKiB, rssBeforeKiB, ...details }) + '\n');
 }
 
 main().catch((e: unknown) => {

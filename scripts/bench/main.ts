@@ -8,7 +8,7 @@ import { cacheRoot, ensurePackages, type Manifest } from './generate.js';
 import { makeRoot, resetRoot, wrapperEnv } from './fixtures.js';
 import { scriptNames, type Layout } from './layout.js';
 import { machine, machineLine } from './machine.js';
-import { child, firstLine, timed } from './measure.js';
+import { child, firstLine, timed, type ChildReport, type Run } from './measure.js';
 import { genParams, parseOptions, USAGE, type Options } from './options.js';
 import { rawTable, targetTable } from './report.js';
 import { evaluate, summarize, type Row, type Target } from './stats.js';
@@ -36,6 +36,11 @@ class Results {
     (this.samples[id] ??= []).push(v);
     if (detail !== undefined) (this.details[id] ??= []).push(detail);
   }
+  /** Wall time under `id`, CPU time under `cpu:id`. */
+  run(id: string, r: Run | ChildReport, detail?: unknown): void {
+    this.add(id, r.ms, detail);
+    if (r.cpuMs !== null) this.add(`cpu:${id}`, r.cpuMs);
+  }
   note(what: string, line: string): void {
     this.notes[what] = line;
     log(`${what}: ${line}`);
@@ -61,13 +66,13 @@ function measureIds(t: Target): [string | null, string | null] {
 }
 
 /** Runs `cmd` to extract the two members into a fresh directory, checks they arrived, times it. */
-function extractWithTool(work: string, cmd: string, args: (dir: string) => string[], members: string[]): number {
+function extractWithTool(work: string, cmd: string, args: (dir: string) => string[], members: string[]): Run {
   const dir = fs.mkdtempSync(path.join(work, 'x-'));
   try {
     const r = timed(cmd, args(dir));
     if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}: ${firstLine(r.stderr)}`);
     for (const m of members) if (!fs.statSync(path.join(dir, m)).isFile()) throw new Error(`${cmd} did not extract ${m}`);
-    return r.ms;
+    return r;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -104,7 +109,7 @@ function extractCase(res: Results, work: string, module: string, pkg: string, ve
           const st = fs.statSync(path.join(bin, path.basename(m)));
           if (!st.isFile() || st.size === 0) throw new Error(`extractScripts did not write ${m}`);
         }
-        res.add(id, report.ms, { bytesRead: report['bytesRead'], entriesSeen: report['entriesSeen'], maxRssKiB: report.maxRssKiB });
+        res.run(id, report, { bytesRead: report['bytesRead'], entriesSeen: report['entriesSeen'], maxRssKiB: report.maxRssKiB });
         if (rssId) res.add(rssId, kibToMB(report.maxRssKiB));
       } finally {
         fs.rmSync(bin, { recursive: true, force: true });
@@ -153,16 +158,16 @@ async function main(opts: Options): Promise<void> {
   const cases: Case[] = [];
   for (const layout of LAYOUTS) {
     const pkg = manifest.packages[layout].path;
-    cases.push({ id: `tar:${layout}`, project: false, run: () => res.add(`tar:${layout}`, extractWithTool(work, 'tar', (d) => ['-xzf', pkg, '-C', d, ...members], members)) });
+    cases.push({ id: `tar:${layout}`, project: false, run: () => res.run(`tar:${layout}`, extractWithTool(work, 'tar', (d) => ['-xzf', pkg, '-C', d, ...members], members)) });
     cases.push({
       id: `tar-occ:${layout}`,
       project: false,
-      run: () => res.add(`tar-occ:${layout}`, extractWithTool(work, 'tar', (d) => ['--occurrence=1', '-xzf', pkg, '-C', d, ...members], members)),
+      run: () => res.run(`tar-occ:${layout}`, extractWithTool(work, 'tar', (d) => ['--occurrence=1', '-xzf', pkg, '-C', d, ...members], members)),
     });
     cases.push({
       id: `bsdtar:${layout}`,
       project: false,
-      run: () => res.add(`bsdtar:${layout}`, extractWithTool(work, 'bsdtar', (d) => ['--fast-read', '-xzf', pkg, '-C', d, ...members], members)),
+      run: () => res.run(`bsdtar:${layout}`, extractWithTool(work, 'bsdtar', (d) => ['--fast-read', '-xzf', pkg, '-C', d, ...members], members)),
     });
     if (hasExtract) cases.push(extractCase(res, work, extractModule, pkg, V, `extract:${layout}`, layout === 'last' ? 'rss:last' : null));
     if (hasWrapper) {
@@ -179,37 +184,37 @@ async function main(opts: Options): Promise<void> {
           if (r.status !== 0) throw new Error(`emqx upgrade exited ${r.status}: ${firstLine(r.stderr)}`);
           const rec = fs.existsSync(record) ? fs.readFileSync(record, 'utf8') : '';
           if (!rec.includes(`bin/emqx-${V} upgrade`)) throw new Error(`no hand-over to bin/emqx-${V} recorded (record: ${JSON.stringify(rec)})`);
-          res.add(`upgrade:${layout}`, r.ms);
+          res.run(`upgrade:${layout}`, r);
           resetRoot(root, V, record);
         },
       });
     }
   }
   const last = manifest.packages.last.path;
-  cases.push({ id: 'gzip-dc', project: false, run: () => res.add('gzip-dc', timed('gzip', ['-dc', last]).ms) });
+  cases.push({ id: 'gzip-dc', project: false, run: () => res.run('gzip-dc', timed('gzip', ['-dc', last])) });
   const inflateCase = (id: string, read: string, chunk: string): Case => ({
     id,
     project: false,
     run() {
       const { report } = child(childJs, ['inflate', last, read, chunk]);
-      res.add(id, report.ms);
+      res.run(id, report);
       if (id === 'zlib') res.add('rss:zlib', kibToMB(report.maxRssKiB));
     },
   });
   cases.push(inflateCase('zlib', String(1 << 20), String(1 << 20)), inflateCase('zlib-default', 'default', 'default'));
-  cases.push({ id: 'tarstream', project: false, run: () => res.add('tarstream', child(childJs, ['tarstream', last]).report.ms) });
+  cases.push({ id: 'tarstream', project: false, run: () => res.run('tarstream', child(childJs, ['tarstream', last]).report) });
 
   runCases(cases, opts.rounds, res);
 
   // Cold starts: many short spawns, interleaved.
-  const cold: Case[] = [{ id: 'cold:node', project: false, run: () => res.add('cold:node', timed(process.execPath, ['-e', '0']).ms) }];
+  const cold: Case[] = [{ id: 'cold:node', project: false, run: () => res.run('cold:node', timed(process.execPath, ['-e', '0'])) }];
   const coldWrapper = (id: string, cmd: string, args: string[]): Case => ({
     id,
     project: true,
     run() {
       const r = timed(cmd, args, { env: coldEnv });
       if (r.status !== 0) throw new Error(`exited ${r.status}: ${firstLine(r.stderr)}`);
-      res.add(id, r.ms);
+      res.run(id, r);
     },
   });
   if (hasWrapper) {
@@ -232,22 +237,17 @@ async function main(opts: Options): Promise<void> {
   // pack against gzip re-compressing the same package.
   if (opts.packRounds > 0) {
     const input = manifest.packages.none.path;
-    const useTime = fs.existsSync('/usr/bin/time');
     const pack: Case = {
       id: 'pack',
       project: true,
       run() {
         const out = fs.mkdtempSync(path.join(work, 'pack-'));
-        const rssFile = path.join(work, 'pack.rss');
         try {
-          const argv = [relup, 'pack', input, '--out', out];
-          const r = useTime
-            ? timed('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, ...argv])
-            : timed(process.execPath, argv);
+          const r = timed(process.execPath, [relup, 'pack', input, '--out', out]);
           if (r.status !== 0) throw new Error(`emqx-relup pack exited ${r.status}: ${firstLine(r.stderr)}`);
           if (!fs.readdirSync(out).some((f) => f.endsWith('.tar.gz'))) throw new Error('emqx-relup pack wrote no .tar.gz');
-          res.add('pack', r.ms);
-          if (useTime) res.add('rss:pack', kibToMB(Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop())));
+          res.run('pack', r);
+          if (r.maxRssKiB !== null) res.add('rss:pack', kibToMB(r.maxRssKiB));
         } finally {
           fs.rmSync(out, { recursive: true, force: true });
         }
@@ -260,7 +260,7 @@ async function main(opts: Options): Promise<void> {
         const out = path.join(work, 'regzip.tar.gz');
         const r = timed('sh', ['-c', 'gzip -dc "$1" | gzip -6 > "$2"', 'sh', input, out]);
         if (r.status !== 0) throw new Error(`gzip | gzip exited ${r.status}: ${firstLine(r.stderr)}`);
-        res.add('regzip', r.ms);
+        res.run('regzip', r);
         fs.rmSync(out, { force: true });
       },
     };

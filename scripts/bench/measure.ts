@@ -1,11 +1,32 @@
 // Timing of spawned processes. spawnSync keeps the event loop out of the measured interval.
+// Wall time is the figure; CPU time (user+sys of the process and every descendant it waited for,
+// via GNU time) rides along because this machine is shared and wall time suffers from the load.
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 export interface Run {
   ms: number;
+  /** user + sys, ms; null when /usr/bin/time is not there. */
+  cpuMs: number | null;
+  maxRssKiB: number | null;
   status: number | null;
   stdout: string;
   stderr: string;
+}
+
+const GNU_TIME = '/usr/bin/time';
+const hasTime = fs.existsSync(GNU_TIME);
+const timeFile = path.join(os.tmpdir(), `relup-bench-time-${process.pid}`);
+process.on('exit', () => fs.rmSync(timeFile, { force: true }));
+
+/** `%U %S %M` as written by GNU time -f into its -o file (last line: earlier ones are its notes). */
+export function parseTimeOutput(text: string): { cpuMs: number; maxRssKiB: number } | null {
+  const last = text.trim().split('\n').pop() ?? '';
+  const m = /^(\d+(?:\.\d+)?) (\d+(?:\.\d+)?) (\d+)$/.exec(last.trim());
+  if (!m) return null;
+  return { cpuMs: (Number(m[1]) + Number(m[2])) * 1000, maxRssKiB: Number(m[3]) };
 }
 
 export interface RunOptions {
@@ -16,8 +37,10 @@ export interface RunOptions {
 }
 
 export function timed(cmd: string, args: readonly string[], opts: RunOptions = {}): Run {
+  const argv = hasTime ? [GNU_TIME, '-f', '%U %S %M', '-o', timeFile, cmd, ...args] : [cmd, ...args];
+  if (hasTime) fs.rmSync(timeFile, { force: true });
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, {
+  const r = spawnSync(argv[0] as string, argv.slice(1), {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
     stdio: ['ignore', opts.captureStdout ? 'pipe' : 'ignore', 'pipe'],
@@ -25,7 +48,15 @@ export function timed(cmd: string, args: readonly string[], opts: RunOptions = {
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.error) throw r.error;
-  return { ms, status: r.status, stdout: r.stdout?.toString() ?? '', stderr: r.stderr?.toString() ?? '' };
+  const usage = hasTime && fs.existsSync(timeFile) ? parseTimeOutput(fs.readFileSync(timeFile, 'utf8')) : null;
+  return {
+    ms,
+    cpuMs: usage?.cpuMs ?? null,
+    maxRssKiB: usage?.maxRssKiB ?? null,
+    status: r.status,
+    stdout: r.stdout?.toString() ?? '',
+    stderr: r.stderr?.toString() ?? '',
+  };
 }
 
 /** First non-empty line of a command's stderr, for "why it failed" lines. */
@@ -35,6 +66,8 @@ export function firstLine(text: string): string {
 
 export interface ChildReport {
   ms: number;
+  /** user + sys of the measured call alone (all threads), ms. */
+  cpuMs: number;
   maxRssKiB: number;
   rssBeforeKiB: number;
   [k: string]: unknown;

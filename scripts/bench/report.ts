@@ -14,7 +14,7 @@ function rowIds(row: Row, ids: Record<string, [string | null, string | null]>): 
 /** The ratio table: one line per target (or informational ratio). */
 export function targetTable(rows: readonly Row[], ids: Record<string, [string | null, string | null]>): string {
   return table(
-    ['target', 'project', 'reference', 'ratio', 'min-max', 'limit', 'result'],
+    ['target', 'project', 'reference', 'ratio', 'min-max', 'cpu ratio', 'limit', 'result'],
     rows.map((r) => {
       const [p, ref] = rowIds(r, ids);
       const isMB = p !== null && unitOf(p) === 'MB';
@@ -28,6 +28,7 @@ export function targetTable(rows: readonly Row[], ids: Record<string, [string | 
         r.reference ? value(ref, r.reference.median) : '-',
         shown,
         range,
+        r.cpu ? `${formatRatio(r.cpu.median)}x` : '-',
         r.limit || '(info)',
         r.status === 'FAIL' && r.miss ? `FAIL (${r.miss})` : r.status,
       ];
@@ -37,7 +38,8 @@ export function targetTable(rows: readonly Row[], ids: Record<string, [string | 
 
 /** Every measurement: median, min-max, number of samples. */
 export function rawTable(samples: Samples, order: readonly string[]): string {
-  const ids = [...order.filter((id) => samples[id]?.length), ...Object.keys(samples).filter((id) => !order.includes(id)).sort()];
+  // CPU-time samples stay in the JSON; the printed table shows the wall-time figures.
+  const ids = [...order.filter((id) => samples[id]?.length), ...Object.keys(samples).filter((id) => !order.includes(id) && !id.startsWith('cpu:')).sort()];
   return table(
     ['measurement', 'median', 'min-max', 'n'],
     ids.map((id) => {

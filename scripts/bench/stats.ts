@@ -26,7 +26,7 @@ export function summarize(xs: readonly number[]): Summary {
 /** project / reference as a ratio of medians, and the range of the per-round paired ratios. */
 export function ratioOf(project: readonly number[], reference: readonly number[]): Summary | null {
   const n = Math.min(project.length, reference.length);
-  if (n === 0) return null;
+  if (n === 0 || median(reference) === 0 || reference.slice(0, n).includes(0)) return null;
   const paired = Array.from({ length: n }, (_, i) => (project[i] as number) / (reference[i] as number));
   return { n, median: median(project) / median(reference), min: Math.min(...paired), max: Math.max(...paired) };
 }
@@ -46,6 +46,8 @@ export interface Row {
   reference: Summary | null;
   /** ratio (or value, for limits) with its range */
   value: Summary | null;
+  /** For ratios: the same ratio on CPU time (ids prefixed `cpu:`), steadier on a loaded machine. */
+  cpu: Summary | null;
   limit: string;
   status: Status;
   /** How far off a missed target is, e.g. "+23%". */
@@ -65,13 +67,14 @@ function missOf(value: number | undefined, max: number | null): string | null {
   return `+${Math.round((value / max - 1) * 100)}%`;
 }
 
-function row(target: Target, p: readonly number[], r: readonly number[], value: Summary | null, max: number | null, limit: string): Row {
+function row(target: Target, p: readonly number[], r: readonly number[], value: Summary | null, max: number | null, limit: string, cpu: Summary | null = null): Row {
   return {
     id: target.id,
     label: target.label,
     project: p.length ? summarize(p) : null,
     reference: r.length ? summarize(r) : null,
     value,
+    cpu,
     limit,
     status: statusOf(value?.median, max),
     miss: missOf(value?.median, max),
@@ -83,7 +86,8 @@ export function evaluate(target: Target, samples: Samples): Row {
   if (target.kind === 'ratio') {
     const p = get(target.project);
     const r = get(target.reference);
-    return row(target, p, r, ratioOf(p, r), target.max, target.max === null ? '' : `<= ${target.max}x`);
+    const cpu = ratioOf(get(`cpu:${target.project}`), get(`cpu:${target.reference}`));
+    return row(target, p, r, ratioOf(p, r), target.max, target.max === null ? '' : `<= ${target.max}x`, cpu);
   }
   if (target.kind === 'limit') {
     const p = get(target.project);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluate, formatMs, median, ratioOf, summarize, table } from '../../../scripts/bench/stats.js';
+import { parseTimeOutput } from '../../../scripts/bench/measure.js';
 
 test('median of odd and even counts, unsorted input left alone', () => {
   const xs = [5, 1, 3];
@@ -52,4 +53,9 @@ test('formatMs and table render what the README quotes', () => {
   assert.equal(formatMs(61.84), '61.8 ms');
   assert.equal(formatMs(0.412), '0.41 ms');
   assert.equal(table(['a', 'bb'], [['xxxx', 'y']]), '| a    | bb  |\n| ---- | --- |\n| xxxx | y   |');
+});
+
+test('GNU time output: user+sys in ms and max RSS, notes before the last line ignored', () => {
+  assert.deepEqual(parseTimeOutput('Command exited with non-zero status 2\n0.52 0.08 3120\n'), { cpuMs: 600, maxRssKiB: 3120 });
+  assert.equal(parseTimeOutput('garbage'), null);
 });
