@@ -78,9 +78,11 @@ function extractWithTool(work: string, cmd: string, args: (dir: string) => strin
   }
 }
 
-function runCases(cases: Case[], rounds: number, res: Results): void {
+/** `pairedOnly`: stop when every project case is gone (the references alone would measure nothing useful). */
+function runCases(cases: Case[], rounds: number, res: Results, pairedOnly = false): void {
   let live = [...cases];
   for (let r = 0; r < rounds; r++) {
+    if (pairedOnly && !live.some((c) => c.project)) return;
     // Rotate the order each round so no case always runs right after the same neighbour.
     const shift = Math.floor((r * live.length) / rounds);
     const order = [...live.slice(shift), ...live.slice(0, shift)];
@@ -265,7 +267,7 @@ async function main(opts: Options): Promise<void> {
       },
     };
     log(`pack: ${opts.packRounds} round(s) against gzip -dc | gzip -6`);
-    runCases([regzip, pack], opts.packRounds, res);
+    runCases([pack, regzip], opts.packRounds, res, true);
   }
 
   const rows: Row[] = TARGETS.map((t) => evaluate(t, res.samples));
@@ -276,10 +278,16 @@ async function main(opts: Options): Promise<void> {
     `packages: ${(p.last.gzBytes / 1e6).toFixed(1)} MB gzip, ${(p.last.rawBytes / 1e6).toFixed(0)} MB unpacked ` +
     `(${(p.last.rawBytes / p.last.gzBytes).toFixed(2)}x), ${manifest.fileCount} files, ${manifest.longPaths} paths > 100 chars; ` +
     `big ${(p.big.gzBytes / 1e9).toFixed(2)} GB; ${opts.rounds} rounds, ${opts.rounds * opts.coldRuns} cold starts each, warm page cache`;
+  const loadEnd = os.loadavg()[0] ?? 0;
+  const busy =
+    Math.max(facts.load1, loadEnd) > facts.cores
+      ? [`warning: the machine was busy (1-min load ${facts.load1.toFixed(1)} at start, ${loadEnd.toFixed(1)} at end, ${facts.cores} cores): wall times are inflated, most for multi-process references (tar -z runs gzip beside tar); the cpu ratio column is steadier`]
+      : [];
   const out = [
     '',
     `machine: ${machineLine(facts)}`,
     pkgLine,
+    ...busy,
     '',
     targetTable(rows, ids),
     '',
@@ -299,7 +307,7 @@ async function main(opts: Options): Promise<void> {
       {
         startedAt: started.toISOString(),
         finishedAt: new Date().toISOString(),
-        machine: facts,
+        machine: { ...facts, load1AtEnd: Math.round(loadEnd * 100) / 100 },
         options: opts,
         packages: manifest,
         notes: res.notes,
