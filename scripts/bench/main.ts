@@ -88,6 +88,7 @@ function runCases(cases: Case[], rounds: number, res: Results, pairedOnly = fals
     const order = [...live.slice(shift), ...live.slice(0, shift)];
     log(`round ${r + 1}/${rounds}: ${order.length} measurements`);
     for (const c of order) {
+      if (pairedOnly && !live.some((x) => x.project)) return;
       try {
         c.run();
       } catch (e) {
