@@ -22,6 +22,7 @@ import {
 import { parseTarget, type Target } from './version/index.js';
 import {
   chooseRoot,
+  EKKA_ERL_FLAGS,
   findRoot,
   readReleaseFacts,
   requireCookie,
@@ -152,7 +153,9 @@ export async function prepare(req: RelupRequest): Promise<Prepared> {
   if (facts.nodetool === null) {
     req.warn(`${join(root, 'bin/nodetool')} not found; cannot check that node ${node.name} is running`);
   } else {
-    const ping = await pingNode(facts.escript, facts.nodetool, node, root);
+    // An ekka node is reachable only through ekka's distribution, for nodetool as for the escript.
+    const env = facts.hasEkka ? { ...req.env, ERL_FLAGS: [req.env.ERL_FLAGS, EKKA_ERL_FLAGS].filter(Boolean).join(' ') } : req.env;
+    const ping = await pingNode(facts.escript, facts.nodetool, node, root, env);
     if (!ping.alive) throw nodeDown(node, ping.output);
   }
 

@@ -2,6 +2,7 @@
 // the environment or processes, so every rule is tested as plain data.
 import { RelupError } from './errors.js';
 import { type Edition, type Target, newestOf } from './version/index.js';
+import { EKKA_ERL_FLAGS } from './release/facts.js';
 
 export const TARGET_COMMANDS = ['install', 'unpack', 'upgrade', 'downgrade', 'uninstall'] as const;
 export type TargetCommand = (typeof TARGET_COMMANDS)[number];
@@ -159,7 +160,7 @@ export function buildPlan(f: PlanFacts, warnings: string[] = []): Plan {
   }
   const env: Record<string, string> = { IS_ENTERPRISE: f.edition === 'enterprise' ? 'yes' : 'no' };
   // Ekka replaces epmd in EMQX; a node started that way is only reachable the same way.
-  if (f.hasEkka) env.ERL_FLAGS = '-start_epmd false -epmd_module ekka_epmd -proto_dist ekka';
+  if (f.hasEkka) env.ERL_FLAGS = EKKA_ERL_FLAGS;
   const versionArg = d.target === null ? [] : [d.target];
   return {
     ...base,

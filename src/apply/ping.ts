@@ -11,12 +11,12 @@ export interface PingResult {
 
 export const PING_TIMEOUT_MS = 30_000;
 
-export function pingNode(escriptBin: string, nodetool: string, node: NodeIdentity, cwd: string): Promise<PingResult> {
+export function pingNode(escriptBin: string, nodetool: string, node: NodeIdentity, cwd: string, env?: NodeJS.ProcessEnv): Promise<PingResult> {
   return new Promise((resolve, reject) => {
     execFile(
       escriptBin,
       [nodetool, node.nameType, node.name, '-setcookie', node.cookie, 'ping'],
-      { cwd, timeout: PING_TIMEOUT_MS, maxBuffer: 1 << 20, encoding: 'utf8' },
+      { cwd, env, timeout: PING_TIMEOUT_MS, maxBuffer: 1 << 20, encoding: 'utf8' },
       (err, stdout, stderr) => {
         const output = `${stdout}${stderr}`.trim();
         const e = err as (NodeJS.ErrnoException & { killed?: boolean }) | null;

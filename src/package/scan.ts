@@ -74,7 +74,8 @@ export async function scanTarGz(file: string, visitor: TarVisitor, opts: ScanOpt
   }
   const rs = fh.createReadStream({ highWaterMark: opts.highWaterMark ?? MiB, autoClose: true });
   const gz = createGunzip({ chunkSize: opts.chunkSize ?? MiB });
-  const ex = extract();
+  // Old v7 archives have no magic; every header still has to pass its checksum.
+  const ex = extract({ allowUnknownFormat: true } as Parameters<typeof extract>[0]);
   let entriesSeen = 0;
   let inflated = 0;
   let active: Promise<void> | null = null;

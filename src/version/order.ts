@@ -7,7 +7,8 @@ import semverParse from 'semver/functions/parse.js';
 /** Longest version string we accept; real ones are under 40 characters. */
 export const MAX_VERSION_LENGTH = 64;
 
-const VERSION_CHARS = /^[0-9A-Za-z.+-]+$/;
+// semver's strict parse still drops a leading 'v'; we keep versions exactly as written, so refuse it.
+const VERSION_CHARS = /^\d[0-9A-Za-z.+-]*$/;
 
 /** True for a strict SemVer string that we would keep as written (no `v`, no spaces, no leading zeros). */
 export function isVersion(s: string): boolean {

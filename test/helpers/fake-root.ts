@@ -110,6 +110,7 @@ export function snapshotDir(dir: string): string {
   const out: string[] = [];
   const walk = (d: string, rel: string) => {
     for (const name of readdirSync(d).sort()) {
+      if (name === 'calls.log') continue; // the stand-ins' own bookkeeping
       const p = join(d, name);
       const st = lstatSync(p);
       const r = rel ? `${rel}/${name}` : name;

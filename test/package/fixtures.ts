@@ -25,17 +25,24 @@ export interface Entry {
   mode?: number;
 }
 
-/** Deterministic, mildly compressible bytes (so gzip has work to do, like real .beam files). */
+const BLOCK = 1 << 20;
+
+/**
+ * Deterministic, mildly compressible bytes (so gzip has work to do, like real .beam files): a 1 MiB
+ * pseudo-random block repeated, whose period is beyond deflate's 32 KiB window.
+ */
 export function filler(size: number, seed: number): Buffer {
-  const out = Buffer.alloc(size);
+  const block = Buffer.alloc(Math.min(size, BLOCK));
   let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
+  for (let i = 0; i < block.length; i++) {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
     x >>>= 0;
-    out[i] = 97 + (x % 16);
+    block[i] = 97 + (x % 16);
   }
+  const out = Buffer.alloc(size);
+  for (let off = 0; off < size; off += block.length) block.copy(out, off, 0, Math.min(block.length, size - off));
   return out;
 }
 
@@ -45,13 +52,14 @@ export async function makeTarGz(file: string, entries: Entry[], level = 1): Prom
   const out = pipeline(p as unknown as Readable, createGzip({ level }), fs.createWriteStream(file));
   for (const e of entries) {
     const type = e.type ?? 'file';
+    const hasBody = type === 'file' || type === 'contiguous-file';
     const body = e.body !== undefined ? Buffer.from(e.body) : e.size !== undefined ? filler(e.size, e.name.length) : Buffer.alloc(0);
     await new Promise<void>((resolve, reject) => {
-      const header: Header = { name: e.name, type, mode: e.mode ?? 0o755, size: type === 'file' ? body.length : 0 } as Header;
+      const header: Header = { name: e.name, type, mode: e.mode ?? 0o755, size: hasBody ? body.length : 0 } as Header;
       if (e.linkname !== undefined) header.linkname = e.linkname;
       const cb = (err?: Error | null) => (err ? reject(err) : resolve());
       // Non-file entries carry no body; tar-stream ends them at once.
-      p.entry(header, type === 'file' ? body : (undefined as unknown as Buffer), cb);
+      p.entry(header, hasBody ? body : (undefined as unknown as Buffer), cb);
     });
   }
   p.finalize();

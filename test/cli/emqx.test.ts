@@ -1,0 +1,421 @@
+// The wrapper as an operator runs it: bin/emqx and the one-file bundle, real processes, real
+// GNU tar packages, a recording stand-in for erts-*/bin/escript.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, copyFileSync, symlinkSync, mkdirSync, readdirSync, existsSync, rmSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { makeFakeRoot, makePackage, runWrapper, sha256Sidecar, snapshotDir, bundle, wrapperBin, type FakeRoot } from '../helpers/fake-root.js';
+
+function withRoot(t: { after(fn: () => void): void }, opts: Parameters<typeof makeFakeRoot>[0] = {}): FakeRoot {
+  const fr = makeFakeRoot(opts);
+  t.after(() => fr.cleanup());
+  return fr;
+}
+
+const escriptCalls = (fr: FakeRoot) => fr.calls().filter((c) => c.prog === 'escript' && Array.isArray(c.args) && !String(c.args[0]).endsWith('nodetool'));
+
+for (const [label, file] of [
+  ['bin/emqx', wrapperBin],
+  ['one-file bundle', bundle],
+] as const) {
+  describe(`through ${label}`, () => {
+    test('upgrade: extracts only the newest scripts, hands over once, escript gets the right command line', (t) => {
+      const fr = withRoot(t);
+      makePackage(join(fr.root, 'releases'), { version: '5.0.1', before: { 'lib/app-1/ebin/app.beam': 'x'.repeat(5000) } });
+      const before = readdirSync(join(fr.root, 'bin')).sort();
+      const r = runWrapper(['--root', fr.root, 'upgrade', 'emqx-5.0.1', '--no-permanent'], {}, file);
+      assert.equal(r.status, 0, r.stderr);
+      const after = readdirSync(join(fr.root, 'bin')).sort();
+      assert.deepEqual(after, [...before, 'emqx-5.0.1', 'install_upgrade.escript-5.0.1'].sort());
+      assert.ok(!existsSync(join(fr.root, 'lib')), 'nothing else extracted');
+      const legacy = fr.calls().find((c) => c.prog === 'legacy-emqx-5.0.1');
+      assert.equal(legacy?.args, 'upgrade 5.0.1 --no-permanent');
+      const [esc] = escriptCalls(fr);
+      assert.deepEqual(esc!.args, [`${fr.root}/bin/install_upgrade.escript-5.0.1`, 'upgrade', `{'emqx', "-name", 'emqx@127.0.0.1', 'cookie'}`, '5.0.1', '--no-permanent']);
+      assert.equal(esc!.env!.EMQX_RELUP_HOPS, '1');
+      assert.ok(!existsSync(join(fr.root, '.emqx-relup.lock')), 'lock released');
+    });
+
+    test("the escript's exit status comes back unchanged", (t) => {
+      const fr = withRoot(t);
+      makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+      fr.escriptExit(3);
+      assert.equal(runWrapper(['--root', fr.root, 'upgrade', '5.0.1'], {}, file).status, 3);
+      fr.escriptExit(47);
+      assert.equal(runWrapper(['--root', fr.root, 'install', '5.0.1'], {}, file).status, 47);
+    });
+
+    test('downgrade runs the current (newer) escript directly, with the target version', (t) => {
+      const fr = withRoot(t, { version: '5.0.1' });
+      const r = runWrapper(['--root', fr.root, 'downgrade', '5.0.0'], {}, file);
+      assert.equal(r.status, 0, r.stderr);
+      const [esc] = escriptCalls(fr);
+      assert.equal(esc!.args[0], `${fr.root}/bin/install_upgrade.escript-5.0.1`);
+      assert.deepEqual(esc!.args.slice(1), ['downgrade', `{'emqx', "-name", 'emqx@127.0.0.1', 'cookie'}`, '5.0.0']);
+      assert.equal(esc!.cwd, fr.root);
+      assert.equal(esc!.env!.IS_ENTERPRISE, 'no');
+    });
+
+    test('edition mismatch aborts with both editions named and nothing changed', (t) => {
+      const fr = withRoot(t);
+      makePackage(join(fr.root, 'releases'), { version: '5.0.1', enterprise: true });
+      const snap = snapshotDir(fr.root);
+      for (const target of ['emqx-enterprise-5.0.1', '5.0.1', 'emqx-enterprise-5.0.1.tar.gz']) {
+        const r = runWrapper(['--root', fr.root, 'upgrade', target], {}, file);
+        assert.equal(r.status, 78, `${target}: ${r.stderr}`);
+        assert.match(r.stderr, /enterprise/);
+        assert.match(r.stderr, /community/);
+        assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+      }
+      assert.equal(snapshotDir(fr.root), snap);
+    });
+  });
+}
+
+test('a node that is not running stops the run before anything is extracted or locked', (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  fr.nodeUp(false);
+  const snap = snapshotDir(fr.root);
+  const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 69);
+  assert.match(r.stderr, /emqx@127\.0\.0\.1 is not running.*emqx start/);
+  assert.equal(snapshotDir(fr.root), snap);
+});
+
+test('no nodetool: the alive check is skipped with a warning', (t) => {
+  const fr = withRoot(t, { nodetool: false });
+  const r = runWrapper(['--root', fr.root, 'downgrade', '5.0.0']);
+  assert.equal(r.status, 0);
+  assert.match(r.stderr, /warning: .*nodetool not found/);
+});
+
+test('missing, ambiguous, unreadable-name packages: 66 and 78 with what was looked for and found', (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.10' });
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1-rc.1' });
+  const snap = snapshotDir(fr.root);
+  let r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 66, r.stderr);
+  assert.match(r.stderr, /emqx-5\.0\.1\.tar\.gz/);
+  assert.match(r.stderr, /emqx-5\.0\.10\.tar\.gz/, 'lists what is there');
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', platform: 'ubuntu20.04-amd64' });
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', platform: 'el8-amd64' });
+  const snap2 = snapshotDir(fr.root);
+  r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 78, r.stderr);
+  assert.match(r.stderr, /--package/);
+  assert.equal(snapshotDir(fr.root), snap2);
+  r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1', '--package', 'emqx-5.0.1-el8-amd64.tar.gz']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.notEqual(snapshotDir(fr.root), snap);
+});
+
+test('checksum sidecar: verified when present, mismatch aborts (65), --require-checksum makes it mandatory (66)', (t) => {
+  const fr = withRoot(t);
+  const pkg = makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  const snap = snapshotDir(fr.root);
+  let r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1', '--require-checksum']);
+  assert.equal(r.status, 66, r.stderr);
+  sha256Sidecar(pkg, 'ab'.repeat(32));
+  r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 65, r.stderr);
+  assert.match(r.stderr, /sha256/);
+  assert.equal(snapshotDir(join(fr.root, 'bin')), snapshotDir(join(fr.root, 'bin')));
+  assert.ok(!existsSync(join(fr.root, 'bin', 'emqx-5.0.1')));
+  sha256Sidecar(pkg);
+  r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1', '--require-checksum']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /warning/);
+  void snap;
+});
+
+test('corrupt package and missing member: 65, bin/ byte-for-byte unchanged', (t) => {
+  const fr = withRoot(t);
+  const snap = fr.snapshot();
+  writeFileSync(join(fr.root, 'releases', 'emqx-5.0.1.tar.gz'), 'this is not gzip');
+  let r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 65, r.stderr);
+  rmSync(join(fr.root, 'releases', 'emqx-5.0.1.tar.gz'));
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', omitEscript: true });
+  r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 65, r.stderr);
+  assert.match(r.stderr, /install_upgrade\.escript-5\.0\.1/);
+  assert.equal(fr.snapshot(), snap);
+});
+
+test('a zero-byte versioned script in bin/ counts as missing and is replaced from the package', (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  writeFileSync(join(fr.root, 'bin', 'emqx-5.0.1'), '');
+  writeFileSync(join(fr.root, 'bin', 'install_upgrade.escript-5.0.1'), '%% present\n');
+  const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(fr.calls().some((c) => c.prog === 'legacy-emqx-5.0.1'));
+});
+
+test('scripts already in bin/: used without a package', (t) => {
+  const fr = withRoot(t);
+  const pkg = makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  assert.equal(runWrapper(['--root', fr.root, 'unpack', '5.0.1']).status, 0);
+  rmSync(pkg); // release_handler deletes the package after unpacking
+  const r = runWrapper(['--root', fr.root, 'install', '5.0.1', '--no-permanent']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(escriptCalls(fr).at(-1)!.args[1], 'install');
+});
+
+test('a script that calls the plain wrapper again is refused at the second hop (70), not looped', (t) => {
+  const fr = withRoot(t);
+  // A broken emqx-5.0.1 that re-enters the plain wrapper: only the hop marker can stop this.
+  const evil = `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(wrapperBin)} "$@"\n`;
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', runner: evil });
+  const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 70, r.stderr);
+  assert.match(r.stderr, /second hand-over/);
+  assert.equal(escriptCalls(fr).length, 0);
+  assert.equal(runWrapper(['--root', fr.root, 'upgrade', '5.0.1'], { EMQX_RELUP_HOPS: 'junk' }).status, 70);
+});
+
+test('the one-file wrapper inside a package becomes bin/emqx-<v> and knows its version from its name', (t) => {
+  const fr = withRoot(t, { varsExtra: '' });
+  mkdirSync(join(fr.root, 'lib', 'ekka-0.15.1'), { recursive: true });
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', runner: require_bundle() });
+  const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  const [esc] = escriptCalls(fr);
+  assert.equal(esc!.args[0], `${fr.root}/bin/install_upgrade.escript-5.0.1`);
+  assert.equal(esc!.env!.EMQX_RELUP_HOPS, '1');
+  assert.match(esc!.env!.ERL_FLAGS!, /-proto_dist ekka/);
+  // Run as <root>/bin/emqx-5.0.1 directly (no --root): root and version from its own path.
+  const r2 = runWrapper(['downgrade', '5.0.0'], {}, join(fr.root, 'bin', 'emqx-5.0.1'));
+  assert.equal(r2.status, 0, r2.stderr);
+  assert.equal(escriptCalls(fr).at(-1)!.args[0], `${fr.root}/bin/install_upgrade.escript-5.0.1`);
+  // Through a symlink named emqx-5.0.2: the version comes from the invoked name.
+  symlinkSync(join(fr.root, 'bin', 'emqx-5.0.1'), join(fr.root, 'bin', 'emqx-5.0.2'));
+  writeFileSync(join(fr.root, 'bin', 'install_upgrade.escript-5.0.2'), '%% 5.0.2\n');
+  const r3 = runWrapper(['--json', '--dry-run', 'upgrade', '5.0.2'], {}, join(fr.root, 'bin', 'emqx-5.0.2'));
+  assert.equal(r3.status, 0, r3.stderr);
+  const plan = JSON.parse(r3.stdout);
+  assert.equal(plan.currentVersion, '5.0.2');
+  assert.equal(plan.action, 'run-escript');
+});
+
+function require_bundle(): Buffer {
+  return require_file(bundle);
+}
+function require_file(p: string): Buffer {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return Buffer.from(readFileSyncCompat(p));
+}
+import { readFileSync as readFileSyncCompat } from 'node:fs';
+
+test('--dry-run --json prints the whole plan and changes nothing; the cookie is not printed', (t) => {
+  const fr = withRoot(t);
+  const pkg = makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  const snap = snapshotDir(fr.root);
+  const r = runWrapper(['--root', fr.root, '--dry-run', '--json', 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '', 'warnings go inside the JSON');
+  const plan = JSON.parse(r.stdout);
+  assert.deepEqual(
+    { ...plan, exec: { file: plan.exec.file, args: plan.exec.args, cwd: plan.exec.cwd } },
+    {
+      command: 'upgrade',
+      root: fr.root,
+      edition: 'community',
+      currentVersion: '5.0.0',
+      targetVersion: '5.0.1',
+      newestVersion: '5.0.1',
+      package: pkg,
+      extract: ['bin/emqx-5.0.1', 'bin/install_upgrade.escript-5.0.1'],
+      action: 'exec-newer',
+      exec: { file: `${fr.root}/bin/emqx-5.0.1`, args: ['upgrade', '5.0.1'], cwd: fr.root },
+      warnings: [`no ${pkg}.sha256; the package would be used without a checksum check`],
+    },
+  );
+  const r2 = runWrapper(['--root', fr.root, '--dry-run', '--json', 'downgrade', '5.0.0'], { EMQX_NODE__COOKIE: 'TopSecret' });
+  assert.equal(r2.status, 0, r2.stderr);
+  assert.ok(!r2.stdout.includes('TopSecret'));
+  assert.equal(snapshotDir(fr.root).replace(/calls\.log.*\n?/, ''), snap.replace(/calls\.log.*\n?/, ''));
+});
+
+test('--json errors are one JSON object on stderr', (t) => {
+  const fr = withRoot(t);
+  const r = runWrapper(['--root', fr.root, '--json', 'upgrade', '5.0.1']);
+  assert.equal(r.status, 66);
+  const e = JSON.parse(r.stderr).error;
+  assert.equal(e.code, 'NOT_FOUND');
+  assert.equal(e.exitCode, 66);
+  assert.match(e.message, /emqx-5\.0\.1/);
+});
+
+test('bad targets are refused before any file is touched (64)', (t) => {
+  const fr = withRoot(t);
+  const snap = snapshotDir(fr.root);
+  for (const bad of ['5.0', '../5.0.1', '5.0.1/x', '5.0.*', ' 5.0.1', '5.0.1\n', 'emqx-v5.0.1', 'emqx-5.0.1.zip', '05.0.1', '/etc/passwd', 'x'.repeat(5000)]) {
+    const r = runWrapper(['--root', fr.root, 'upgrade', bad]);
+    assert.equal(r.status, 64, `${JSON.stringify(bad)}: ${r.stderr}`);
+  }
+  assert.equal(snapshotDir(fr.root), snap);
+});
+
+test('root: --root, EMQX_ROOT, and a clear error naming --root', (t) => {
+  const fr = withRoot(t);
+  let r = runWrapper(['--dry-run', '--json', 'downgrade', '5.0.0'], { EMQX_ROOT: fr.root });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).root, fr.root);
+  r = runWrapper(['--root', join(fr.root, 'nope'), 'upgrade', '5.0.1']);
+  assert.equal(r.status, 66);
+  assert.match(r.stderr, /--root/);
+});
+
+test('node name and cookie from the environment reach ping and escript; sname without @', (t) => {
+  const fr = withRoot(t, { version: '5.0.1' });
+  const r = runWrapper(['--root', fr.root, 'downgrade', '5.0.0'], { EMQX_NODE__NAME: 'n1', EMQX_NODE__COOKIE: "it's\\odd" });
+  assert.equal(r.status, 0, r.stderr);
+  const ping = fr.calls().find((c) => Array.isArray(c.args) && String(c.args[0]).endsWith('nodetool'))!;
+  assert.deepEqual(ping.args.slice(1), ['-sname', 'n1', '-setcookie', "it's\\odd", 'ping']);
+  assert.equal(escriptCalls(fr)[0]!.args[2], `{'emqx', "-sname", 'n1', 'it\\'s\\\\odd'}`);
+});
+
+test('versions runs the current escript without a version argument', (t) => {
+  const fr = withRoot(t);
+  const r = runWrapper(['--root', fr.root, 'versions']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(escriptCalls(fr)[0]!.args.slice(0, 2), [`${fr.root}/bin/install_upgrade.escript-5.0.0`, 'versions']);
+  assert.equal(escriptCalls(fr)[0]!.args.length, 3);
+});
+
+test('other commands go unchanged to <root>/bin/emqx, with its exit status', (t) => {
+  const fr = withRoot(t);
+  const r = runWrapper(['--root', fr.root, 'ctl', 'cluster', 'status', '--json']);
+  assert.equal(r.status, 7);
+  const call = fr.calls().find((c) => c.prog === 'runner')!;
+  assert.equal(call.args, 'ctl cluster status --json');
+});
+
+test('a runner that is this wrapper (link or copy) is refused (70), never recursed into', (t) => {
+  const fr = withRoot(t);
+  rmSync(join(fr.root, 'bin', 'emqx'));
+  symlinkSync(wrapperBin, join(fr.root, 'bin', 'emqx'));
+  let r = runWrapper(['--root', fr.root, 'ping']);
+  assert.equal(r.status, 70, r.stderr);
+  assert.match(r.stderr, /is this emqx-relup wrapper/);
+  rmSync(join(fr.root, 'bin', 'emqx'));
+  copyFileSync(bundle, join(fr.root, 'bin', 'emqx'));
+  chmodSync(join(fr.root, 'bin', 'emqx'), 0o755);
+  r = runWrapper(['--root', fr.root, 'ping']);
+  assert.equal(r.status, 70, r.stderr);
+  r = runWrapper(['ping'], {}, join(fr.root, 'bin', 'emqx'));
+  assert.equal(r.status, 70, r.stderr);
+});
+
+test('a run while another holds the lock fails at once with its pid (75); nothing changed', async (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  const holder = spawn('sleep', ['30']);
+  t.after(() => holder.kill('SIGKILL'));
+  writeFileSync(join(fr.root, '.emqx-relup.lock'), `${holder.pid} 00112233445566778899aabb\n`);
+  const snap = fr.snapshot();
+  const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 75, r.stderr);
+  assert.match(r.stderr, new RegExp(`pid ${holder.pid}`));
+  assert.equal(fr.snapshot(), snap);
+});
+
+test('signals are forwarded to the escript and its fate becomes our exit status', async (t) => {
+  const fr = withRoot(t, { version: '5.0.1' });
+  writeFileSync(join(fr.root, 'escript-sleep'), '');
+  const child = spawn(wrapperBin, ['--root', fr.root, 'downgrade', '5.0.0'], { stdio: 'ignore' });
+  // Wait until the escript stand-in has started (it logs before sleeping).
+  for (let i = 0; i < 200 && escriptCalls(fr).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(escriptCalls(fr).length, 1);
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  assert.equal(code, 128 + 15);
+  assert.ok(!existsSync(join(fr.root, '.emqx-relup.lock')), 'lock released');
+});
+
+test('--status --json reports versions, node, lock and scripts without changing anything', (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  const snap = fr.snapshot();
+  const r = runWrapper(['--root', fr.root, '--status', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.currentVersion, '5.0.0');
+  assert.equal(s.edition, 'community');
+  assert.equal(s.nodeAlive, true);
+  assert.equal(s.lockHolder, null);
+  assert.deepEqual(s.versionedScripts, ['5.0.0']);
+  assert.deepEqual(s.packages, ['emqx-5.0.1.tar.gz']);
+  assert.ok(!r.stdout.includes('cookie"'), 'no cookie value');
+  assert.equal(fr.snapshot(), snap);
+});
+
+import { randomBytes } from 'node:crypto';
+
+test('kill -9 of the wrapper in the middle of extraction, repeated: never a partial script, next run succeeds', async (t) => {
+  const fr = withRoot(t);
+  // Incompressible entries before the scripts, so the extraction takes a while to reach them.
+  const before: Record<string, Buffer> = {};
+  for (let i = 0; i < 12; i++) before[`lib/big-${i}.bin`] = randomBytes(2 << 20);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', before });
+  const bin = join(fr.root, 'bin');
+  const original = fr.snapshot();
+  const finals = ['emqx-5.0.1', 'install_upgrade.escript-5.0.1'];
+  fr.nodeUp(true);
+  // Time one full dry run (same reading work) to spread the kills over it.
+  const t0 = Date.now();
+  assert.equal(runWrapper(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']).status, 0);
+  const full = Date.now() - t0;
+  let midway = 0;
+  for (const frac of [0.2, 0.4, 0.55, 0.7, 0.85, 1.0]) {
+    const child = spawn(wrapperBin, ['--root', fr.root, 'upgrade', '5.0.1'], { stdio: 'ignore', env: { ...process.env, EMQX_ROOT: '' } });
+    await new Promise((r) => setTimeout(r, Math.round(full * frac)));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const names = readdirSync(bin);
+    const present = finals.filter((n) => names.includes(n));
+    // Either both scripts are complete, or bin/ is as it was (temporaries aside).
+    if (present.length > 0) {
+      assert.deepEqual(present, finals, `frac ${frac}: both or none`);
+      assert.match(readFileSyncCompat(join(bin, 'emqx-5.0.1'), 'utf8'), /legacy shell runner for 5\.0\.1/);
+      rmSync(join(bin, 'emqx-5.0.1'));
+      rmSync(join(bin, 'install_upgrade.escript-5.0.1'));
+    } else midway++;
+    const withoutTemps = fr.snapshot().split('\n').filter((l) => !/\.relup-\d+-[0-9a-f]+(\.old)?\.tmp /.test(l)).join('\n');
+    assert.equal(withoutTemps, original, `frac ${frac}`);
+  }
+  assert.ok(midway >= 1, 'at least one kill landed before the scripts were in place');
+  // The next run takes over the stale lock, clears leftovers and succeeds.
+  const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readdirSync(bin).filter((n) => n.endsWith('.tmp')), []);
+  assert.ok(!existsSync(join(fr.root, '.emqx-relup.lock')));
+});
+
+test('20 concurrent runs: each succeeds or says another run holds the lock; bin/ ends complete', async (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', before: { 'lib/x.bin': randomBytes(1 << 20) } });
+  const codes = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      new Promise<{ code: number; err: string }>((resolve) => {
+        const c = spawn(wrapperBin, ['--root', fr.root, 'upgrade', '5.0.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        c.stderr.on('data', (d) => (err += d));
+        c.once('exit', (code) => resolve({ code: code ?? -1, err }));
+      }),
+    ),
+  );
+  for (const { code, err } of codes) {
+    assert.ok(code === 0 || code === 75, `exit ${code}: ${err}`);
+    if (code === 75) assert.match(err, /another emqx upgrade run \(pid \d+\)/);
+  }
+  assert.ok(codes.some((c) => c.code === 0));
+  const names = readdirSync(join(fr.root, 'bin'));
+  assert.ok(names.includes('emqx-5.0.1') && names.includes('install_upgrade.escript-5.0.1'));
+  assert.deepEqual(names.filter((n) => n.endsWith('.tmp')), []);
+  assert.ok(!existsSync(join(fr.root, '.emqx-relup.lock')));
+});

@@ -1,0 +1,201 @@
+// Package location: the pure selection as data, the directory logic on memfs, and the real
+// file system for what memfs cannot show (permissions, FIFOs).
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Volume } from 'memfs';
+import {
+  selectPackage,
+  selectionError,
+  expectedNames,
+  locatePackage,
+  explicitPackage,
+  checkReadable,
+  type LocateFs,
+} from '../../src/package/locate.js';
+import { makeRoot, rejectsWith, snapshot } from './fixtures.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const NEIGHBOURS = [
+  'emqx-5.0.10.tar.gz',
+  'emqx-5.0.1-rc.1.tar.gz',
+  'emqx-5.0.1-g1a2b3c4d.tar.gz',
+  'emqx-5.0.1-rc.1-ubuntu20.04-amd64.tar.gz',
+  'emqx-5.0.1.zip',
+  'emqx-5.0.1.tar.gz.sha256',
+  'emqx-5.0.1.tar',
+  'RELEASES',
+  'emqx_vars',
+  '5.0.0',
+];
+
+describe('selectPackage (pure)', () => {
+  const cases: { name: string; files: string[]; version: string; edition?: 'community' | 'enterprise'; want: string | { kind: string; names?: string[] } }[] = [
+    { name: 'plain name', files: [...NEIGHBOURS, 'emqx-5.0.1.tar.gz'], version: '5.0.1', want: 'emqx-5.0.1.tar.gz' },
+    {
+      name: 'platform suffix',
+      files: [...NEIGHBOURS, 'emqx-5.0.1-otp24.3.4.2-1-el8-amd64.tar.gz'],
+      version: '5.0.1',
+      want: 'emqx-5.0.1-otp24.3.4.2-1-el8-amd64.tar.gz',
+    },
+    { name: 'pre-release exact', files: [...NEIGHBOURS], version: '5.0.1-rc.1', want: { kind: 'ambiguous', names: ['emqx-5.0.1-rc.1-ubuntu20.04-amd64.tar.gz', 'emqx-5.0.1-rc.1.tar.gz'] } },
+    { name: 'git-describe version exact', files: [...NEIGHBOURS], version: '5.0.1-g1a2b3c4d', want: 'emqx-5.0.1-g1a2b3c4d.tar.gz' },
+    { name: 'build metadata kept', files: ['emqx-5.6.1.tar.gz', 'emqx-5.6.1+patch.A.tar.gz'], version: '5.6.1+patch.A', want: 'emqx-5.6.1+patch.A.tar.gz' },
+    { name: 'never 5.0.10 / 5.0.1-rc.1 / 5.0.1-g… for 5.0.1', files: NEIGHBOURS, version: '5.0.1', want: { kind: 'none' } },
+    { name: 'enterprise found when asked', files: ['emqx-5.0.1.tar.gz', 'emqx-enterprise-5.0.1.tar.gz'], version: '5.0.1', edition: 'enterprise', want: 'emqx-enterprise-5.0.1.tar.gz' },
+    { name: 'both editions without an edition: ambiguous', files: ['emqx-5.0.1.tar.gz', 'emqx-enterprise-5.0.1.tar.gz'], version: '5.0.1', want: { kind: 'ambiguous' } },
+    { name: 'only the other edition', files: ['emqx-enterprise-5.0.1-el8-amd64.tar.gz', 'emqx-5.0.2.tar.gz'], version: '5.0.1', edition: 'community', want: { kind: 'other-edition', names: ['emqx-enterprise-5.0.1-el8-amd64.tar.gz'] } },
+    { name: 'two platforms: ambiguous', files: ['emqx-5.0.1-el8-amd64.tar.gz', 'emqx-5.0.1-ubuntu20.04-amd64.tar.gz'], version: '5.0.1', want: { kind: 'ambiguous', names: ['emqx-5.0.1-el8-amd64.tar.gz', 'emqx-5.0.1-ubuntu20.04-amd64.tar.gz'] } },
+    { name: 'empty directory', files: [], version: '5.0.1', want: { kind: 'none' } },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const sel = selectPackage(c.files, c.version, c.edition);
+      if (typeof c.want === 'string') {
+        assert.equal(sel.kind, 'found');
+        assert.equal(sel.kind === 'found' && sel.pkg.file, c.want);
+        assert.equal(sel.kind === 'found' && sel.pkg.version, c.version);
+        return;
+      }
+      assert.equal(sel.kind, c.want.kind);
+      if (c.want.names && (sel.kind === 'ambiguous' || sel.kind === 'other-edition')) {
+        assert.deepEqual(sel.matches.map((p) => p.file), c.want.names);
+      }
+    });
+  }
+
+  test('expected names', () => {
+    assert.deepEqual(expectedNames('5.0.1', 'community'), ['emqx-5.0.1.tar.gz', 'emqx-5.0.1-<platform>.tar.gz']);
+    assert.equal(expectedNames('5.0.1').length, 4);
+  });
+
+  test('errors: codes, exit statuses, what was looked for and found', () => {
+    const none = selectPackage(NEIGHBOURS, '5.0.1', 'community');
+    assert.equal(none.kind, 'none');
+    const e1 = selectionError(none as Exclude<typeof none, { kind: 'found' }>, '5.0.1', '/r/releases');
+    assert.equal(e1.code, 'NOT_FOUND');
+    assert.equal(e1.exitCode, 66);
+    assert.match(e1.message, /looked for emqx-5\.0\.1\.tar\.gz or emqx-5\.0\.1-<platform>\.tar\.gz/);
+    assert.match(e1.message, /emqx-5\.0\.10\.tar\.gz/);
+    assert.doesNotMatch(e1.message, /emqx_vars/);
+    assert.match(e1.hint!, /--package/);
+
+    const amb = selectPackage(['emqx-5.0.1-el8-amd64.tar.gz', 'emqx-5.0.1-el9-amd64.tar.gz'], '5.0.1');
+    const e2 = selectionError(amb as Exclude<typeof amb, { kind: 'found' }>, '5.0.1', '/r/releases');
+    assert.equal(e2.code, 'AMBIGUOUS_PACKAGE');
+    assert.equal(e2.exitCode, 78);
+    assert.match(e2.message, /emqx-5\.0\.1-el8-amd64\.tar\.gz, emqx-5\.0\.1-el9-amd64\.tar\.gz/);
+    assert.match(e2.hint!, /--package/);
+
+    const other = selectPackage(['emqx-enterprise-5.0.1.tar.gz'], '5.0.1', 'community');
+    const e3 = selectionError(other as Exclude<typeof other, { kind: 'found' }>, '5.0.1', '/r/releases');
+    assert.equal(e3.code, 'EDITION_MISMATCH');
+    assert.equal(e3.exitCode, 78);
+    assert.match(e3.message, /community edition is needed .* only enterprise package/);
+    assert.deepEqual(e3.details?.['candidates'], ['emqx-enterprise-5.0.1.tar.gz']);
+
+    const many = Array.from({ length: 12 }, (_, i) => `emqx-5.1.${i}.tar.gz`);
+    const e4 = selectionError(selectPackage(many, '5.0.1') as never, '5.0.1', '/r/releases');
+    assert.match(e4.message, /and 4 more$/);
+  });
+});
+
+function memRoot(files: Record<string, string>): LocateFs {
+  const vol = Volume.fromJSON(files);
+  return vol.promises as unknown as LocateFs;
+}
+
+describe('locatePackage on memfs', () => {
+  test('finds the one package and returns its absolute path and size', async () => {
+    const mfs = memRoot({ '/r/releases/emqx-5.0.1-el8-amd64.tar.gz': 'x'.repeat(10), '/r/releases/emqx-5.0.10.tar.gz': 'y', '/r/releases/emqx_vars': '' });
+    const p = await locatePackage('/r', '5.0.1', { fs: mfs, edition: 'community' });
+    assert.equal(p.path, '/r/releases/emqx-5.0.1-el8-amd64.tar.gz');
+    assert.equal(p.size, 10);
+    assert.equal(p.name.platform, 'el8-amd64');
+  });
+
+  test('missing releases/ is NOT_FOUND', async () => {
+    await rejectsWith(locatePackage('/r', '5.0.1', { fs: memRoot({ '/r/bin/emqx': '' }) }), 'NOT_FOUND', 66);
+  });
+
+  test('a directory with a package name is BAD_PACKAGE', async () => {
+    const mfs = memRoot({ '/r/releases/emqx-5.0.1.tar.gz/inner': '' });
+    const e = await rejectsWith(locatePackage('/r', '5.0.1', { fs: mfs }), 'BAD_PACKAGE', 65);
+    assert.match(e.message, /not a regular file/);
+  });
+
+  test('ambiguous and other-edition surface as typed errors', async () => {
+    const mfs = memRoot({ '/r/releases/emqx-5.0.1.tar.gz': '', '/r/releases/emqx-enterprise-5.0.1.tar.gz': '' });
+    await rejectsWith(locatePackage('/r', '5.0.1', { fs: mfs }), 'AMBIGUOUS_PACKAGE', 78);
+    const only = memRoot({ '/r/releases/emqx-enterprise-5.0.1.tar.gz': '' });
+    await rejectsWith(locatePackage('/r', '5.0.1', { fs: only, edition: 'community' }), 'EDITION_MISMATCH', 78);
+  });
+
+  test('explicit package: bare name looked up in releases/, grammar, version and edition checked', async () => {
+    const mfs = memRoot({ '/r/releases/emqx-5.0.1.tar.gz': 'abc' });
+    const p = await explicitPackage('/r', 'emqx-5.0.1.tar.gz', { fs: mfs, version: '5.0.1', edition: 'community' });
+    assert.equal(p.path, '/r/releases/emqx-5.0.1.tar.gz');
+    await rejectsWith(explicitPackage('/r', 'emqx-5.0.1.tgz', { fs: mfs }), 'BAD_TARGET', 64);
+    await rejectsWith(explicitPackage('/r', 'foo-5.0.1.tar.gz', { fs: mfs }), 'BAD_TARGET', 64);
+    await rejectsWith(explicitPackage('/r', 'emqx-5.0.1.tar.gz', { fs: mfs, version: '5.0.2' }), 'USAGE', 64);
+    const e = await rejectsWith(explicitPackage('/r', 'emqx-5.0.1.tar.gz', { fs: mfs, edition: 'enterprise' }), 'EDITION_MISMATCH', 78);
+    assert.match(e.message, /community edition but the enterprise edition/);
+    await rejectsWith(explicitPackage('/r', 'emqx-5.0.2.tar.gz', { fs: mfs }), 'NOT_FOUND', 66);
+  });
+});
+
+describe('real file system', () => {
+  test('explicit path taken as given; a FIFO is refused without hanging', async () => {
+    const { root, releases } = makeRoot();
+    dirs.push(root);
+    const elsewhere = path.join(root, 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    fs.writeFileSync(path.join(elsewhere, 'emqx-5.0.1-el8-amd64.tar.gz'), 'data');
+    const p = await explicitPackage(root, path.join(elsewhere, 'emqx-5.0.1-el8-amd64.tar.gz'), { version: '5.0.1' });
+    assert.equal(p.size, 4);
+    execFileSync('mkfifo', [path.join(releases, 'emqx-5.0.1.tar.gz')]);
+    const before = snapshot(root);
+    await rejectsWith(locatePackage(root, '5.0.1'), 'BAD_PACKAGE', 65);
+    assert.deepEqual(snapshot(root), before);
+  });
+
+  test('a symlinked package is followed (releases/ may link to a download area)', async () => {
+    const { root, releases } = makeRoot();
+    dirs.push(root);
+    fs.writeFileSync(path.join(root, 'real.tar.gz'), 'data');
+    fs.symlinkSync(path.join(root, 'real.tar.gz'), path.join(releases, 'emqx-5.0.1.tar.gz'));
+    assert.equal((await locatePackage(root, '5.0.1')).size, 4);
+  });
+
+  test('chmod 000 package: PERMISSION (77) from an unprivileged process, nothing changed', () => {
+    const { root, releases } = makeRoot();
+    dirs.push(root);
+    fs.chmodSync(root, 0o755);
+    const pkg = path.join(releases, 'emqx-5.0.1.tar.gz');
+    fs.writeFileSync(pkg, 'data');
+    fs.chmodSync(pkg, 0o000);
+    const before = snapshot(root);
+    const mod = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/package/locate.js');
+    const code = `const m = await import(${JSON.stringify(mod)});
+      const r = [];
+      for (const f of [() => m.locatePackage(${JSON.stringify(root)}, '5.0.1'), () => m.checkReadable(${JSON.stringify(pkg)})]) {
+        try { await f(); r.push('ok'); } catch (e) { r.push(e.code + ':' + e.exitCode); }
+      }
+      console.log(JSON.stringify(r));`;
+    const cmd = process.getuid!() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    const out = execFileSync(cmd[0]!, [...cmd.slice(1), '--input-type=module', '-e', code], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), ['PERMISSION:77', 'PERMISSION:77']);
+    assert.deepEqual(snapshot(root), before);
+  });
+
+  test('checkReadable: missing file is NOT_FOUND', async () => {
+    await rejectsWith(checkReadable('/nonexistent/emqx-5.0.1.tar.gz'), 'NOT_FOUND', 66);
+  });
+});
