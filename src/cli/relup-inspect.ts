@@ -1,6 +1,47 @@
-// Placeholder until the inspect subcommand lands; fails loudly rather than pretending.
-import { RelupError } from '../errors.js';
+// `emqx-relup inspect <package> [--json]`: prints what the package holds and every problem that
+// would make emqx upgrade or release_handler fail; exits 65 when there is one (a CI gate).
+import { Exit } from '../errors.js';
+import type { InspectReport } from '../package/inspect.js';
+import { parseArgs } from './relup-args.js';
+import { usageError } from './report.js';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new RelupError('INTERNAL', 'emqx-relup inspect is not implemented in this build', { hint: 'use a newer emqx-relup' });
+const HELP = `usage: emqx-relup inspect <package.tar.gz> [--json]
+
+Prints the edition, version and platform from the name, the versioned scripts (position, size,
+mode), the .rel and releases/<version>/ found, the sha256 and whether <package>.sha256 matches, and
+every problem found. Exits 0 when there is none, 65 otherwise.
+`;
+
+export function formatReport(r: InspectReport): string {
+  const lines: string[] = [];
+  const script = (label: string, s: InspectReport['scripts']['runner']): string =>
+    s ? `${label}: ${s.name} (member ${s.position}, ${s.size} bytes, ${s.type} ${s.mode})` : `${label}: missing`;
+  lines.push(`package:  ${r.file}`);
+  lines.push(r.name ? `name:     ${r.name.edition} ${r.name.version}${r.name.platform ? ` on ${r.name.platform}` : ''}` : 'name:     not a package name');
+  lines.push(`members:  ${r.entries}`);
+  lines.push(script('runner ', r.scripts.runner));
+  lines.push(script('escript', r.scripts.escript));
+  lines.push(`release:  ${r.release.dir ?? 'releases/<version>/ missing'}, ${r.release.rel ? `${r.release.rel} (${r.release.relName} ${r.release.relVersion})` : 'no .rel'}`);
+  if (r.release.edition) lines.push(`edition:  ${r.release.edition} (releases/emqx_vars)`);
+  lines.push(`sha256:   ${r.sha256}`);
+  lines.push(`sidecar:  ${!r.sidecar.present ? 'none' : r.sidecar.matches ? 'matches' : 'does not match'}`);
+  if (r.problems.length === 0) lines.push('problems: none');
+  else {
+    lines.push(`problems: ${r.problems.length}`);
+    for (const p of r.problems) lines.push(`  - [${p.code}] ${p.message}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { options: o, positionals } = parseArgs(argv, { json: 'boolean', help: 'boolean' }, 'inspect');
+  if (o.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'inspect needs a package file' : `inspect takes one package, got ${positionals.length}`, "see 'emqx-relup inspect --help'");
+  const { inspect } = await import('../package/inspect.js');
+  const report = await inspect(positionals[0]!);
+  process.stdout.write(o.json === true ? JSON.stringify(report) + '\n' : formatReport(report));
+  return report.problems.length === 0 ? 0 : Exit.dataErr;
 }

@@ -1,6 +1,86 @@
-// Placeholder until the pack subcommand lands; fails loudly rather than pretending.
-import { RelupError } from '../errors.js';
+// `emqx-relup pack <input> [--out DIR] [--platform P] [--runner F] [--escript F] [--wrapper]
+//  [--version V] [--edition E] [--level N] [--json]`
+import { isVersion, type Edition } from '../version/index.js';
+import { parseArgs } from './relup-args.js';
+import { makeReporter, usageError } from './report.js';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new RelupError('INTERNAL', 'emqx-relup pack is not implemented in this build', { hint: 'use a newer emqx-relup' });
+const HELP = `usage: emqx-relup pack <release.tar.gz | release-dir> [options]
+
+Makes <out>/<emqx|emqx-enterprise>-<version>[-<platform>].tar.gz whose first two members are
+bin/emqx-<version> and bin/install_upgrade.escript-<version> (mode 0755), every other member kept
+as it is, deterministic (SOURCE_DATE_EPOCH sets the mtime), plus <package>.sha256.
+
+options:
+  --out DIR         output directory (default: the current directory)
+  --platform P      platform part of the name, e.g. ubuntu22.04-amd64
+  --runner FILE     use FILE as bin/emqx-<version> (default: the release's bin/emqx)
+  --escript FILE    use FILE as bin/install_upgrade.escript-<version>
+  --wrapper         use this build's one-file emqx wrapper (dist/emqx.cjs) as bin/emqx-<version>
+  --version V       the release's version, checked against the release
+  --edition E       community or enterprise, checked against releases/emqx_vars
+  --level N         gzip level 1-9 (default 6)
+  --json            print {package, sha256, version, edition, ...} as JSON
+`;
+
+const SPEC = {
+  out: 'string',
+  platform: 'string',
+  runner: 'string',
+  escript: 'string',
+  wrapper: 'boolean',
+  version: 'string',
+  edition: 'string',
+  level: 'string',
+  json: 'boolean',
+  help: 'boolean',
+} as const;
+
+export async function run(argv: string[]): Promise<number> {
+  const { options: o, positionals } = parseArgs(argv, SPEC, 'pack');
+  if (o.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const json = o.json === true;
+  if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'pack needs the release to pack' : `pack takes one input, got ${positionals.length}`, "see 'emqx-relup pack --help'");
+  const version = o.version as string | undefined;
+  if (version !== undefined && !isVersion(version)) throw usageError(`--version ${JSON.stringify(version)} is not a SemVer version`);
+  const edition = o.edition as string | undefined;
+  if (edition !== undefined && edition !== 'community' && edition !== 'enterprise') throw usageError(`--edition must be community or enterprise, not ${JSON.stringify(edition)}`);
+  const levelText = o.level as string | undefined;
+  if (levelText !== undefined && !/^[1-9]$/.test(levelText)) throw usageError(`--level must be 1-9, not ${JSON.stringify(levelText)}`);
+  const reporter = makeReporter('emqx-relup pack', json);
+  const { pack } = await import('../package/pack.js');
+  const result = await pack({
+    input: positionals[0]!,
+    outDir: o.out as string | undefined,
+    platform: (o.platform as string | undefined) ?? null,
+    runner: o.runner as string | undefined,
+    escript: o.escript as string | undefined,
+    wrapper: o.wrapper === true,
+    version,
+    edition: edition as Edition | undefined,
+    level: levelText === undefined ? undefined : Number(levelText),
+  });
+  for (const w of result.warnings) reporter.warn(w);
+  if (json) {
+    process.stdout.write(
+      JSON.stringify({
+        package: result.package,
+        sha256: result.sha256,
+        version: result.version,
+        edition: result.edition,
+        platform: result.platform,
+        sidecar: result.sidecar,
+        entries: result.entries,
+        runnerFrom: result.runnerFrom,
+        escriptFrom: result.escriptFrom,
+        warnings: reporter.warnings,
+      }) + '\n',
+    );
+  } else {
+    process.stdout.write(`${result.package}\n`);
+  }
+  return 0;
 }
+

@@ -1,0 +1,211 @@
+// Pure checks of `emqx-relup inspect`: from the scanned member list of a package (inspect.ts), every
+// problem that would make `emqx upgrade` (the bootstrapper's early-stop extraction) or
+// release_handler (unpack_release/install_release) fail, and the facts an operator wants to see.
+import { type Edition, editionFromIsEnterprise, parsePackageName } from '../version/index.js';
+import { checkSafeName, classify, escriptName, MAX_SCRIPT_BYTES, releaseDirOf, runnerName } from './layout.js';
+import { parseRelFile, parseStartErlData, parseVarsLiterals } from './release-facts.js';
+
+export interface ScannedEntry {
+  name: string;
+  type: string;
+  mode: number;
+  size: number;
+  linkname: string | null;
+  /** First bytes of a versioned script (to see its `#!`). */
+  head?: Buffer | undefined;
+}
+
+export interface Scan {
+  file: string;
+  size: number;
+  sha256: string;
+  entries: ScannedEntry[];
+  /** Contents of the metadata members: releases/emqx_vars, releases/start_erl.data, *.rel. */
+  texts: Map<string, string>;
+  /** Text of `<file>.sha256`, null when absent. */
+  sidecar: string | null;
+  /** Why reading stopped early (corrupt, truncated, not gzip); null when the whole archive was read. */
+  readError: string | null;
+}
+
+export interface Problem {
+  code: string;
+  message: string;
+}
+
+export interface ScriptInfo {
+  name: string;
+  /** 1-based position among the members. */
+  position: number;
+  size: number;
+  mode: string;
+  type: string;
+}
+
+export interface InspectReport {
+  file: string;
+  size: number;
+  sha256: string;
+  name: { edition: Edition; version: string; platform: string | null } | null;
+  /** The version checked: from the name, else from the release. */
+  version: string | null;
+  entries: number;
+  scripts: { runner: ScriptInfo | null; escript: ScriptInfo | null };
+  release: {
+    dir: string | null;
+    rel: string | null;
+    relName: string | null;
+    relVersion: string | null;
+    varsVersion: string | null;
+    edition: Edition | null;
+  };
+  sidecar: { present: boolean; matches: boolean | null };
+  problems: Problem[];
+}
+
+const stripDots = (n: string): string => n.replace(/^(\.\/)+/, '');
+
+function mode(m: number): string {
+  return `0${(m & 0o7777).toString(8).padStart(3, '0')}`;
+}
+
+/** The release's own idea of its version: emqx_vars REL_VSN, else start_erl.data, else the only .rel. */
+function releaseVersion(texts: Map<string, string>): string | null {
+  const vars = texts.get('releases/emqx_vars');
+  const fromVars = vars !== undefined ? parseVarsLiterals(vars).get('REL_VSN') : undefined;
+  if (fromVars) return fromVars;
+  const se = texts.get('releases/start_erl.data');
+  const fromSe = se !== undefined ? parseStartErlData(se)?.version : undefined;
+  if (fromSe) return fromSe;
+  const rels = [...texts].filter(([p]) => /^releases\/[^/]+\/[^/]+\.rel$/.test(p)).map(([p, t]) => parseRelFile(p, t)).filter((r) => r !== null);
+  const versions = [...new Set(rels.map((r) => r.version))];
+  return versions.length === 1 ? versions[0]! : null;
+}
+
+export function checkPackage(scan: Scan): InspectReport {
+  const problems: Problem[] = [];
+  const add = (code: string, message: string): void => {
+    problems.push({ code, message });
+  };
+  const base = scan.file.slice(scan.file.lastIndexOf('/') + 1);
+  const parsed = parsePackageName(base);
+  if (!parsed) add('NAME', `${base} is not named <emqx|emqx-enterprise>-<version>[-<platform>].tar.gz, so emqx upgrade will not find it`);
+  if (scan.readError !== null) add('READ', `the archive cannot be read to the end: ${scan.readError}`);
+
+  // Layout: release_handler extracts members as named into the root.
+  const names = scan.entries.map((e) => stripDots(e.name));
+  const dotted = scan.entries.filter((e) => e.name.startsWith('./') || e.name === '.').length;
+  if (dotted > 0) add('DOT_PREFIX', `${dotted} member(s) start with './' (e.g. ${scan.entries.find((e) => e.name.startsWith('./'))?.name ?? '.'}); release_handler rejects that layout`);
+  const tops = new Set(names.filter((n) => n !== '' && n !== '.').map((n) => n.split('/')[0]));
+  if (tops.size === 1 && scan.entries.length > 1) {
+    const top = [...tops][0]!;
+    if (!['bin', 'lib', 'releases'].includes(top) && !top.startsWith('erts-')) {
+      add('TOP_FOLDER', `every member sits under one top-level folder ${top}/; release_handler needs bin/, lib/ and releases/ at the top`);
+    }
+  }
+  for (const e of scan.entries) {
+    const n = stripDots(e.name);
+    if (n === '' || n === '.') continue;
+    try {
+      checkSafeName(n, e.name);
+    } catch (err) {
+      add('UNSAFE_NAME', (err as Error).message);
+    }
+    if (!['file', 'directory', 'symlink', 'link'].includes(e.type)) add('SPECIAL_ENTRY', `member ${e.name} is a ${e.type}`);
+  }
+
+  // Release facts.
+  const relVsn = releaseVersion(scan.texts);
+  const version = parsed?.version ?? relVsn;
+  if (parsed && relVsn !== null && relVsn !== parsed.version) {
+    add('OTHER_RELEASE', `the name says version ${parsed.version} but the release inside is ${relVsn}`);
+  }
+  const vars = scan.texts.has('releases/emqx_vars') ? parseVarsLiterals(scan.texts.get('releases/emqx_vars')!) : null;
+  const varsVersion = vars?.get('REL_VSN') ?? null;
+  const isEnt = vars?.get('IS_ENTERPRISE');
+  const edition = isEnt !== undefined ? editionFromIsEnterprise(isEnt) : null;
+  if (parsed && edition !== null && edition !== parsed.edition) {
+    add('EDITION', `the name says ${parsed.edition} but releases/emqx_vars says ${edition} (IS_ENTERPRISE=${isEnt})`);
+  }
+  if (version !== null && varsVersion !== null && varsVersion !== version && !problems.some((p) => p.code === 'OTHER_RELEASE')) {
+    add('VARS_VERSION', `releases/emqx_vars has REL_VSN=${varsVersion}, not ${version}`);
+  }
+
+  let dir: string | null = null;
+  let relPath: string | null = null;
+  let relName: string | null = null;
+  let relVersion: string | null = null;
+  if (version === null) {
+    add('VERSION_UNKNOWN', 'no version in the name and none in the release (emqx_vars, start_erl.data, a single .rel)');
+  } else {
+    if (names.some((n) => releaseDirOf(n) === version)) dir = `releases/${version}/`;
+    else add('RELEASE_DIR_MISSING', `no releases/${version}/ in the package; release_handler cannot unpack it`);
+    const wantedRel = vars?.get('REL_NAME');
+    const rels = [...scan.texts.keys()].filter((p) => p.startsWith(`releases/${version}/`) && p.endsWith('.rel'));
+    relPath = rels.find((p) => wantedRel !== undefined && p === `releases/${version}/${wantedRel}.rel`) ?? rels[0] ?? null;
+    if (dir !== null && relPath === null) add('REL_MISSING', `no .rel file in releases/${version}/; release_handler cannot unpack it`);
+    if (relPath !== null) {
+      const rel = parseRelFile(relPath, scan.texts.get(relPath)!);
+      if (!rel) add('REL_INVALID', `${relPath} is not a valid .rel file`);
+      else {
+        relName = rel.name;
+        relVersion = rel.version;
+        if (rel.version !== version) add('REL_VERSION', `${relPath} is for version ${rel.version}, not ${version}`);
+      }
+    }
+  }
+
+  // The two versioned scripts: present once, regular, non-empty, executable, first.
+  const scriptInfo = (want: string | null, label: string): ScriptInfo | null => {
+    if (want === null) return null;
+    const hits = scan.entries.map((e, i) => ({ e, i })).filter(({ e }) => stripDots(e.name) === want);
+    if (hits.length === 0) {
+      add('SCRIPT_MISSING', `${want} is missing; emqx upgrade cannot take the ${label} from this package`);
+      return null;
+    }
+    if (hits.length > 1) add('SCRIPT_DUPLICATE', `${want} appears ${hits.length} times (members ${hits.map((h) => h.i + 1).join(', ')})`);
+    const { e, i } = hits[0]!;
+    if (e.type !== 'file') add('SCRIPT_NOT_FILE', `${want} is a ${e.type}${e.linkname ? ` to ${e.linkname}` : ''}, not a regular file`);
+    else if (e.size === 0) add('SCRIPT_EMPTY', `${want} is empty`);
+    else if (e.size > MAX_SCRIPT_BYTES) add('SCRIPT_TOO_BIG', `${want} is over 16 MiB`);
+    if (e.type === 'file' && (e.mode & 0o100) === 0) add('SCRIPT_MODE', `${want} has mode ${mode(e.mode)}, not executable`);
+    if (i > 1) add('SCRIPT_NOT_FIRST', `${want} is member ${i + 1}, not among the first two, so emqx upgrade reads the package up to it`);
+    if (label === 'runner' && e.type === 'file' && e.size > 0 && e.head && !e.head.subarray(0, 2).equals(Buffer.from('#!'))) {
+      add('SCRIPT_NO_SHEBANG', `${want} does not start with #!, so it cannot be executed`);
+    }
+    return { name: want, position: i + 1, size: e.size, mode: mode(e.mode), type: e.type };
+  };
+  const runner = scriptInfo(version === null ? null : runnerName(version), 'runner');
+  const escript = scriptInfo(version === null ? null : escriptName(version), 'escript');
+  const others = new Set(
+    names.map((n) => classify(n)).flatMap((r) => (r.kind === 'versioned' && r.version !== version ? [r.version] : [])),
+  );
+  if ((runner === null || escript === null) && others.size > 0) {
+    add('SCRIPT_OTHER_VERSION', `the package carries scripts for ${[...others].join(', ')} instead`);
+  }
+
+  // Sidecar.
+  let matches: boolean | null = null;
+  if (scan.sidecar !== null) {
+    const m = /^([0-9a-fA-F]{64})[ \t]+\*?(.+?)\s*$/m.exec(scan.sidecar);
+    if (!m) add('SIDECAR_INVALID', `${base}.sha256 is not in sha256sum format`);
+    else {
+      matches = m[1]!.toLowerCase() === scan.sha256;
+      if (!matches) add('SIDECAR_MISMATCH', `${base}.sha256 says ${m[1]!.toLowerCase()} but the package is ${scan.sha256}`);
+      else if (m[2] !== base) add('SIDECAR_NAME', `${base}.sha256 names ${m[2]}, so sha256sum -c would not check this package`);
+    }
+  }
+
+  return {
+    file: scan.file,
+    size: scan.size,
+    sha256: scan.sha256,
+    name: parsed ? { edition: parsed.edition, version: parsed.version, platform: parsed.platform } : null,
+    version,
+    entries: scan.entries.length,
+    scripts: { runner, escript },
+    release: { dir, rel: relPath, relName, relVersion, varsVersion, edition },
+    sidecar: { present: scan.sidecar !== null, matches },
+    problems,
+  };
+}

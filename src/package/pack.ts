@@ -1,0 +1,407 @@
+// `emqx-relup pack`: streams a release (tarball or directory) once into a deterministic package
+// whose first two members are bin/emqx-<v> and bin/install_upgrade.escript-<v>.
+//
+// One pass, constant memory: the scripts must come first but may sit anywhere in the input (and
+// the version naming them is only known once releases/ has gone by), so every other member is
+// streamed straight through tar-stream and gzip into a spool file in the output directory, while
+// only the small pieces are kept in memory: the two script sources (each at most 16 MiB) and the
+// release metadata (.rel, emqx_vars, start_erl.data). At the end the package is assembled as one
+// gzip member: a fixed header, the scripts deflated with a sync flush, the spool's deflate data,
+// and a trailer whose CRC combines both parts (gzip-join.ts). That costs one sequential copy of the
+// compressed body, far cheaper than a second inflate of the input.
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, readFileSync, statSync } from 'node:fs';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { constants as zc, crc32, deflateRawSync } from 'node:zlib';
+import { fromFsError, RelupError } from '../errors.js';
+import { type Edition, parsePackageName } from '../version/index.js';
+import { crc32Combine, GZIP_HEADER, gzipTrailer } from './gzip-join.js';
+import { FINAL_EMPTY_BLOCK, ParallelDeflate } from './parallel-deflate.js';
+import { inputKind, type InputEntry, readArchive, readDirectory, READ_CHUNK } from './input.js';
+import { classify, detectLayout, escriptName, type Layout, MAX_SCRIPT_BYTES, releaseDirOf, repairName, runnerName, type ScriptKind } from './layout.js';
+import { chooseScripts, outputFileName, type ReleaseFacts, resolveRelease, type ScriptCandidate } from './pack-plan.js';
+import { parseRelFile, parseStartErlData, parseVarsLiterals } from './release-facts.js';
+
+/** 1980-01-01T00:00:00Z: the fixed mtime when SOURCE_DATE_EPOCH is not set (tar warns on 1970). */
+export const DEFAULT_MTIME = 315532800;
+
+export interface PackOptions {
+  input: string;
+  /** Output directory; default: the current directory. */
+  outDir?: string | undefined;
+  platform?: string | null | undefined;
+  runner?: string | undefined;
+  escript?: string | undefined;
+  /** Use the one-file wrapper as bin/emqx-<v>. */
+  wrapper?: boolean | undefined;
+  /** Where the one-file wrapper is; default: dist/emqx.cjs of this build. */
+  wrapperPath?: string | undefined;
+  version?: string | undefined;
+  edition?: Edition | undefined;
+  /** gzip level 1-9, default 6 (as `gzip -6`). */
+  level?: number | undefined;
+  /** Seconds since the epoch for every member's mtime; default SOURCE_DATE_EPOCH, else DEFAULT_MTIME. */
+  mtime?: number | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+}
+
+export interface PackResult {
+  package: string;
+  sidecar: string;
+  sha256: string;
+  version: string;
+  edition: Edition;
+  platform: string | null;
+  /** Members written, the two scripts included. */
+  entries: number;
+  runnerFrom: string;
+  escriptFrom: string;
+  warnings: string[];
+}
+
+/** dist/emqx.cjs next to the compiled dist/src/package/pack.js. */
+export function defaultWrapperPath(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'emqx.cjs');
+}
+
+export function mtimeFrom(env: NodeJS.ProcessEnv, given?: number): number {
+  if (given !== undefined) return given;
+  const raw = env.SOURCE_DATE_EPOCH;
+  if (raw === undefined || raw === '') return DEFAULT_MTIME;
+  if (!/^\d{1,11}$/.test(raw)) {
+    throw new RelupError('USAGE', `SOURCE_DATE_EPOCH=${JSON.stringify(raw)} is not a whole number of seconds`, {
+      hint: 'set it to a Unix time such as $(git log -1 --format=%ct), or unset it',
+    });
+  }
+  return Number(raw);
+}
+
+function readOverride(path: string, flag: string): ScriptCandidate {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw fromFsError(e, path, `reading ${flag}`);
+  }
+  if (!st.isFile()) return { origin: `${flag} ${path}`, data: null, type: st.isDirectory() ? 'directory' : 'special file' };
+  if (st.size > MAX_SCRIPT_BYTES) return { origin: `${flag} ${path}`, data: Buffer.alloc(MAX_SCRIPT_BYTES + 1), type: 'file' };
+  try {
+    return { origin: `${flag} ${path}`, data: readFileSync(path), type: 'file' };
+  } catch (e) {
+    throw fromFsError(e, path, `reading ${flag}`);
+  }
+}
+
+async function collect(body: AsyncIterable<Buffer>, limit: number, onChunk?: (b: Buffer) => Promise<void>): Promise<Buffer | null> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of body) {
+    if (onChunk) await onChunk(chunk);
+    n += chunk.length;
+    if (n <= limit) parts.push(chunk);
+  }
+  return n <= limit ? Buffer.concat(parts, n) : null;
+}
+
+type TarPack = import('tar-stream').Pack;
+interface TarHeader {
+  name: string;
+  type: string;
+  mode: number;
+  size: number;
+  linkname?: string;
+  mtime: Date;
+  uid: 0;
+  gid: 0;
+}
+
+/** Writes one member to a tar-stream pack, honouring back-pressure; resolves once it is fully in. */
+function writeEntry(pack: TarPack, header: TarHeader, body: AsyncIterable<Buffer> | Buffer | null, tap?: (b: Buffer) => void): Promise<void> {
+  return new Promise<void>((resolveEntry, reject) => {
+    const sink = pack.entry(header as never, (err?: Error | null) => (err ? reject(err) : resolveEntry()));
+    if (body === null) return;
+    if (Buffer.isBuffer(body)) {
+      sink.end(body);
+      return;
+    }
+    (async () => {
+      for await (const chunk of body) {
+        tap?.(chunk);
+        if (!sink.write(chunk)) await new Promise<void>((r) => sink.once('drain', () => r()));
+      }
+      (sink as unknown as { end(): void }).end();
+    })().catch((e) => {
+      sink.destroy(e as Error);
+      reject(e);
+    });
+  });
+}
+
+const PASS_TYPES = new Set(['file', 'directory', 'symlink', 'link']);
+
+interface Held {
+  entry: { name: string; type: string; mode: number; size: number; linkname: string | null };
+  data: Buffer | null;
+}
+
+/** Packs `opts.input` into `<outDir>/<base>-<v>[-<platform>].tar.gz` plus its `.sha256`. */
+export async function pack(opts: PackOptions): Promise<PackResult> {
+  const env = opts.env ?? process.env;
+  const level = opts.level ?? 6;
+  if (!Number.isInteger(level) || level < 1 || level > 9) throw new RelupError('USAGE', `--level ${opts.level} is not 1-9`, { hint: 'use 6, as gzip -6' });
+  if (opts.wrapper && opts.runner) throw new RelupError('USAGE', '--wrapper and --runner both name bin/emqx-<v>', { hint: 'give one of them' });
+  const mtime = new Date(mtimeFrom(env, opts.mtime) * 1000);
+  const platform = opts.platform ?? null;
+  const outDir = resolve(opts.outDir ?? '.');
+  const input = resolve(opts.input);
+
+  // Everything that can be checked before the input is read.
+  const overrides: { runner?: ScriptCandidate; escript?: ScriptCandidate } = {};
+  if (opts.wrapper) {
+    const w = opts.wrapperPath ?? defaultWrapperPath();
+    try {
+      statSync(w);
+    } catch {
+      throw new RelupError('NOT_FOUND', `the one-file wrapper ${w} does not exist`, { hint: "run 'npm run build' first" });
+    }
+    overrides.runner = readOverride(w, '--wrapper');
+  } else if (opts.runner) overrides.runner = readOverride(opts.runner, '--runner');
+  if (opts.escript) overrides.escript = readOverride(opts.escript, '--escript');
+  const outStat = await stat(outDir).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
+    throw fromFsError(e, outDir, 'opening the output directory');
+  });
+  if (!outStat?.isDirectory()) {
+    throw new RelupError('NOT_FOUND', `the output directory ${outDir} does not exist`, { hint: 'create it or give another --out' });
+  }
+  const kind = await inputKind(input);
+  const inputName = kind === 'directory' ? null : parsePackageName(basename(input));
+  if (platform !== null) outputFileName('community', '0.0.0', platform);
+
+  const tag = `${process.pid}.${randomBytes(4).toString('hex')}`;
+  const spoolPath = join(outDir, `.emqx-relup-pack.${tag}.spool`);
+  const temps = [spoolPath];
+  try {
+    // Body: every member but the versioned scripts, through tar-stream and gzip into the spool.
+    const { pack: makePack } = await import('tar-stream');
+    const body = makePack({});
+    const deflater = new ParallelDeflate(level);
+    const spool = createWriteStream(spoolPath, { flags: 'wx', mode: 0o600, highWaterMark: READ_CHUNK });
+    const spooled = pipeline(body, deflater, spool).catch((e) => {
+      throw fromFsError(e, spoolPath, 'writing the package');
+    });
+    spooled.catch(() => undefined);
+
+    const facts: ReleaseFacts = { vars: null, startErl: null, rels: [], badRels: [], releaseDirs: [] };
+    const sources: Partial<Record<ScriptKind, ScriptCandidate>> = {};
+    const held: Held[] = [];
+    const seen = new Set<string>();
+    let layout: Layout | null = null;
+    let entries = 0;
+
+    const entriesOf: AsyncIterable<InputEntry> = kind === 'directory' ? readDirectory(input) : readArchive(input, kind);
+    for await (const e of entriesOf) {
+      const isDir = e.type === 'directory';
+      layout ??= detectLayout(e.name, isDir);
+      const name = repairName(e.name, layout, isDir);
+      if (name === null) continue;
+      if (!PASS_TYPES.has(e.type)) {
+        throw new RelupError('BAD_PACKAGE', `member ${JSON.stringify(e.name)} is a ${e.type}; a release holds only files, directories and links`, {
+          hint: 'remove it from the release',
+        });
+      }
+      const linkname = e.type === 'link' && e.linkname !== null ? repairName(e.linkname, layout, false) ?? '' : e.linkname;
+      const role = classify(name);
+      const dir = releaseDirOf(name);
+      if (dir !== null && !facts.releaseDirs.includes(dir)) facts.releaseDirs.push(dir);
+      if (role.kind === 'source' || role.kind === 'versioned') {
+        if (seen.has(name)) {
+          throw new RelupError('BAD_PACKAGE', `the input holds ${name} twice`, { hint: 'remove the duplicate entry, which would make the extracted script ambiguous' });
+        }
+        seen.add(name);
+      }
+      const meta = { name, type: e.type, mode: e.mode, size: e.size, linkname };
+      if (role.kind === 'versioned') {
+        // Held aside until the release's version is known: moved to the front or kept at the end.
+        const data = e.body ? await collect(e.body, MAX_SCRIPT_BYTES) : null;
+        if (e.body && data === null) throw new RelupError('BAD_PACKAGE', `${name} is over 16 MiB`, { hint: 'a versioned script must be small' });
+        held.push({ entry: meta, data });
+        continue;
+      }
+      const header: TarHeader = { name, type: e.type, mode: e.mode, size: e.size, mtime, uid: 0, gid: 0, ...(linkname ? { linkname } : {}) };
+      const keep = role.kind !== 'other' && e.body !== null;
+      const kept: Buffer[] = [];
+      let keptBytes = 0;
+      await writeEntry(
+        body,
+        header,
+        e.body,
+        keep
+          ? (b) => {
+              keptBytes += b.length;
+              if (keptBytes <= MAX_SCRIPT_BYTES) kept.push(b);
+            }
+          : undefined,
+      );
+      entries++;
+      if (role.kind === 'other') continue;
+      const data = e.body === null ? null : keptBytes <= MAX_SCRIPT_BYTES ? Buffer.concat(kept, keptBytes) : Buffer.alloc(MAX_SCRIPT_BYTES + 1);
+      if (role.kind === 'source') sources[role.script] = { origin: name, data, type: e.type };
+      else if (data !== null) {
+        const text = data.toString('utf8');
+        if (role.kind === 'vars') facts.vars = parseVarsLiterals(text);
+        else if (role.kind === 'start-erl') facts.startErl = parseStartErlData(text);
+        else if (role.kind === 'rel') {
+          const rel = parseRelFile(name, text);
+          if (rel) facts.rels.push(rel);
+          else facts.badRels.push(name);
+        }
+      }
+    }
+    if (layout === null) throw new RelupError('BAD_PACKAGE', `${input} is empty`, { hint: 'give a release package or directory' });
+
+    const release = resolveRelease(facts, { version: opts.version, edition: opts.edition, inputName });
+    const v = release.version;
+    const find = (k: ScriptKind): ScriptCandidate | undefined => {
+      const h = held.find((x) => x.entry.name === (k === 'runner' ? runnerName(v) : escriptName(v)));
+      return h ? { origin: h.entry.name, data: h.data, type: h.entry.type } : undefined;
+    };
+    const choice = chooseScripts(v, overrides, { runner: find('runner'), escript: find('escript') }, sources);
+    const fileName = outputFileName(release.edition, v, platform);
+    const warnings = [...release.warnings, ...choice.replaced.map((n) => `${n} of the input was replaced by the given script`)];
+
+    // Versioned scripts of other versions keep their place at the end of the body.
+    for (const h of held) {
+      if (h.entry.name === runnerName(v) || h.entry.name === escriptName(v)) continue;
+      const m = h.entry;
+      await writeEntry(body, { name: m.name, type: m.type, mode: m.mode, size: h.data?.length ?? 0, mtime, uid: 0, gid: 0, ...(m.linkname ? { linkname: m.linkname } : {}) }, h.data);
+      entries++;
+    }
+    body.finalize();
+    await spooled;
+
+    // Head: the two scripts as tar members (without the end-of-archive blocks).
+    const head = makePack({});
+    const headParts: Buffer[] = [];
+    head.on('data', (b: unknown) => headParts.push(b as Buffer));
+    const headDone = new Promise<void>((r, j) => {
+      head.on('end', () => r());
+      head.on('error', j);
+    });
+    await writeEntry(head, { name: runnerName(v), type: 'file', mode: 0o755, size: choice.runner.data.length, mtime, uid: 0, gid: 0 }, choice.runner.data);
+    await writeEntry(head, { name: escriptName(v), type: 'file', mode: 0o755, size: choice.escript.data.length, mtime, uid: 0, gid: 0 }, choice.escript.data);
+    head.finalize();
+    await headDone;
+    const headTar = Buffer.concat(headParts);
+    const headRaw = headTar.subarray(0, headTar.length - 1024);
+
+    const finalPath = join(outDir, fileName);
+    const tmpPath = join(outDir, `.${fileName}.${tag}.tmp`);
+    temps.push(tmpPath);
+    const sha256 = await assemble(tmpPath, spoolPath, headRaw, deflater, level);
+    const sidecarPath = `${finalPath}.sha256`;
+    const sidecarTmp = join(outDir, `.${fileName}.sha256.${tag}.tmp`);
+    temps.push(sidecarTmp);
+    await writeSmallFile(sidecarTmp, `${sha256}  ${fileName}\n`);
+    await renameInto(tmpPath, finalPath);
+    await renameInto(sidecarTmp, sidecarPath);
+    await syncDir(outDir);
+    return {
+      package: finalPath,
+      sidecar: sidecarPath,
+      sha256,
+      version: v,
+      edition: release.edition,
+      platform,
+      entries: entries + 2,
+      runnerFrom: choice.runner.origin,
+      escriptFrom: choice.escript.origin,
+      warnings,
+    };
+  } finally {
+    for (const t of temps) await unlink(t).catch(() => undefined);
+  }
+}
+
+async function renameInto(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (e) {
+    throw fromFsError(e, to, 'renaming the package into place');
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r').catch(() => null);
+  if (!fh) return;
+  await fh.sync().catch(() => undefined);
+  await fh.close();
+}
+
+async function writeSmallFile(path: string, text: string): Promise<void> {
+  try {
+    const fh = await open(path, 'wx', 0o644);
+    try {
+      await fh.writeFile(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    throw fromFsError(e, path, 'writing the checksum');
+  }
+}
+
+/**
+ * Writes header + deflated head + the spool's deflate blocks + final block + combined trailer to
+ * `tmpPath`, fsyncs it, and returns the sha256 of the bytes written.
+ */
+async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, body: { crc: number; bytes: number }, level: number): Promise<string> {
+  const hash = createHash('sha256');
+  let out;
+  let spool;
+  try {
+    spool = await open(spoolPath, 'r');
+    out = await open(tmpPath, 'wx', 0o644);
+  } catch (e) {
+    await spool?.close();
+    throw fromFsError(e, tmpPath, 'writing the package');
+  }
+  try {
+    const end = (await spool.stat()).size;
+    const headDeflated = deflateRawSync(headRaw, { level, finishFlush: zc.Z_SYNC_FLUSH });
+    const write = async (b: Buffer): Promise<void> => {
+      hash.update(b);
+      let off = 0;
+      while (off < b.length) off += (await out.write(b, off, b.length - off)).bytesWritten;
+    };
+    await write(Buffer.concat([GZIP_HEADER, headDeflated]));
+    // Copy the spool, reading the next chunk while the last one is written.
+    let pos = 0;
+    const readAt = async (p: number): Promise<Buffer> => {
+      const b = Buffer.allocUnsafe(Math.min(READ_CHUNK, end - p));
+      const { bytesRead } = await spool.read(b, 0, b.length, p);
+      if (bytesRead !== b.length) throw new Error('short read of the spool');
+      return b;
+    };
+    let next = pos < end ? readAt(pos) : null;
+    while (next) {
+      const chunk = await next;
+      pos += chunk.length;
+      next = pos < end ? readAt(pos) : null;
+      await write(chunk);
+    }
+    const crc = crc32Combine(crc32(headRaw), body.crc, body.bytes);
+    await write(Buffer.concat([FINAL_EMPTY_BLOCK, gzipTrailer(crc, headRaw.length + body.bytes)]));
+    await out.sync();
+  } catch (e) {
+    throw fromFsError(e, tmpPath, 'writing the package');
+  } finally {
+    await out.close();
+    await spool.close();
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { gnuTar, makeReleaseDir, sha256File, snapshot, scratch } from '../helpers/pack-fixtures.js';
+
+// dist/test/cli/ -> repository root
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const relup = path.join(repo, 'bin', 'emqx-relup');
+
+const scratchDir = scratch('cli-pack');
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [relup, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('emqx-relup pack', () => {
+  it('packs and prints the path, or a JSON object with --json', () => {
+    const root = scratchDir();
+    const rel = makeReleaseDir(path.join(root, 'rel'));
+    const out = path.join(root, 'out');
+    fs.mkdirSync(out);
+    const text = run(['pack', rel, '--out', out]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.equal(text.stdout, `${path.join(out, 'emqx-5.0.1.tar.gz')}\n`);
+    assert.equal(text.stderr, '');
+    const j = run(['pack', rel, `--out=${out}`, '--platform', 'ubuntu22.04-amd64', '--json'], { SOURCE_DATE_EPOCH: '1700000000' });
+    assert.equal(j.code, 0, j.stderr);
+    const o = JSON.parse(j.stdout);
+    assert.equal(o.package, path.join(out, 'emqx-5.0.1-ubuntu22.04-amd64.tar.gz'));
+    assert.equal(o.sha256, sha256File(o.package));
+    assert.equal(o.version, '5.0.1');
+    assert.equal(o.edition, 'community');
+    assert.deepEqual(o.warnings, []);
+    assert.equal(fs.readFileSync(`${o.package}.sha256`, 'utf8'), `${o.sha256}  emqx-5.0.1-ubuntu22.04-amd64.tar.gz\n`);
+    // Default output directory: the current one.
+    const cwdRun = spawnSync(process.execPath, [relup, 'pack', rel], { cwd: out, encoding: 'utf8' });
+    assert.equal(cwdRun.status, 0, cwdRun.stderr);
+    assert.equal(cwdRun.stdout.trim(), path.join(fs.realpathSync(out), 'emqx-5.0.1.tar.gz'));
+  });
+
+  it('warnings go to stderr, or inside the JSON', () => {
+    const root = scratchDir();
+    const rel = makeReleaseDir(path.join(root, 'rel'), { vars: false });
+    const t = run(['pack', rel, '--out', root]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stderr, /^emqx-relup pack: warning: .*packing as community/);
+    const j = run(['pack', rel, '--out', root, '--json']);
+    assert.equal(j.stderr, '');
+    assert.match(JSON.parse(j.stdout).warnings[0], /packing as community/);
+  });
+
+  it('usage errors exit 64 before touching anything', () => {
+    const root = scratchDir();
+    const rel = makeReleaseDir(path.join(root, 'rel'));
+    const before = snapshot(root);
+    for (const args of [
+      ['pack'],
+      ['pack', rel, rel],
+      ['pack', rel, '--bogus'],
+      ['pack', rel, '--out'],
+      ['pack', rel, '--edition', 'gold'],
+      ['pack', rel, '--level', '0'],
+      ['pack', rel, '--version', 'v5'],
+      ['pack', rel, '--runner', path.join(rel, 'bin/emqx'), '--wrapper'],
+      ['pack', rel, '--platform', 'rc.1'],
+    ]) {
+      const r = run([...args, '--json']);
+      assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      const e = JSON.parse(r.stderr).error;
+      assert.equal(e.exitCode, 64);
+      assert.ok(e.code === 'USAGE', e.code);
+    }
+    assert.deepEqual(snapshot(root), before);
+    const help = run(['pack', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /--wrapper/);
+  });
+
+  it('a refused release: one line (or one JSON object), exit 65, nothing written', () => {
+    const root = scratchDir();
+    const rel = makeReleaseDir(path.join(root, 'rel'), { runner: null });
+    const out = path.join(root, 'out');
+    fs.mkdirSync(out);
+    const t = run(['pack', rel, '--out', out]);
+    assert.equal(t.code, 65);
+    assert.equal(t.stdout, '');
+    assert.match(t.stderr, /^emqx-relup pack: error: the input has neither bin\/emqx-5\.0\.1 nor bin\/emqx .*; pass --runner FILE or --wrapper\n$/);
+    const j = run(['pack', rel, '--out', out, '--json']);
+    assert.deepEqual(Object.keys(JSON.parse(j.stderr).error).sort(), ['code', 'exitCode', 'hint', 'message']);
+    assert.equal(JSON.parse(j.stderr).error.code, 'BAD_PACKAGE');
+    assert.deepEqual(fs.readdirSync(out), []);
+    const missing = run(['pack', path.join(root, 'nope.tar.gz'), '--out', out]);
+    assert.equal(missing.code, 66);
+    const edition = run(['pack', makeReleaseDir(path.join(root, 'rel2')), '--out', out, '--edition', 'enterprise']);
+    assert.equal(edition.code, 78);
+    assert.deepEqual(fs.readdirSync(out), []);
+  });
+
+  it('--wrapper packs the one-file wrapper built by npm run build', (t) => {
+    const bundle = path.join(repo, 'dist', 'emqx.cjs');
+    if (!fs.existsSync(bundle)) {
+      t.skip('dist/emqx.cjs is not built yet (src/cli/emqx-bundle.ts missing)');
+      return;
+    }
+    const root = scratchDir();
+    const input = gnuTar(makeReleaseDir(path.join(root, 'rel')), path.join(root, 'in.tar.gz'));
+    const r = run(['pack', input, '--out', root, '--wrapper', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const o = JSON.parse(r.stdout);
+    assert.equal(o.runnerFrom, `--wrapper ${bundle}`);
+    const x = path.join(root, 'x');
+    fs.mkdirSync(x);
+    spawnSync('tar', ['-xzf', o.package, '-C', x, 'bin/emqx-5.0.1']);
+    const first = fs.readFileSync(path.join(x, 'bin/emqx-5.0.1'));
+    assert.ok(first.equals(fs.readFileSync(bundle)));
+    assert.equal(fs.statSync(path.join(x, 'bin/emqx-5.0.1')).mode & 0o777, 0o755);
+    assert.ok(first.subarray(0, 19).toString() === '#!/usr/bin/env node');
+  });
+});

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseRelFile, parseStartErlData, parseVarsLiterals } from '../../src/package/release-facts.js';
+
+describe('release facts', () => {
+  it('reads the head of a .rel file, comments and layout aside', () => {
+    assert.deepEqual(parseRelFile('releases/5.0.1/emqx.rel', '%% generated\n{release,\n  {"emqx","5.0.1"},\n  {erts, "12.3.2"},\n  [{kernel,"8.3"}]}.\n'), {
+      path: 'releases/5.0.1/emqx.rel',
+      name: 'emqx',
+      version: '5.0.1',
+      erts: '12.3.2',
+    });
+    assert.equal(parseRelFile('x.rel', '{application, emqx, []}.'), null);
+    assert.equal(parseRelFile('x.rel', ''), null);
+  });
+
+  it('keeps the literal emqx_vars assignments, the last one winning', () => {
+    const v = parseVarsLiterals(
+      [
+        '# comment',
+        'REL_VSN="5.0.0"',
+        "REL_NAME='emqx'",
+        'export IS_ENTERPRISE=yes # trailing',
+        'RUNNER_ROOT_DIR="$RUNNER_ROOT_DIR"',
+        'EMQX_DESCRIPTION="EMQX Enterprise"',
+        'REL_VSN="5.0.1"',
+        'broken line',
+      ].join('\n'),
+    );
+    assert.equal(v.get('REL_VSN'), '5.0.1');
+    assert.equal(v.get('REL_NAME'), 'emqx');
+    assert.equal(v.get('IS_ENTERPRISE'), 'yes');
+    assert.equal(v.get('EMQX_DESCRIPTION'), 'EMQX Enterprise');
+    assert.equal(v.has('RUNNER_ROOT_DIR'), false);
+  });
+
+  it('reads start_erl.data', () => {
+    assert.deepEqual(parseStartErlData('12.3.2 5.0.1\n'), { erts: '12.3.2', version: '5.0.1' });
+    assert.equal(parseStartErlData('5.0.1'), null);
+  });
+});
