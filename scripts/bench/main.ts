@@ -224,7 +224,10 @@ async function main(opts: Options): Promise<void> {
     cold.push(coldWrapper('cold:ping', wrapper, ['--root', coldRoot, 'ping']));
     cold.push(coldWrapper('cold:dry-run', wrapper, ['--root', coldRoot, '--dry-run', 'upgrade', V]));
   }
-  if (fs.existsSync(bundle)) cold.push(coldWrapper('cold:bundle-ping', process.execPath, [bundle, '--root', coldRoot, 'ping']));
+  if (fs.existsSync(bundle)) {
+    cold.push(coldWrapper('cold:bundle-ping', process.execPath, [bundle, '--root', coldRoot, 'ping']));
+    cold.push(coldWrapper('cold:bundle-dry-run', process.execPath, [bundle, '--root', coldRoot, '--dry-run', 'upgrade', V]));
+  }
   log(`cold starts: ${opts.rounds * opts.coldRuns} runs of ${cold.map((c) => c.id).join(', ')}`);
   runCases(cold, opts.rounds * opts.coldRuns, res);
   for (let i = 0; i < 3; i++) res.add('rss:node', kibToMB(child(childJs, ['noop']).report.maxRssKiB));
