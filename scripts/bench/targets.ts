@@ -36,7 +36,6 @@ export const INFO: Target[] = [
   ratio('zlib-default-vs-zlib', 'Node zlib, default buffers / 1 MiB buffers', 'zlib-default', 'zlib', null),
   ratio('bundle-vs-node', 'cold start: node dist/emqx.cjs ping / node -e 0', 'cold:bundle-ping', 'cold:node', null),
   ratio('bundle-dry-vs-node', 'cold start: node dist/emqx.cjs --dry-run / node -e 0', 'cold:bundle-dry-run', 'cold:node', null),
-  { kind: 'limit', id: 'rss-pack', label: 'peak RSS of emqx-relup pack (info: <= 100 MB)', project: 'rss:pack', max: 100, unit: 'MB' },
 ];
 
 /** Unit of each measurement id, for the raw table: time in ms unless it is a memory figure. */
