@@ -14,7 +14,7 @@ function rowIds(row: Row, ids: Record<string, [string | null, string | null]>): 
 /** The ratio table: one line per target (or informational ratio). */
 export function targetTable(rows: readonly Row[], ids: Record<string, [string | null, string | null]>): string {
   return table(
-    ['target', 'project', 'reference', 'ratio', 'min-max', 'cpu ratio', 'limit', 'result'],
+    ['target', 'project', 'reference', 'ratio', 'min-max', 'cpu ratio (means)', 'limit', 'result'],
     rows.map((r) => {
       const [p, ref] = rowIds(r, ids);
       const isMB = p !== null && unitOf(p) === 'MB';

@@ -31,6 +31,19 @@ export function ratioOf(project: readonly number[], reference: readonly number[]
   return { n, median: median(project) / median(reference), min: Math.min(...paired), max: Math.max(...paired) };
 }
 
+function mean(xs: readonly number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
+}
+
+/**
+ * CPU-time ratio as a ratio of means: GNU time reports CPU in 10 ms steps, so for short runs
+ * (cold starts) only the mean over many runs resolves the difference.
+ */
+export function cpuRatioOf(project: readonly number[], reference: readonly number[]): Summary | null {
+  const r = ratioOf(project, reference);
+  return r && { ...r, median: mean(project) / mean(reference) };
+}
+
 /** A target compares one measurement to another (a ratio) or to an absolute limit. */
 export type Target =
   | { kind: 'ratio'; id: string; label: string; project: string; reference: string; max: number | null }
@@ -46,7 +59,7 @@ export interface Row {
   reference: Summary | null;
   /** ratio (or value, for limits) with its range */
   value: Summary | null;
-  /** For ratios: the same ratio on CPU time (ids prefixed `cpu:`), steadier on a loaded machine. */
+  /** For ratios: the same ratio on CPU time (ids prefixed `cpu:`, ratio of means), steadier on a loaded machine. */
   cpu: Summary | null;
   limit: string;
   status: Status;
@@ -86,7 +99,7 @@ export function evaluate(target: Target, samples: Samples): Row {
   if (target.kind === 'ratio') {
     const p = get(target.project);
     const r = get(target.reference);
-    const cpu = ratioOf(get(`cpu:${target.project}`), get(`cpu:${target.reference}`));
+    const cpu = cpuRatioOf(get(`cpu:${target.project}`), get(`cpu:${target.reference}`));
     return row(target, p, r, ratioOf(p, r), target.max, target.max === null ? '' : `<= ${target.max}x`, cpu);
   }
   if (target.kind === 'limit') {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluate, formatMs, median, ratioOf, summarize, table } from '../../../scripts/bench/stats.js';
+import { cpuRatioOf, evaluate, formatMs, median, ratioOf, summarize, table } from '../../../scripts/bench/stats.js';
 import { parseTimeOutput } from '../../../scripts/bench/measure.js';
 
 test('median of odd and even counts, unsorted input left alone', () => {
@@ -58,4 +58,11 @@ test('formatMs and table render what the README quotes', () => {
 test('GNU time output: user+sys in ms and max RSS, notes before the last line ignored', () => {
   assert.deepEqual(parseTimeOutput('Command exited with non-zero status 2\n0.52 0.08 3120\n'), { cpuMs: 600, maxRssKiB: 3120 });
   assert.equal(parseTimeOutput('garbage'), null);
+});
+
+test('the CPU ratio is a ratio of means, so 10 ms steps average out over many runs', () => {
+  const r = cpuRatioOf([70, 80, 80, 80], [60, 60, 70, 60]);
+  assert.ok(r);
+  assert.equal(r.median, 77.5 / 62.5);
+  assert.equal(cpuRatioOf([1], [0]), null);
 });
