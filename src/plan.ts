@@ -2,7 +2,7 @@
 // the environment or processes, so every rule is tested as plain data.
 import { RelupError } from './errors.js';
 import { type Edition, type Target, newestOf } from './version/index.js';
-import { EKKA_ERL_FLAGS } from './release/facts.js';
+import { EKKA_ERL_FLAGS } from './release/ekka.js';
 
 export const TARGET_COMMANDS = ['install', 'unpack', 'upgrade', 'downgrade', 'uninstall'] as const;
 export type TargetCommand = (typeof TARGET_COMMANDS)[number];

@@ -5,8 +5,7 @@ import { type Env, type FsLike, readdirOrEmpty, realFs, statOrNull } from './fs.
 import { type NodeInfo, readNodeInfo } from './node.js';
 import { type ReleaseVars, readReleaseVars } from './vars.js';
 
-/** ERL_FLAGS for talking to a node that uses ekka's epmd-less distribution. */
-export const EKKA_ERL_FLAGS = '-start_epmd false -epmd_module ekka_epmd -proto_dist ekka';
+export { EKKA_ERL_FLAGS } from './ekka.js';
 
 export interface ReleaseFacts {
   root: string;
