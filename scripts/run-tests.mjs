@@ -1,5 +1,5 @@
-// Runs the compiled node:test files. `unit` limits the run to test/ outside test/e2e and
-// test/rollout (the parts that start Erlang nodes or sshd).
+// Runs the compiled node:test files. `unit` leaves out the files that start Erlang nodes
+// (test/e2e) or sshd (test/rollout/rollout, test/rollout/otp-node).
 import { readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join, dirname, relative } from 'node:path';
@@ -20,7 +20,7 @@ function walk(dir) {
 }
 
 let files = walk(testDir);
-if (only === 'unit') files = files.filter((f) => !/[\\/](e2e|rollout)[\\/]/.test(relative(testDir, f)));
+if (only === 'unit') files = files.filter((f) => !/[\\/]e2e[\\/]|[\\/]rollout[\\/](rollout|otp-node)\.test\.js$/.test(relative(testDir, f)));
 else if (only) files = files.filter((f) => relative(testDir, f).includes(only));
 if (files.length === 0) {
   console.error(`no test files matched ${only ?? ''}`);

@@ -1,0 +1,87 @@
+// Which hosts to touch, in order: `--hosts a,b,c` or an inventory file with one host per line,
+// an optional per-host release root after it, and `#` comments.
+import { readFile } from 'node:fs/promises';
+import { RelupError, fromFsError } from '../errors.js';
+
+export interface HostSpec {
+  /** The SSH destination as the operator wrote it (`[user@]name`, an ssh_config Host alias...). */
+  dest: string;
+  /** Absolute release root on that host. */
+  root: string;
+}
+
+export const DEFAULT_ROOT = '/usr/lib/emqx';
+
+// Never starts with '-', so ssh can never read a destination as one of its own options.
+const DEST = /^[A-Za-z0-9_.@\[\]:%+][A-Za-z0-9_.@\[\]:%+-]*$/;
+// Roots travel through scp/sftp paths as well as shell: keep them to characters no glob or shell sees.
+const ROOT = /^\/[A-Za-z0-9_.\/+@,=-]*$/;
+
+export function checkDest(dest: string, where: string): string {
+  if (!DEST.test(dest) || dest.length > 255) {
+    throw new RelupError('USAGE', `invalid host ${JSON.stringify(dest)} ${where}`, {
+      hint: 'give an SSH destination such as node1, emqx@10.0.0.5 or an ssh_config Host alias',
+    });
+  }
+  return dest;
+}
+
+export function checkRoot(root: string, where: string): string {
+  if (!ROOT.test(root) || root.split('/').includes('..') || root.length > 1024) {
+    throw new RelupError('USAGE', `invalid release root ${JSON.stringify(root)} ${where}`, {
+      hint: 'give an absolute path made of letters, digits and . _ / + @ , = -',
+    });
+  }
+  return root.length > 1 ? root.replace(/\/+$/, '') : root;
+}
+
+function noDuplicates(hosts: HostSpec[]): HostSpec[] {
+  const seen = new Set<string>();
+  for (const h of hosts) {
+    if (seen.has(h.dest)) {
+      throw new RelupError('USAGE', `host ${h.dest} is listed twice`, { hint: 'list each host once' });
+    }
+    seen.add(h.dest);
+  }
+  if (hosts.length === 0) throw new RelupError('USAGE', 'no hosts given', { hint: 'pass --hosts a,b,c or --inventory FILE' });
+  return hosts;
+}
+
+/** `--hosts a,b,c` (spaces around commas allowed, empty items refused). */
+export function parseHostList(list: string, root: string = DEFAULT_ROOT): HostSpec[] {
+  const r = checkRoot(root, 'in --root');
+  const items = list.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) {
+    throw new RelupError('USAGE', `empty host name in --hosts ${JSON.stringify(list)}`, { hint: 'separate host names with single commas' });
+  }
+  return noDuplicates(items.map((dest) => ({ dest: checkDest(dest, 'in --hosts'), root: r })));
+}
+
+/** Inventory text: `host [root]` per line; blank lines and `#` comments (whole-line or trailing) ignored. */
+export function parseInventory(text: string, defaultRoot: string = DEFAULT_ROOT, name = 'inventory'): HostSpec[] {
+  const fallback = checkRoot(defaultRoot, 'in --root');
+  const hosts: HostSpec[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const where = `at ${name}:${i + 1}`;
+    const hash = raw.search(/(^|\s)#/);
+    const line = (hash === -1 ? raw : raw.slice(0, hash)).trim();
+    if (line === '') return;
+    const fields = line.split(/\s+/);
+    if (fields.length > 2) {
+      throw new RelupError('USAGE', `too many fields ${where}: ${JSON.stringify(line)}`, { hint: 'write one host per line, optionally followed by its release root' });
+    }
+    const [dest, root] = fields as [string, string | undefined];
+    hosts.push({ dest: checkDest(dest, where), root: root === undefined ? fallback : checkRoot(root, where) });
+  });
+  return noDuplicates(hosts);
+}
+
+export async function readInventory(file: string, defaultRoot?: string): Promise<HostSpec[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw fromFsError(e, file, 'reading the inventory');
+  }
+  return parseInventory(text, defaultRoot, file);
+}

@@ -1,0 +1,147 @@
+// Preflight: every host is read (never written) and judged before any host is touched.
+import { RelupError, codeExit as codeSet, type ErrorCode } from '../errors.js';
+import { compareVersions, type Edition } from '../version/index.js';
+import type { HostSpec } from './inventory.js';
+import { parseProbe, probeCommand, statusCommand, type Probe, type RemoteEmqx } from './remote.js';
+import { SSH_FAILURE, type ExecResult, type Transport } from './ssh.js';
+import { isAtTarget, parseStatus, runningVersion, type WrapperStatus } from './status.js';
+
+export interface Want {
+  packageFile: string;
+  packageSha: string;
+  packageSize: number;
+  edition: Edition;
+  target: string;
+  downgrade: boolean;
+  permanent: boolean;
+  wrapperSha: string | null;
+}
+
+export interface HostFacts {
+  host: HostSpec;
+  probe: Probe;
+  status: WrapperStatus;
+  running: string;
+  atTarget: boolean;
+  /** What staging still has to send. */
+  needPackage: boolean;
+  needSidecar: boolean;
+  needWrapper: boolean;
+  warnings: string[];
+}
+
+/** Room for the unpacked release next to the package: release_handler unpacks into lib/ and releases/. */
+export function requiredBytes(packageSize: number, staged: boolean): number {
+  const margin = Math.max(64 * 1024 * 1024, 3 * packageSize);
+  return (staged ? 0 : packageSize) + margin;
+}
+
+function fail(host: HostSpec, code: ErrorCode, what: string, hint: string, output?: ExecResult): RelupError {
+  return new RelupError(code, `${host.dest}: ${what}`, {
+    hint,
+    details: { host: host.dest, root: host.root, ...(output ? { stdout: output.stdout, stderr: output.stderr } : {}) },
+  });
+}
+
+export function unreachable(host: HostSpec, r: ExecResult): RelupError {
+  const why = r.stderr.trim().split('\n').filter(Boolean).pop() ?? `ssh exited ${r.exitCode}`;
+  return fail(host, 'UNREACHABLE', `cannot reach the host over SSH (${why})`, 'check the host name, ssh_config (-F), keys and that sshd runs; nothing was changed', r);
+}
+
+/** Turns a failed wrapper run into the wrapper's own typed error when it printed one. */
+export function remoteError(host: HostSpec, doing: string, r: ExecResult, hint: string): RelupError {
+  if (r.exitCode === SSH_FAILURE) return unreachable(host, r);
+  for (const line of r.stderr.split('\n').reverse()) {
+    try {
+      const e = (JSON.parse(line) as { error?: { code?: string; message?: string } }).error;
+      if (e?.message) {
+        const code = (e.code && e.code in codeSet ? e.code : 'INTERNAL') as ErrorCode;
+        return fail(host, code, `${doing} failed: ${e.message}`, hint, r);
+      }
+    } catch {
+      /* not the JSON error line */
+    }
+  }
+  const last = (r.stderr.trim() || r.stdout.trim()).split('\n').pop() ?? '';
+  return fail(host, 'INTERNAL', `${doing} failed (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''}): ${last}`, hint, r);
+}
+
+/** The pure verdict on one host's facts. */
+export function judgeHost(host: HostSpec, probe: Probe, status: WrapperStatus, want: Want): HostFacts {
+  const running = runningVersion(status);
+  const atTarget = isAtTarget(status, want.target, want.permanent);
+  const warnings: string[] = status.warnings.map((w) => `${host.dest}: ${w}`);
+  if (status.edition !== want.edition) {
+    throw fail(host, 'EDITION_MISMATCH', `the installation is ${status.edition} but the package is ${want.edition}`, 'use the package of the installed edition; nothing was changed');
+  }
+  if (status.nodeAlive === false) {
+    throw fail(host, 'NODE_DOWN', 'the node is not running (no pong)', 'start it (emqx start) before a hot upgrade; nothing was changed');
+  }
+  if (status.nodeAlive === null) warnings.push(`${host.dest}: node liveness could not be checked (no bin/nodetool or no cookie)`);
+  const facts: HostFacts = { host, probe, status, running, atTarget, needPackage: false, needSidecar: false, needWrapper: false, warnings };
+  if (atTarget) return facts;
+  const cmp = compareVersions(want.target, running);
+  if (!want.downgrade && cmp < 0) {
+    throw fail(host, 'USAGE', `runs ${running}, newer than the target ${want.target}`, 'pass --downgrade to go back to an older release; nothing was changed');
+  }
+  if (want.downgrade && cmp > 0) {
+    throw fail(host, 'USAGE', `runs ${running}, older than the downgrade target ${want.target}`, 'drop --downgrade to upgrade; nothing was changed');
+  }
+  if (status.lockHolder !== null) {
+    throw fail(host, 'LOCKED', `another emqx run (pid ${status.lockHolder}) holds the lock in ${host.root}`, 'wait for it to finish, then re-run; nothing was changed');
+  }
+  if (!probe.hasSha256sum) {
+    throw fail(host, 'NOT_FOUND', 'sha256sum is not installed', 'install coreutils on the host; nothing was changed');
+  }
+  if (probe.packageSha !== null && probe.packageSha !== want.packageSha) {
+    throw fail(
+      host,
+      'CHECKSUM_MISMATCH',
+      `${host.root}/releases/${want.packageFile} already exists with sha256 ${probe.packageSha.slice(0, 16)}..., the package has ${want.packageSha.slice(0, 16)}...`,
+      'remove that file on the host or check which package is right; nothing was changed',
+    );
+  }
+  if (probe.sidecarSha !== null && probe.sidecarSha !== want.packageSha) {
+    throw fail(
+      host,
+      'CHECKSUM_MISMATCH',
+      `${host.root}/releases/${want.packageFile}.sha256 names sha256 ${probe.sidecarSha.slice(0, 16)}..., the package has ${want.packageSha.slice(0, 16)}...`,
+      'remove that file on the host or check which package is right; nothing was changed',
+    );
+  }
+  facts.needPackage = probe.packageSha === null;
+  facts.needSidecar = probe.sidecarSha === null;
+  facts.needWrapper = want.wrapperSha !== null && probe.wrapperSha !== want.wrapperSha;
+  const need = requiredBytes(want.packageSize, !facts.needPackage);
+  if (probe.availBytes !== null && probe.availBytes < need) {
+    throw fail(
+      host,
+      'CANNOT_WRITE',
+      `only ${mib(probe.availBytes)} MiB free in ${host.root}/releases, ${mib(need)} MiB needed (package + unpack room)`,
+      'free disk space on the host; nothing was changed',
+    );
+  }
+  if (probe.availBytes === null) warnings.push(`${host.dest}: could not read free disk space (df -Pk)`);
+  return facts;
+}
+
+function mib(n: number): string {
+  return (n / 1048576).toFixed(1);
+}
+
+export async function preflightHost(t: Transport, host: HostSpec, emqx: RemoteEmqx, want: Want, timeoutMs: number): Promise<HostFacts> {
+  const pr = await t.exec(host.dest, probeCommand(emqx, host.root, want.packageFile), { timeoutMs });
+  if (pr.exitCode === SSH_FAILURE || pr.timedOut) throw unreachable(host, pr);
+  if (pr.exitCode !== 0) throw remoteError(host, 'the preflight probe', pr, 'check the host has a POSIX sh, df and sha256sum');
+  const probe = parseProbe(pr.stdout);
+  if (!probe.rootExists) throw fail(host, 'NOT_FOUND', `release root ${host.root} does not exist`, 'fix --root or the inventory; nothing was changed');
+  if (!probe.varsExists) throw fail(host, 'NOT_FOUND', `${host.root}/releases/emqx_vars is missing: not an EMQX release root`, 'fix --root or the inventory; nothing was changed');
+  if (emqx.kind === 'shipped' && !probe.hasNode) {
+    throw fail(host, 'NOT_FOUND', `${emqx.node} (Node.js) is not found on the host`, 'install Node.js >= 20 there, pass --remote-node PATH, or --remote-emqx CMD; nothing was changed');
+  }
+  const staged = emqx.kind === 'shipped' && probe.wrapperSha === emqx.sha256;
+  const sc = statusCommand(emqx, host.root, staged);
+  const sr = await t.exec(host.dest, sc.command, { timeoutMs, ...(sc.inputFile ? { inputFile: sc.inputFile } : {}) });
+  if (sr.exitCode !== 0) throw remoteError(host, 'emqx --status', sr, 'fix what the remote emqx reports; nothing was changed');
+  return judgeHost(host, probe, parseStatus(host.dest, sr.stdout), want);
+}

@@ -1,0 +1,140 @@
+// The only code that talks to hosts: the system OpenSSH `ssh` and `scp` run through execa, so the
+// operator's ssh_config, agent, ProxyJump and known_hosts apply. BatchMode: never a prompt.
+// Children get their own process group, so a Ctrl-C at the terminal reaches only us, never an
+// ssh carrying an upgrade (we decide when to stop).
+import { RelupError } from '../errors.js';
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export interface ExecOptions {
+  /** Local file fed to the remote command's stdin. */
+  inputFile?: string;
+  timeoutMs?: number;
+}
+
+export interface Transport {
+  /** Runs one already-quoted command line on `dest`. Never throws for a remote failure. */
+  exec(dest: string, command: string, opts?: ExecOptions): Promise<ExecResult>;
+  /** Copies local files (absolute paths) into an existing remote directory. */
+  copy(dest: string, localFiles: string[], remoteDir: string, opts?: { timeoutMs?: number }): Promise<ExecResult>;
+  /** Closes shared connections and removes their sockets. */
+  close(): Promise<void>;
+}
+
+export interface SshOptions {
+  configFile?: string;
+  connectTimeoutSec: number;
+  ssh?: string;
+  scp?: string;
+  /** Share one connection per host (OpenSSH ControlMaster) across the many short commands. */
+  multiplex?: boolean;
+}
+
+/** ssh exits 255 for its own failures (connect, auth, host key); everything else is the remote command's. */
+export const SSH_FAILURE = 255;
+
+function commonOptions(o: SshOptions): string[] {
+  return [
+    ...(o.configFile ? ['-F', o.configFile] : []),
+    '-o', 'BatchMode=yes',
+    '-o', `ConnectTimeout=${o.connectTimeoutSec}`,
+    '-o', 'ServerAliveInterval=15',
+    '-o', 'ServerAliveCountMax=4',
+  ];
+}
+
+/** scp reads `host:path`; an IPv6 literal needs brackets there. */
+export function scpTarget(dest: string, dir: string): string {
+  const at = dest.lastIndexOf('@');
+  const user = at === -1 ? '' : dest.slice(0, at + 1);
+  const host = dest.slice(at + 1);
+  const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `${user}${h}:${dir}/`;
+}
+
+export function makeSshTransport(o: SshOptions): Transport {
+  const ssh = o.ssh ?? 'ssh';
+  let controlDir: string | null = null;
+  let controlDirReady: Promise<string> | null = null;
+  const masters = new Map<string, Promise<void>>();
+  // One private socket directory per rollout, made once even when hosts start in parallel.
+  const makeControlDir = async (): Promise<string> => {
+    const [{ mkdtemp }, { tmpdir }, { join }] = await Promise.all([import('node:fs/promises'), import('node:os'), import('node:path')]);
+    controlDir = await mkdtemp(join(tmpdir(), 'relup-ssh-'));
+    return controlDir;
+  };
+  const mux = (): string[] => (controlDir ? ['-o', `ControlPath=${controlDir}/%C`, '-o', 'ControlMaster=no'] : []);
+  // The master is started on its own with every stdio closed: a master forked by a command whose
+  // stderr we read would hold that pipe open until it exits. If it cannot start, commands simply
+  // connect on their own (ControlMaster=no falls back) and report the real error.
+  const master = (dest: string): Promise<void> => {
+    if (!o.multiplex) return Promise.resolve();
+    let p = masters.get(dest);
+    if (!p) {
+      p = (async () => {
+        const { execa } = await import('execa');
+        const dir = await (controlDirReady ??= makeControlDir());
+        await execa(ssh, [...commonOptions(o), '-o', `ControlPath=${dir}/%C`, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=120', '-f', '-N', '--', dest], {
+          reject: false,
+          stdio: 'ignore',
+          detached: true,
+          timeout: (o.connectTimeoutSec + 5) * 1000,
+        });
+      })();
+      masters.set(dest, p);
+    }
+    return p;
+  };
+  const run = async (file: string, args: string[], opts: ExecOptions): Promise<ExecResult> => {
+    const { execa } = await import('execa');
+    const r = await execa(file, args, {
+      reject: false,
+      detached: true,
+      stripFinalNewline: false,
+      ...(opts.inputFile ? { inputFile: opts.inputFile } : { stdin: 'ignore' as const }),
+      ...(opts.timeoutMs ? { timeout: opts.timeoutMs, killSignal: 'SIGTERM' as const } : {}),
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const spawnError = (r as { code?: string }).code;
+    if (spawnError === 'ENOENT') {
+      throw new RelupError('NOT_FOUND', `${file} is not installed on this machine`, { hint: 'install the OpenSSH client (openssh-client)' });
+    }
+    return {
+      exitCode: typeof r.exitCode === 'number' ? r.exitCode : SSH_FAILURE,
+      stdout: String(r.stdout ?? ''),
+      stderr: String(r.stderr ?? '') + (r.timedOut ? `\n(timed out after ${opts.timeoutMs} ms)` : ''),
+      timedOut: Boolean(r.timedOut),
+    };
+  };
+  return {
+    async exec(dest, command, opts = {}) {
+      await master(dest);
+      return run(ssh, [...commonOptions(o), ...mux(), '-T', '--', dest, command], opts);
+    },
+    async copy(dest, localFiles, remoteDir, opts = {}) {
+      await master(dest);
+      return run(o.scp ?? 'scp', [...commonOptions(o), ...mux(), '-q', '-p', '--', ...localFiles, scpTarget(dest, remoteDir)], opts);
+    },
+    async close() {
+      await Promise.allSettled(masters.values());
+      if (!controlDir) return;
+      const { execa } = await import('execa');
+      const dir = controlDir;
+      await Promise.all(
+        [...masters.keys()].map((dest) =>
+          execa(ssh, [...commonOptions(o), '-o', `ControlPath=${dir}/%C`, '-O', 'exit', '--', dest], { reject: false, stdio: 'ignore', timeout: 10000 }),
+        ),
+      );
+      const { rm } = await import('node:fs/promises');
+      await rm(dir, { recursive: true, force: true });
+      controlDir = null;
+      controlDirReady = null;
+      masters.clear();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// Staging: copy the package (and the shipped wrapper) into a private temp dir under
+// releases/.emqx-relup, verify sha256 on the host, then rename into place.
+import { basename } from 'node:path';
+import { RelupError } from '../errors.js';
+import type { LocalPackage } from './artifacts.js';
+import type { HostFacts } from './preflight.js';
+import { remoteError, unreachable } from './preflight.js';
+import { finalizeCommand, mkStageTempCommand, stageDir, type RemoteEmqx } from './remote.js';
+import { SSH_FAILURE, type Transport } from './ssh.js';
+
+export interface StageResult {
+  skipped: boolean;
+}
+
+const TEMP = /^\/[A-Za-z0-9_.\/+@,=-]*\/stage\.[A-Za-z0-9]+$/;
+
+export async function stageHost(t: Transport, f: HostFacts, pkg: LocalPackage, emqx: RemoteEmqx, timeoutMs: number): Promise<StageResult> {
+  const { host } = f;
+  if (!f.needPackage && !f.needSidecar && !f.needWrapper) return { skipped: true };
+  const mk = await t.exec(host.dest, mkStageTempCommand(host.root), { timeoutMs });
+  if (mk.exitCode !== 0) throw remoteError(host, `creating ${stageDir(host.root)}`, mk, 'check the SSH user may write to releases/ on the host');
+  const temp = mk.stdout.trim();
+  if (!TEMP.test(temp) || !temp.startsWith(stageDir(host.root) + '/')) {
+    throw new RelupError('INTERNAL', `${host.dest}: mktemp printed an unexpected path ${JSON.stringify(temp)}`, { hint: 'check mktemp on the host' });
+  }
+  const files = [...(f.needPackage ? [pkg.path] : []), ...(f.needWrapper && emqx.kind === 'shipped' ? [emqx.localFile] : [])];
+  if (files.length > 0) {
+    const cp = await t.copy(host.dest, files, temp);
+    if (cp.exitCode !== 0) {
+      // Best effort: the temp dir is ours and holds nothing in use.
+      await t.exec(host.dest, `rm -rf ${temp}`, { timeoutMs });
+      if (cp.exitCode === SSH_FAILURE) throw unreachable(host, cp);
+      throw remoteError(host, 'copying the package', cp, 'check free space and permissions in releases/ on the host');
+    }
+  }
+  const fin = await t.exec(
+    host.dest,
+    finalizeCommand(
+      host.root,
+      temp,
+      { file: pkg.name.file, sha256: pkg.sha256, sent: f.needPackage },
+      f.needWrapper && emqx.kind === 'shipped' ? { name: emqx.name, sha256: emqx.sha256, sentAs: basename(emqx.localFile) } : null,
+    ),
+    { timeoutMs },
+  );
+  if (fin.exitCode === 65) {
+    throw new RelupError('CHECKSUM_MISMATCH', `${host.dest}: the copy on the host does not match the local file: ${fin.stderr.trim()}`, {
+      hint: 'the transfer was corrupted; nothing was installed, re-run to copy again',
+      details: { host: host.dest, stderr: fin.stderr },
+    });
+  }
+  if (fin.exitCode !== 0) throw remoteError(host, 'verifying and renaming the staged package', fin, 'check permissions in releases/ on the host');
+  return { skipped: false };
+}
