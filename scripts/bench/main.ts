@@ -8,7 +8,7 @@ import { cacheRoot, ensurePackages, type Manifest } from './generate.js';
 import { makeRoot, resetRoot, wrapperEnv } from './fixtures.js';
 import { scriptNames, type Layout } from './layout.js';
 import { machine, machineLine } from './machine.js';
-import { child, firstLine, timed, type ChildReport, type Run } from './measure.js';
+import { child, firstLine, timed, useRealtime, type ChildReport, type Run } from './measure.js';
 import { genParams, parseOptions, USAGE, type Options } from './options.js';
 import { rawTable, targetTable } from './report.js';
 import { evaluate, summarize, type Row, type Target } from './stats.js';
@@ -124,6 +124,12 @@ function extractCase(res: Results, work: string, module: string, pkg: string, ve
 async function main(opts: Options): Promise<void> {
   const started = new Date();
   const facts = machine();
+  if (opts.rt) {
+    const probe = timed('chrt', ['-r', '1', 'true']);
+    if (probe.status !== 0) throw new Error(`--rt needs chrt and root: chrt -r 1 true exited ${probe.status}: ${firstLine(probe.stderr)}`);
+    useRealtime(true);
+    log('--rt: measured commands run under chrt -r 1 (round-robin real-time priority)');
+  }
   log(`machine: ${machineLine(facts)}`);
   const params = genParams(opts.quick);
   const cache = cacheRoot(opts.cacheDir ?? undefined);
@@ -281,10 +287,11 @@ async function main(opts: Options): Promise<void> {
   const pkgLine =
     `packages: ${(p.last.gzBytes / 1e6).toFixed(1)} MB gzip, ${(p.last.rawBytes / 1e6).toFixed(0)} MB unpacked ` +
     `(${(p.last.rawBytes / p.last.gzBytes).toFixed(2)}x), ${manifest.fileCount} files, ${manifest.longPaths} paths > 100 chars; ` +
-    `big ${(p.big.gzBytes / 1e9).toFixed(2)} GB; ${opts.rounds} rounds, ${opts.rounds * opts.coldRuns} cold starts each, warm page cache`;
+    `big ${(p.big.gzBytes / 1e9).toFixed(2)} GB; ${opts.rounds} rounds, ${opts.rounds * opts.coldRuns} cold starts each, warm page cache` +
+    (opts.rt ? '; every measured command under chrt -r 1 (as on an otherwise idle machine)' : '');
   const loadEnd = os.loadavg()[0] ?? 0;
   const busy =
-    Math.max(facts.load1, loadEnd) > facts.cores
+    Math.max(facts.load1, loadEnd) > facts.cores && !opts.rt
       ? [`warning: the machine was busy (1-min load ${facts.load1.toFixed(1)} at start, ${loadEnd.toFixed(1)} at end, ${facts.cores} cores): wall times are inflated, most for multi-process references (tar -z runs gzip beside tar); the cpu ratio column is steadier`]
       : [];
   const out = [

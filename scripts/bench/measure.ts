@@ -17,6 +17,13 @@ export interface Run {
 }
 
 const GNU_TIME = '/usr/bin/time';
+/** Set by --rt: run every measured command under `chrt -r 1`, as if the machine were otherwise idle. */
+let prefix: string[] = [];
+
+export function useRealtime(on: boolean): void {
+  prefix = on ? ['chrt', '-r', '1'] : [];
+}
+
 const hasTime = fs.existsSync(GNU_TIME);
 const timeFile = path.join(os.tmpdir(), `relup-bench-time-${process.pid}`);
 process.on('exit', () => fs.rmSync(timeFile, { force: true }));
@@ -37,7 +44,7 @@ export interface RunOptions {
 }
 
 export function timed(cmd: string, args: readonly string[], opts: RunOptions = {}): Run {
-  const argv = hasTime ? [GNU_TIME, '-f', '%U %S %M', '-o', timeFile, cmd, ...args] : [cmd, ...args];
+  const argv = [...prefix, ...(hasTime ? [GNU_TIME, '-f', '%U %S %M', '-o', timeFile] : []), cmd, ...args];
   if (hasTime) fs.rmSync(timeFile, { force: true });
   const t0 = process.hrtime.bigint();
   const r = spawnSync(argv[0] as string, argv.slice(1), {

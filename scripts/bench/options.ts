@@ -13,16 +13,20 @@ export interface Options {
   packRounds: number;
   out: string | null;
   cacheDir: string | null;
+  /** Measured commands run under `chrt -r 1` (root only): steadier figures on a shared machine. */
+  rt: boolean;
   help: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--cold-runs N] [--big-rounds N] [--pack-rounds N]
-                        [--out FILE] [--cache-dir DIR]
+                        [--out FILE] [--cache-dir DIR] [--rt]
   --quick        small packages (10 MB, and 100 MB for memory), one round: a smoke run
   --rounds N     interleaved rounds of the extraction measurements (default 5)
   --out FILE     where to write the JSON results (default: under the cache directory)
   --cache-dir D  where generated packages are kept (default: $XDG_CACHE_HOME/emqx-relup-bench,
-                 else <tmpdir>/emqx-relup-bench)`;
+                 else <tmpdir>/emqx-relup-bench)
+  --rt           run every measured command under \`chrt -r 1\` (root): on a shared machine this
+                 measures as if it were otherwise idle; other work there waits meanwhile`;
 
 function count(name: string, value: string | undefined, min: number): number {
   const n = Number(value);
@@ -40,6 +44,7 @@ export function parseOptions(argv: readonly string[]): Options {
     packRounds: quick ? 1 : 3,
     out: null,
     cacheDir: null,
+    rt: false,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -47,6 +52,9 @@ export function parseOptions(argv: readonly string[]): Options {
     const value = (): string | undefined => argv[++i];
     switch (a) {
       case '--quick':
+        break;
+      case '--rt':
+        o.rt = true;
         break;
       case '--help':
       case '-h':

@@ -12,3 +12,8 @@ test('options: defaults, --quick, --rounds, bad values refused', () => {
   assert.throws(() => parseOptions(['--bogus']), /unknown option/);
   assert.ok(genParams(true).gzBytes < genParams(false).gzBytes);
 });
+
+test('options: --rt asks for real-time priority, off by default', () => {
+  assert.equal(parseOptions([]).rt, false);
+  assert.equal(parseOptions(['--rt']).rt, true);
+});
