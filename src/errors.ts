@@ -93,7 +93,7 @@ export function fromFsError(e: unknown, path: string, doing: string): RelupError
     case 'ENOENT':
     case 'ENOTDIR':
       return new RelupError('NOT_FOUND', `${path} does not exist (while ${doing})`, {
-        hint: 'check the path and the --root option',
+        hint: 'check that the path is right and the file is in place',
         cause: e,
       });
     case 'EACCES':

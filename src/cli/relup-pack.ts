@@ -2,7 +2,8 @@
 //  [--version V] [--edition E] [--level N] [--json]`
 import { isVersion, type Edition } from '../version/index.js';
 import { parseArgs } from './relup-args.js';
-import { makeReporter, usageError } from './report.js';
+import { RelupError } from '../errors.js';
+import { makeReporter, reportError, usageError } from './report.js';
 
 const HELP = `usage: emqx-relup pack <release.tar.gz | release-dir> [options]
 
@@ -51,17 +52,33 @@ export async function run(argv: string[]): Promise<number> {
   if (levelText !== undefined && !/^[1-9]$/.test(levelText)) throw usageError(`--level must be 1-9, not ${JSON.stringify(levelText)}`);
   const reporter = makeReporter('emqx-relup pack', json);
   const { pack } = await import('../package/pack.js');
-  const result = await pack({
-    input: positionals[0]!,
-    outDir: o.out as string | undefined,
-    platform: (o.platform as string | undefined) ?? null,
-    runner: o.runner as string | undefined,
-    escript: o.escript as string | undefined,
-    wrapper: o.wrapper === true,
-    version,
-    edition: edition as Edition | undefined,
-    level: levelText === undefined ? undefined : Number(levelText),
-  });
+  // An interrupt stops the pass and removes the temporaries before exiting 128+signal.
+  const abort = new AbortController();
+  const signals = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+  const onSignal = (sig: NodeJS.Signals): void => abort.abort(sig);
+  for (const sig of Object.keys(signals) as (keyof typeof signals)[]) process.on(sig, onSignal);
+  let result;
+  try {
+    result = await pack({
+      signal: abort.signal,
+      input: positionals[0]!,
+      outDir: o.out as string | undefined,
+      platform: (o.platform as string | undefined) ?? null,
+      runner: o.runner as string | undefined,
+      escript: o.escript as string | undefined,
+      wrapper: o.wrapper === true,
+      version,
+      edition: edition as Edition | undefined,
+      level: levelText === undefined ? undefined : Number(levelText),
+    });
+  } catch (e) {
+    if (!abort.signal.aborted) throw e;
+    const sig = abort.signal.reason as keyof typeof signals;
+    reportError('emqx-relup pack', new RelupError('INTERNAL', `interrupted by ${sig}; no package was written`, { hint: 'run pack again' }), json);
+    return 128 + signals[sig];
+  } finally {
+    for (const sig of Object.keys(signals)) process.off(sig, onSignal);
+  }
   for (const w of result.warnings) reporter.warn(w);
   if (json) {
     process.stdout.write(

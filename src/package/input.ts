@@ -1,12 +1,11 @@
-// Reads a release as a stream of members, whatever it is: a .tar.gz (or plain .tar) made by relx,
+// Reads a release as a stream of members, whatever it is: a .tar.gz made by relx,
 // systools:make_tar or GNU tar, or an unpacked release directory. One pass, constant memory: each
 // member's body must be consumed before the next member is asked for.
 import { createReadStream } from 'node:fs';
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { fromFsError, RelupError } from '../errors.js';
+import { scanTarGz } from './scan.js';
 
 export interface InputEntry {
   name: string;
@@ -19,32 +18,12 @@ export interface InputEntry {
   body: AsyncIterable<Buffer> | null;
 }
 
-/** Read sizes measured best for node's zlib on this class of machine (see the benchmark). */
+/** Read size for files of a release directory. */
 export const READ_CHUNK = 1 << 20;
-export const ZLIB_CHUNK = 1 << 18;
 
-export type InputKind = 'tarball' | 'tar' | 'directory';
+export type InputKind = 'tarball' | 'directory';
 
-async function sniff(path: string): Promise<'tarball' | 'tar'> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    throw fromFsError(e, path, 'opening the input');
-  }
-  try {
-    const head = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(head, 0, 512, 0);
-    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'tarball';
-    if (bytesRead === 512 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
-    throw new RelupError('BAD_PACKAGE', `${path} is neither a gzip-compressed tar nor a tar`, {
-      hint: 'give a .tar.gz made by relx or systools:make_tar, or a release directory',
-    });
-  } finally {
-    await fh.close();
-  }
-}
-
+/** A directory is read as a release tree; anything else must be a .tar.gz (the scan says if not). */
 export async function inputKind(path: string): Promise<InputKind> {
   let st;
   try {
@@ -55,61 +34,51 @@ export async function inputKind(path: string): Promise<InputKind> {
     throw fromFsError(e, path, 'reading the input');
   }
   if (st.isDirectory()) return 'directory';
-  if (!st.isFile()) {
-    throw new RelupError('BAD_PACKAGE', `${path} is not a file or a directory`, { hint: 'give a .tar.gz or a release directory' });
-  }
-  return sniff(path);
+  if (!st.isFile()) throw new RelupError('BAD_PACKAGE', `${path} is not a file or a directory`, { hint: 'give a .tar.gz or a release directory' });
+  return 'tarball';
 }
 
-function archiveError(path: string, e: unknown): RelupError {
-  if (e instanceof RelupError) return e;
-  const err = e as NodeJS.ErrnoException;
-  if (typeof err?.code === 'string' && (err.code.startsWith('Z_') || err.code.startsWith('ERR_ZLIB'))) {
-    return new RelupError('BAD_PACKAGE', `${path} is truncated or corrupt (gzip: ${err.message})`, { hint: 'download or build the package again', cause: e });
-  }
-  if (typeof err?.code === 'string' && /^E[A-Z]+$/.test(err.code)) return fromFsError(e, path, 'reading the archive');
-  return new RelupError('BAD_PACKAGE', `${path} is truncated or corrupt (tar: ${err?.message ?? String(e)})`, {
-    hint: 'download or build the package again',
-    cause: e,
-  });
-}
+export type MemberHandler = (entry: InputEntry) => Promise<void>;
 
 /**
- * Members of a tar or .tar.gz in archive order. `onRaw` sees every byte of the file as read (for a
- * checksum of the package itself).
+ * Calls `handler` for each member in order, one at a time, through the wrapper's own streaming
+ * scan (scan.ts), so a bad archive fails the same way everywhere. A body the handler leaves unread
+ * is drained.
  */
-export async function* readArchive(path: string, kind: 'tarball' | 'tar', onRaw?: (chunk: Buffer) => void): AsyncGenerator<InputEntry> {
-  const tarStream = await import('tar-stream');
-  const extract = tarStream.extract();
-  const file = createReadStream(path, { highWaterMark: READ_CHUNK });
-  if (onRaw) file.on('data', (b) => onRaw(b as Buffer));
-  let failure: unknown = null;
-  const done = (e: NodeJS.ErrnoException | null): void => {
-    if (e) failure ??= e;
-  };
-  if (kind === 'tarball') pipeline(file, createGunzip({ chunkSize: ZLIB_CHUNK }), extract as unknown as NodeJS.WritableStream, done);
-  else pipeline(file, extract as unknown as NodeJS.WritableStream, done);
-  try {
-    for await (const entry of extract) {
-      const h = entry.header;
-      const isFile = h.type === 'file' || h.type === 'contiguous-file';
-      yield {
-        name: h.name,
-        type: h.type === 'contiguous-file' ? 'file' : (h.type ?? 'file'),
-        mode: (h.mode ?? 0) & 0o7777,
-        size: isFile ? (h.size ?? 0) : 0,
-        linkname: h.linkname ?? null,
-        body: isFile ? (entry as AsyncIterable<Buffer>) : null,
-      };
-      // Whatever the consumer left unread is drained here so the archive moves on.
-      entry.resume();
-    }
-  } catch (e) {
-    throw archiveError(path, failure ?? e);
-  } finally {
-    file.destroy();
+export async function forEachArchiveMember(path: string, handler: MemberHandler, signal?: AbortSignal): Promise<void> {
+  await scanTarGz(
+    path,
+    {
+      entry: (h) => async (body) => {
+        const isFile = h.type === 'file' || h.type === 'contiguous-file';
+        let drained = false;
+        const chunks = (async function* () {
+          for await (const c of body) yield c;
+          drained = true;
+        })();
+        await handler({
+          name: h.name,
+          type: isFile ? 'file' : (h.type ?? 'unknown'),
+          mode: (h.mode ?? 0) & 0o7777,
+          size: isFile ? (h.size ?? 0) : 0,
+          linkname: h.linkname ?? null,
+          body: isFile ? chunks : null,
+        });
+        if (!drained) for await (const _ of chunks);
+      },
+      done: () => false,
+    },
+    signal ? { signal } : {},
+  );
+}
+
+/** Members of a tarball or a release directory, to `handler` in order. */
+export async function forEachMember(path: string, kind: InputKind, handler: MemberHandler, signal?: AbortSignal): Promise<void> {
+  if (kind === 'tarball') return forEachArchiveMember(path, handler, signal);
+  for await (const e of readDirectory(path)) {
+    signal?.throwIfAborted();
+    await handler(e);
   }
-  if (failure) throw archiveError(path, failure);
 }
 
 function typeOf(st: import('node:fs').Stats): string {
@@ -146,7 +115,9 @@ export async function* readDirectory(root: string, rel = ''): AsyncGenerator<Inp
       yield { name: `${name}/`, type, mode, size: 0, linkname: null, body: null };
       yield* readDirectory(root, name);
     } else if (type === 'file') {
-      yield { name, type, mode, size: st.size, linkname: null, body: createReadStream(full, { highWaterMark: READ_CHUNK }) };
+      // Small files get small buffers: a read stream allocates its whole high-water mark per read.
+      const highWaterMark = Math.min(READ_CHUNK, Math.max(st.size, 1024));
+      yield { name, type, mode, size: st.size, linkname: null, body: createReadStream(full, { highWaterMark }) };
     } else if (type === 'symlink') {
       let target: string;
       try {

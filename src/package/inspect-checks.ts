@@ -2,8 +2,9 @@
 // problem that would make `emqx upgrade` (the bootstrapper's early-stop extraction) or
 // release_handler (unpack_release/install_release) fail, and the facts an operator wants to see.
 import { type Edition, editionFromIsEnterprise, parsePackageName } from '../version/index.js';
+import { parseSidecar } from './checksum.js';
 import { checkSafeName, classify, escriptName, MAX_SCRIPT_BYTES, releaseDirOf, runnerName } from './layout.js';
-import { parseRelFile, parseStartErlData, parseVarsLiterals } from './release-facts.js';
+import { parseRelFile, parseStartErlData, varsLiterals } from './release-facts.js';
 
 export interface ScannedEntry {
   name: string;
@@ -72,7 +73,12 @@ function mode(m: number): string {
 /** The release's own idea of its version: emqx_vars REL_VSN, else start_erl.data, else the only .rel. */
 function releaseVersion(texts: Map<string, string>): string | null {
   const vars = texts.get('releases/emqx_vars');
-  const fromVars = vars !== undefined ? parseVarsLiterals(vars).get('REL_VSN') : undefined;
+  let fromVars: string | undefined;
+  try {
+    fromVars = vars !== undefined ? varsLiterals(vars).get('REL_VSN') : undefined;
+  } catch {
+    fromVars = undefined; // reported as VARS_INVALID by the caller
+  }
   if (fromVars) return fromVars;
   const se = texts.get('releases/start_erl.data');
   const fromSe = se !== undefined ? parseStartErlData(se)?.version : undefined;
@@ -120,7 +126,14 @@ export function checkPackage(scan: Scan): InspectReport {
   if (parsed && relVsn !== null && relVsn !== parsed.version) {
     add('OTHER_RELEASE', `the name says version ${parsed.version} but the release inside is ${relVsn}`);
   }
-  const vars = scan.texts.has('releases/emqx_vars') ? parseVarsLiterals(scan.texts.get('releases/emqx_vars')!) : null;
+  let vars: Map<string, string> | null = null;
+  if (scan.texts.has('releases/emqx_vars')) {
+    try {
+      vars = varsLiterals(scan.texts.get('releases/emqx_vars')!);
+    } catch (e) {
+      add('VARS_INVALID', (e as Error).message);
+    }
+  }
   const varsVersion = vars?.get('REL_VSN') ?? null;
   const isEnt = vars?.get('IS_ENTERPRISE');
   const edition = isEnt !== undefined ? editionFromIsEnterprise(isEnt) : null;
@@ -184,15 +197,14 @@ export function checkPackage(scan: Scan): InspectReport {
     add('SCRIPT_OTHER_VERSION', `the package carries scripts for ${[...others].join(', ')} instead`);
   }
 
-  // Sidecar.
+  // Sidecar, read as emqx upgrade reads it.
   let matches: boolean | null = null;
   if (scan.sidecar !== null) {
-    const m = /^([0-9a-fA-F]{64})[ \t]+\*?(.+?)\s*$/m.exec(scan.sidecar);
-    if (!m) add('SIDECAR_INVALID', `${base}.sha256 is not in sha256sum format`);
+    const parsed = parseSidecar(scan.sidecar, scan.file);
+    if ('error' in parsed) add('SIDECAR_INVALID', `${base}.sha256 is malformed: ${parsed.error}`);
     else {
-      matches = m[1]!.toLowerCase() === scan.sha256;
-      if (!matches) add('SIDECAR_MISMATCH', `${base}.sha256 says ${m[1]!.toLowerCase()} but the package is ${scan.sha256}`);
-      else if (m[2] !== base) add('SIDECAR_NAME', `${base}.sha256 names ${m[2]}, so sha256sum -c would not check this package`);
+      matches = parsed.hash === scan.sha256;
+      if (!matches) add('SIDECAR_MISMATCH', `${base}.sha256 says ${parsed.hash} but the package is ${scan.sha256}`);
     }
   }
 

@@ -3,17 +3,18 @@
 // inspect. Pure string logic, shared by both.
 import { RelupError } from '../errors.js';
 import { isVersion } from '../version/index.js';
+import { DEFAULT_MAX_ENTRY_BYTES, memberNames } from './extract.js';
 
 /** Top-level names a release root holds; a first component outside these is taken as a wrapping folder. */
 const RELEASE_TOP = /^(bin|lib|releases|erts-[^/]+|etc|data|log|plugins|include|doc|docs|man|share|dynlibs|certs)$/;
 
 export const RUNNER = 'bin/emqx';
 export const ESCRIPT = 'bin/install_upgrade.escript';
-export const runnerName = (v: string): string => `${RUNNER}-${v}`;
-export const escriptName = (v: string): string => `${ESCRIPT}-${v}`;
+export const runnerName = (v: string): string => memberNames(v)[0]!;
+export const escriptName = (v: string): string => memberNames(v)[1]!;
 
-/** Largest versioned script accepted, as in the bootstrapper's extraction. */
-export const MAX_SCRIPT_BYTES = 16 * 1024 * 1024;
+/** Largest versioned script accepted: what the bootstrapper's extraction takes. */
+export const MAX_SCRIPT_BYTES = DEFAULT_MAX_ENTRY_BYTES;
 
 export type ScriptKind = 'runner' | 'escript';
 

@@ -3,14 +3,15 @@
 //
 // One pass, constant memory: the scripts must come first but may sit anywhere in the input (and
 // the version naming them is only known once releases/ has gone by), so every other member is
-// streamed straight through tar-stream and gzip into a spool file in the output directory, while
-// only the small pieces are kept in memory: the two script sources (each at most 16 MiB) and the
-// release metadata (.rel, emqx_vars, start_erl.data). At the end the package is assembled as one
-// gzip member: a fixed header, the scripts deflated with a sync flush, the spool's deflate data,
-// and a trailer whose CRC combines both parts (gzip-join.ts). That costs one sequential copy of the
-// compressed body, far cheaper than a second inflate of the input.
+// streamed straight through tar-stream and a parallel deflate (parallel-deflate.ts) into a spool
+// file in the output directory, while only the small pieces are kept in memory: the two script
+// sources (each at most 16 MiB) and the release metadata (.rel, emqx_vars, start_erl.data). At the
+// end the package is assembled as one gzip member: a fixed header, the scripts deflated with a sync
+// flush, the spool's deflate blocks, a final empty block, and a trailer whose CRC combines both
+// parts (gzip-join.ts). That costs one sequential copy of the compressed body, far cheaper than a
+// second inflate of the input.
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, readFileSync, realpathSync, statSync } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -20,10 +21,10 @@ import { fromFsError, RelupError } from '../errors.js';
 import { type Edition, parsePackageName } from '../version/index.js';
 import { crc32Combine, GZIP_HEADER, gzipTrailer } from './gzip-join.js';
 import { FINAL_EMPTY_BLOCK, ParallelDeflate } from './parallel-deflate.js';
-import { inputKind, type InputEntry, readArchive, readDirectory, READ_CHUNK } from './input.js';
+import { forEachMember, inputKind, type InputEntry, READ_CHUNK } from './input.js';
 import { classify, detectLayout, escriptName, type Layout, MAX_SCRIPT_BYTES, releaseDirOf, repairName, runnerName, type ScriptKind } from './layout.js';
 import { chooseScripts, outputFileName, type ReleaseFacts, resolveRelease, type ScriptCandidate } from './pack-plan.js';
-import { parseRelFile, parseStartErlData, parseVarsLiterals } from './release-facts.js';
+import { parseRelFile, parseStartErlData, varsLiterals } from './release-facts.js';
 
 /** 1980-01-01T00:00:00Z: the fixed mtime when SOURCE_DATE_EPOCH is not set (tar warns on 1970). */
 export const DEFAULT_MTIME = 315532800;
@@ -46,6 +47,8 @@ export interface PackOptions {
   /** Seconds since the epoch for every member's mtime; default SOURCE_DATE_EPOCH, else DEFAULT_MTIME. */
   mtime?: number | undefined;
   env?: NodeJS.ProcessEnv | undefined;
+  /** Aborting stops the pass; temporaries are removed and nothing is written under the final name. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface PackResult {
@@ -71,7 +74,8 @@ export function mtimeFrom(env: NodeJS.ProcessEnv, given?: number): number {
   if (given !== undefined) return given;
   const raw = env.SOURCE_DATE_EPOCH;
   if (raw === undefined || raw === '') return DEFAULT_MTIME;
-  if (!/^\d{1,11}$/.test(raw)) {
+  // An 11-digit octal mtime field holds up to 8^11 - 1 seconds (year 2242).
+  if (!/^\d{1,11}$/.test(raw) || Number(raw) > 0o77777777777) {
     throw new RelupError('USAGE', `SOURCE_DATE_EPOCH=${JSON.stringify(raw)} is not a whole number of seconds`, {
       hint: 'set it to a Unix time such as $(git log -1 --format=%ct), or unset it',
     });
@@ -140,11 +144,95 @@ function writeEntry(pack: TarPack, header: TarHeader, body: AsyncIterable<Buffer
   });
 }
 
+/** Versioned scripts held in memory until the version is known: a bound, so memory stays flat. */
+const MAX_HELD_BYTES = 64 * 1024 * 1024;
+
 const PASS_TYPES = new Set(['file', 'directory', 'symlink', 'link']);
 
 interface Held {
   entry: { name: string; type: string; mode: number; size: number; linkname: string | null };
   data: Buffer | null;
+}
+
+/**
+ * The single pass over the input: each member is repaired, classified and written to the body,
+ * except the versioned scripts, which are held aside; the small metadata members are parsed on
+ * the way through.
+ */
+class Pass {
+  facts: ReleaseFacts = { vars: null, startErl: null, rels: [], badRels: [], releaseDirs: [] };
+  sources: Partial<Record<ScriptKind, ScriptCandidate>> = {};
+  held: Held[] = [];
+  layout: Layout | null = null;
+  entries = 0;
+  private heldBytes = 0;
+  private seen = new Set<string>();
+
+  constructor(
+    private readonly body: TarPack,
+    private readonly mtime: Date,
+  ) {}
+
+  async take(e: InputEntry): Promise<void> {
+    const isDir = e.type === 'directory';
+    this.layout ??= detectLayout(e.name, isDir);
+    const name = repairName(e.name, this.layout, isDir);
+    if (name === null) return;
+    if (!PASS_TYPES.has(e.type)) {
+      throw new RelupError('BAD_PACKAGE', `member ${JSON.stringify(e.name)} is a ${e.type}; a release holds only files, directories and links`, {
+        hint: 'remove it from the release',
+      });
+    }
+    const linkname = e.type === 'link' && e.linkname !== null ? (repairName(e.linkname, this.layout, false) ?? '') : e.linkname;
+    const role = classify(name);
+    const dir = releaseDirOf(name);
+    if (dir !== null && !this.facts.releaseDirs.includes(dir)) this.facts.releaseDirs.push(dir);
+    if (role.kind === 'source' || role.kind === 'versioned') {
+      if (this.seen.has(name)) {
+        throw new RelupError('BAD_PACKAGE', `the input holds ${name} twice`, { hint: 'remove the duplicate entry, which would make the extracted script ambiguous' });
+      }
+      this.seen.add(name);
+    }
+    if (role.kind === 'versioned') {
+      // Held aside until the release's version is known: moved to the front or kept at the end.
+      const data = e.body ? await collect(e.body, MAX_SCRIPT_BYTES) : null;
+      if (e.body && data === null) throw new RelupError('BAD_PACKAGE', `${name} is over 16 MiB`, { hint: 'a versioned script must be small' });
+      this.heldBytes += data?.length ?? 0;
+      if (this.heldBytes > MAX_HELD_BYTES) {
+        throw new RelupError('BAD_PACKAGE', `the input carries over ${MAX_HELD_BYTES >> 20} MiB of versioned scripts (bin/emqx-<v>, bin/install_upgrade.escript-<v>)`, {
+          hint: 'remove the scripts of other versions from the release',
+        });
+      }
+      this.held.push({ entry: { name, type: e.type, mode: e.mode, size: e.size, linkname }, data });
+      return;
+    }
+    const header: TarHeader = { name, type: e.type, mode: e.mode, size: e.size, mtime: this.mtime, uid: 0, gid: 0, ...(linkname ? { linkname } : {}) };
+    // Scripts and metadata are also kept in memory (bounded) while they stream through.
+    const keep = role.kind !== 'other' && e.body !== null;
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    const tap = (b: Buffer): void => {
+      keptBytes += b.length;
+      if (keptBytes <= MAX_SCRIPT_BYTES) kept.push(b);
+    };
+    await writeEntry(this.body, header, e.body, keep ? tap : undefined);
+    this.entries++;
+    if (role.kind === 'other') return;
+    const data = e.body === null ? null : keptBytes <= MAX_SCRIPT_BYTES ? Buffer.concat(kept, keptBytes) : Buffer.alloc(MAX_SCRIPT_BYTES + 1);
+    if (role.kind === 'source') {
+      this.sources[role.script] = { origin: name, data, type: e.type };
+      return;
+    }
+    if (data === null) return;
+    const text = data.toString('utf8');
+    if (role.kind === 'vars') this.facts.vars = varsLiterals(text);
+    else if (role.kind === 'start-erl') this.facts.startErl = parseStartErlData(text);
+    else {
+      const rel = parseRelFile(name, text);
+      if (rel) this.facts.rels.push(rel);
+      else this.facts.badRels.push(name);
+    }
+  }
 }
 
 /** Packs `opts.input` into `<outDir>/<base>-<v>[-<platform>].tar.gz` plus its `.sha256`. */
@@ -178,90 +266,46 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     throw new RelupError('NOT_FOUND', `the output directory ${outDir} does not exist`, { hint: 'create it or give another --out' });
   }
   const kind = await inputKind(input);
+  if (kind === 'directory') {
+    // The spool and the package would otherwise be read back into themselves.
+    const [inReal, outReal] = [realpathSync(input), realpathSync(outDir)];
+    if (outReal === inReal || outReal.startsWith(`${inReal}/`)) {
+      throw new RelupError('USAGE', `the output directory ${outDir} is inside the release directory ${input} being packed`, {
+        hint: 'give --out a directory outside the release',
+      });
+    }
+  }
   const inputName = kind === 'directory' ? null : parsePackageName(basename(input));
   if (platform !== null) outputFileName('community', '0.0.0', platform);
 
   const tag = `${process.pid}.${randomBytes(4).toString('hex')}`;
   const spoolPath = join(outDir, `.emqx-relup-pack.${tag}.spool`);
   const temps = [spoolPath];
+  let body: TarPack | null = null;
   try {
-    // Body: every member but the versioned scripts, through tar-stream and gzip into the spool.
+    // Body: every member but the versioned scripts, through tar-stream and deflate into the spool.
     const { pack: makePack } = await import('tar-stream');
-    const body = makePack({});
+    body = makePack({});
     const deflater = new ParallelDeflate(level);
     const spool = createWriteStream(spoolPath, { flags: 'wx', mode: 0o600, highWaterMark: READ_CHUNK });
+    let spoolError: RelupError | null = null;
     const spooled = pipeline(body, deflater, spool).catch((e) => {
-      throw fromFsError(e, spoolPath, 'writing the package');
+      spoolError ??= fromFsError(e, spoolPath, 'writing the package');
+      throw spoolError;
     });
     spooled.catch(() => undefined);
 
-    const facts: ReleaseFacts = { vars: null, startErl: null, rels: [], badRels: [], releaseDirs: [] };
-    const sources: Partial<Record<ScriptKind, ScriptCandidate>> = {};
-    const held: Held[] = [];
-    const seen = new Set<string>();
-    let layout: Layout | null = null;
-    let entries = 0;
-
-    const entriesOf: AsyncIterable<InputEntry> = kind === 'directory' ? readDirectory(input) : readArchive(input, kind);
-    for await (const e of entriesOf) {
-      const isDir = e.type === 'directory';
-      layout ??= detectLayout(e.name, isDir);
-      const name = repairName(e.name, layout, isDir);
-      if (name === null) continue;
-      if (!PASS_TYPES.has(e.type)) {
-        throw new RelupError('BAD_PACKAGE', `member ${JSON.stringify(e.name)} is a ${e.type}; a release holds only files, directories and links`, {
-          hint: 'remove it from the release',
-        });
-      }
-      const linkname = e.type === 'link' && e.linkname !== null ? repairName(e.linkname, layout, false) ?? '' : e.linkname;
-      const role = classify(name);
-      const dir = releaseDirOf(name);
-      if (dir !== null && !facts.releaseDirs.includes(dir)) facts.releaseDirs.push(dir);
-      if (role.kind === 'source' || role.kind === 'versioned') {
-        if (seen.has(name)) {
-          throw new RelupError('BAD_PACKAGE', `the input holds ${name} twice`, { hint: 'remove the duplicate entry, which would make the extracted script ambiguous' });
-        }
-        seen.add(name);
-      }
-      const meta = { name, type: e.type, mode: e.mode, size: e.size, linkname };
-      if (role.kind === 'versioned') {
-        // Held aside until the release's version is known: moved to the front or kept at the end.
-        const data = e.body ? await collect(e.body, MAX_SCRIPT_BYTES) : null;
-        if (e.body && data === null) throw new RelupError('BAD_PACKAGE', `${name} is over 16 MiB`, { hint: 'a versioned script must be small' });
-        held.push({ entry: meta, data });
-        continue;
-      }
-      const header: TarHeader = { name, type: e.type, mode: e.mode, size: e.size, mtime, uid: 0, gid: 0, ...(linkname ? { linkname } : {}) };
-      const keep = role.kind !== 'other' && e.body !== null;
-      const kept: Buffer[] = [];
-      let keptBytes = 0;
-      await writeEntry(
-        body,
-        header,
-        e.body,
-        keep
-          ? (b) => {
-              keptBytes += b.length;
-              if (keptBytes <= MAX_SCRIPT_BYTES) kept.push(b);
-            }
-          : undefined,
-      );
-      entries++;
-      if (role.kind === 'other') continue;
-      const data = e.body === null ? null : keptBytes <= MAX_SCRIPT_BYTES ? Buffer.concat(kept, keptBytes) : Buffer.alloc(MAX_SCRIPT_BYTES + 1);
-      if (role.kind === 'source') sources[role.script] = { origin: name, data, type: e.type };
-      else if (data !== null) {
-        const text = data.toString('utf8');
-        if (role.kind === 'vars') facts.vars = parseVarsLiterals(text);
-        else if (role.kind === 'start-erl') facts.startErl = parseStartErlData(text);
-        else if (role.kind === 'rel') {
-          const rel = parseRelFile(name, text);
-          if (rel) facts.rels.push(rel);
-          else facts.badRels.push(name);
-        }
-      }
+    const pass = new Pass(body, mtime);
+    try {
+      await forEachMember(input, kind, (e) => pass.take(e), opts.signal);
+    } catch (e) {
+      // Ends the spool pipeline too, so no stream outlives the failure; a failed write to the
+      // spool (disk full) is the real cause of whatever the pass saw next.
+      body.destroy(e as Error);
+      throw spoolError ?? e;
     }
-    if (layout === null) throw new RelupError('BAD_PACKAGE', `${input} is empty`, { hint: 'give a release package or directory' });
+    const { facts, sources, held } = pass;
+    if (pass.layout === null) throw new RelupError('BAD_PACKAGE', `${input} is empty`, { hint: 'give a release package or directory' });
 
     const release = resolveRelease(facts, { version: opts.version, edition: opts.edition, inputName });
     const v = release.version;
@@ -278,10 +322,11 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
       if (h.entry.name === runnerName(v) || h.entry.name === escriptName(v)) continue;
       const m = h.entry;
       await writeEntry(body, { name: m.name, type: m.type, mode: m.mode, size: h.data?.length ?? 0, mtime, uid: 0, gid: 0, ...(m.linkname ? { linkname: m.linkname } : {}) }, h.data);
-      entries++;
+      pass.entries++;
     }
     body.finalize();
     await spooled;
+    opts.signal?.throwIfAborted();
 
     // Head: the two scripts as tar members (without the end-of-archive blocks).
     const head = makePack({});
@@ -301,7 +346,8 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     const finalPath = join(outDir, fileName);
     const tmpPath = join(outDir, `.${fileName}.${tag}.tmp`);
     temps.push(tmpPath);
-    const sha256 = await assemble(tmpPath, spoolPath, headRaw, deflater, level);
+    const sha256 = await assemble(tmpPath, spoolPath, headRaw, deflater, level, opts.signal);
+    opts.signal?.throwIfAborted();
     const sidecarPath = `${finalPath}.sha256`;
     const sidecarTmp = join(outDir, `.${fileName}.sha256.${tag}.tmp`);
     temps.push(sidecarTmp);
@@ -316,12 +362,14 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
       version: v,
       edition: release.edition,
       platform,
-      entries: entries + 2,
+      entries: pass.entries + 2,
       runnerFrom: choice.runner.origin,
       escriptFrom: choice.escript.origin,
       warnings,
     };
   } finally {
+    // On a refusal after the pass, this ends the spool pipeline; after success it is a no-op.
+    body?.destroy();
     for (const t of temps) await unlink(t).catch(() => undefined);
   }
 }
@@ -359,7 +407,7 @@ async function writeSmallFile(path: string, text: string): Promise<void> {
  * Writes header + deflated head + the spool's deflate blocks + final block + combined trailer to
  * `tmpPath`, fsyncs it, and returns the sha256 of the bytes written.
  */
-async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, body: { crc: number; bytes: number }, level: number): Promise<string> {
+async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, body: { crc: number; bytes: number }, level: number, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
   let out;
   let spool;
@@ -389,6 +437,7 @@ async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, bod
     };
     let next = pos < end ? readAt(pos) : null;
     while (next) {
+      signal?.throwIfAborted();
       const chunk = await next;
       pos += chunk.length;
       next = pos < end ? readAt(pos) : null;
@@ -398,6 +447,7 @@ async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, bod
     await write(Buffer.concat([FINAL_EMPTY_BLOCK, gzipTrailer(crc, headRaw.length + body.bytes)]));
     await out.sync();
   } catch (e) {
+    if (signal?.aborted) throw e;
     throw fromFsError(e, tmpPath, 'writing the package');
   } finally {
     await out.close();

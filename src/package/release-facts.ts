@@ -1,5 +1,6 @@
 // What a release says about itself, parsed from the small metadata files it carries. Pure: the
 // callers hand in file contents they collected while streaming.
+import { EMQX_VARS, parseEmqxVars } from '../release/vars.js';
 
 /** `{release, {"Name", "Vsn"}, {erts, "E"}, ...}.` from a `.rel` file. */
 export interface RelFile {
@@ -20,34 +21,14 @@ export function parseRelFile(path: string, text: string): RelFile | null {
 }
 
 /**
- * Literal assignments of `releases/emqx_vars` (`NAME="v"`, `NAME='v'`, bare, `export`), the last
- * one winning as the file is append-only. Values that refer to other variables are left out: pack
- * only needs the literal REL_VSN, REL_NAME and IS_ENTERPRISE.
+ * The values of `releases/emqx_vars` that are known without running anything (the last assignment
+ * winning), through the wrapper's own parser; pack and inspect need REL_VSN, REL_NAME and
+ * IS_ENTERPRISE. Throws CONFIG on a file sh could not read either.
  */
-export function parseVarsLiterals(text: string): Map<string, string> {
-  const vars = new Map<string, string>();
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (!m) continue;
-    let value = m[2]!.trim();
-    if (value.startsWith('"')) {
-      const end = value.indexOf('"', 1);
-      if (end === -1) continue;
-      value = value.slice(1, end);
-      if (value.includes('$')) continue;
-    } else if (value.startsWith("'")) {
-      const end = value.indexOf("'", 1);
-      if (end === -1) continue;
-      value = value.slice(1, end);
-    } else {
-      value = value.replace(/\s+#.*$/, '');
-      if (/[\s$`"'\\]/.test(value)) continue;
-    }
-    vars.set(m[1]!, value);
-  }
-  return vars;
+export function varsLiterals(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, v] of parseEmqxVars(text, {}, EMQX_VARS)) if (!v.dynamic) out.set(name, v.value);
+  return out;
 }
 
 /** `releases/start_erl.data`: "ERTS_VSN REL_VSN". */

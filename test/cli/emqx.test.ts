@@ -328,11 +328,12 @@ test('signals are forwarded to the escript and its fate becomes our exit status'
   const fr = withRoot(t, { version: '5.0.1' });
   writeFileSync(join(fr.root, 'escript-sleep'), '');
   const child = spawn(wrapperBin, ['--root', fr.root, 'downgrade', '5.0.0'], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   // Wait until the escript stand-in has started (it logs before sleeping).
   for (let i = 0; i < 200 && escriptCalls(fr).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
   assert.equal(escriptCalls(fr).length, 1);
   child.kill('SIGTERM');
-  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  const code = await exited;
   assert.equal(code, 128 + 15);
   assert.ok(!existsSync(join(fr.root, '.emqx-relup.lock')), 'lock released');
 });
@@ -373,9 +374,11 @@ test('kill -9 of the wrapper in the middle of extraction, repeated: never a part
   let midway = 0;
   for (const frac of [0.2, 0.4, 0.55, 0.7, 0.85, 1.0]) {
     const child = spawn(wrapperBin, ['--root', fr.root, 'upgrade', '5.0.1'], { stdio: 'ignore', env: { ...process.env, EMQX_ROOT: '' } });
+    // Listen before killing: a run that already finished must not leave us waiting for nothing.
+    const exited = new Promise((r) => child.once('exit', r));
     await new Promise((r) => setTimeout(r, Math.round(full * frac)));
     child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await exited;
     const names = readdirSync(bin);
     const present = finals.filter((n) => names.includes(n));
     // Either both scripts are complete, or bin/ is as it was (temporaries aside).

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +102,32 @@ describe('emqx-relup pack', () => {
     assert.deepEqual(fs.readdirSync(out), []);
   });
 
+  it('an interrupt in the middle removes the temporaries and exits 128+signal', async (t) => {
+    const root = scratchDir();
+    const rel = makeReleaseDir(path.join(root, 'rel'), { files: { 'lib/big-1/priv/blob.bin': randomBytes(48 * 1024 * 1024) } });
+    const input = gnuTar(rel, path.join(root, 'in.tar.gz'), { names: ['lib', 'releases', 'bin'] });
+    const out = path.join(root, 'out');
+    fs.mkdirSync(out);
+    for (const [sig, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      const child = spawn(process.execPath, [relup, 'pack', input, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      t.after(() => {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      });
+      let stderr = '';
+      child.stderr.on('data', (b) => (stderr += b));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      // Signal once the spool exists: the pass is under way.
+      while (!fs.readdirSync(out).some((n) => n.endsWith('.spool')) && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+      child.kill(sig);
+      assert.equal(await exited, code, stderr);
+      assert.match(stderr, new RegExp(`interrupted by ${sig}; no package was written`));
+      assert.deepEqual(fs.readdirSync(out), []);
+    }
+  });
+
   it('--wrapper packs the one-file wrapper built by npm run build', (t) => {
     const bundle = path.join(repo, 'dist', 'emqx.cjs');
     if (!fs.existsSync(bundle)) {
@@ -115,10 +142,17 @@ describe('emqx-relup pack', () => {
     assert.equal(o.runnerFrom, `--wrapper ${bundle}`);
     const x = path.join(root, 'x');
     fs.mkdirSync(x);
-    spawnSync('tar', ['-xzf', o.package, '-C', x, 'bin/emqx-5.0.1']);
+    spawnSync('tar', ['-xzf', o.package, '-C', x]);
     const first = fs.readFileSync(path.join(x, 'bin/emqx-5.0.1'));
     assert.ok(first.equals(fs.readFileSync(bundle)));
     assert.equal(fs.statSync(path.join(x, 'bin/emqx-5.0.1')).mode & 0o777, 0o755);
     assert.ok(first.subarray(0, 19).toString() === '#!/usr/bin/env node');
+    // Unpacked as a release, the wrapper runs on its own and knows its root and version by its place.
+    const status = spawnSync(path.join(x, 'bin/emqx-5.0.1'), ['--status', '--json'], { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 60000 });
+    assert.equal(status.status, 0, status.stderr);
+    const st = JSON.parse(status.stdout);
+    assert.equal(st.root, x);
+    assert.equal(st.currentVersion, '5.0.1');
+    assert.deepEqual(st.versionedScripts, ['5.0.1']);
   });
 });

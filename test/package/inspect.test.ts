@@ -73,6 +73,7 @@ describe('inspect: finds each planted defect', () => {
     ['missing releases/<v>/', () => tarred(`emqx-${V}.tar.gz`, { names: [...SCRIPTS, 'releases/emqx_vars', 'lib'] }), ['RELEASE_DIR_MISSING']],
     ['missing .rel', () => tarred(`emqx-${V}.tar.gz`, { edit: (rel) => fs.rmSync(path.join(rel, `releases/${V}/emqx.rel`)) }), ['REL_MISSING']],
     ['.rel of another version', () => tarred(`emqx-${V}.tar.gz`, { edit: (rel) => fs.writeFileSync(path.join(rel, `releases/${V}/emqx.rel`), '{release, {"emqx", "5.0.0"}, {erts, "1"}, []}.') }), ['REL_VERSION']],
+    ['an emqx_vars sh could not read', () => tarred(`emqx-${V}.tar.gz`, { edit: (rel) => fs.appendFileSync(path.join(rel, 'releases/emqx_vars'), 'BROKEN="unterminated\n') }), ['VARS_INVALID']],
     ['a .rel that is not one', () => tarred(`emqx-${V}.tar.gz`, { edit: (rel) => fs.writeFileSync(path.join(rel, `releases/${V}/emqx.rel`), 'garbage') }), ['REL_INVALID']],
     ['emqx_vars of another edition', () => tarred(`emqx-enterprise-${V}.tar.gz`), ['EDITION']],
     ['zero-byte script', () => tarred(`emqx-${V}.tar.gz`, { spec: { files: { [SCRIPTS[1]!]: '' } } }), ['SCRIPT_EMPTY']],
@@ -137,7 +138,7 @@ describe('inspect: finds each planted defect', () => {
     assert.deepEqual(await codes(file), ['SIDECAR_INVALID']);
     const sum = (await inspect(file)).sha256;
     fs.writeFileSync(`${file}.sha256`, `${sum}  other.tar.gz\n`);
-    assert.deepEqual(await codes(file), ['SIDECAR_NAME']);
+    assert.deepEqual(await codes(file), ['SIDECAR_INVALID']);
     fs.writeFileSync(`${file}.sha256`, `${sum} *emqx-${V}.tar.gz\n`);
     assert.deepEqual(await codes(file), []);
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRelFile, parseStartErlData, parseVarsLiterals } from '../../src/package/release-facts.js';
+import { parseRelFile, parseStartErlData, varsLiterals } from '../../src/package/release-facts.js';
 
 describe('release facts', () => {
   it('reads the head of a .rel file, comments and layout aside', () => {
@@ -14,14 +14,15 @@ describe('release facts', () => {
     assert.equal(parseRelFile('x.rel', ''), null);
   });
 
-  it('keeps the literal emqx_vars assignments, the last one winning', () => {
-    const v = parseVarsLiterals(
+  it('keeps the emqx_vars values known without running anything, the last one winning', () => {
+    const v = varsLiterals(
       [
         '# comment',
         'REL_VSN="5.0.0"',
         "REL_NAME='emqx'",
         'export IS_ENTERPRISE=yes # trailing',
         'RUNNER_ROOT_DIR="$RUNNER_ROOT_DIR"',
+        'BUILT_BY="$(whoami)"',
         'EMQX_DESCRIPTION="EMQX Enterprise"',
         'REL_VSN="5.0.1"',
         'broken line',
@@ -31,7 +32,8 @@ describe('release facts', () => {
     assert.equal(v.get('REL_NAME'), 'emqx');
     assert.equal(v.get('IS_ENTERPRISE'), 'yes');
     assert.equal(v.get('EMQX_DESCRIPTION'), 'EMQX Enterprise');
-    assert.equal(v.has('RUNNER_ROOT_DIR'), false);
+    assert.equal(v.get('RUNNER_ROOT_DIR'), '', 'expanded from an empty environment');
+    assert.equal(v.has('BUILT_BY'), false, 'a command substitution is not a known value');
   });
 
   it('reads start_erl.data', () => {

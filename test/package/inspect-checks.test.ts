@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkPackage, type Scan, type ScannedEntry } from '../../src/package/inspect-checks.js';
+
+const file = (name: string, size = 10, mode = 0o644, head?: string): ScannedEntry => ({ name, type: 'file', mode, size, linkname: null, head: head === undefined ? undefined : Buffer.from(head) });
+const dir = (name: string): ScannedEntry => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: null });
+
+function scan(over: Partial<Scan> = {}): Scan {
+  return {
+    file: '/x/emqx-5.0.1-el8-amd64.tar.gz',
+    size: 1000,
+    sha256: 'a'.repeat(64),
+    entries: [
+      file('bin/emqx-5.0.1', 20, 0o755, '#!/bin/sh\n'),
+      file('bin/install_upgrade.escript-5.0.1', 30, 0o755, '#!/usr/bin/env escript\n'),
+      dir('releases/'),
+      dir('releases/5.0.1/'),
+      file('releases/5.0.1/emqx.rel'),
+      file('releases/emqx_vars'),
+      file('lib/emqx-5.0.1/ebin/emqx.beam'),
+    ],
+    texts: new Map([
+      ['releases/5.0.1/emqx.rel', '{release, {"emqx", "5.0.1"}, {erts, "13.1"}, []}.'],
+      ['releases/emqx_vars', 'REL_NAME="emqx"\nREL_VSN="5.0.1"\nIS_ENTERPRISE="no"\n'],
+    ]),
+    sidecar: null,
+    readError: null,
+    ...over,
+  };
+}
+
+describe('checkPackage (pure)', () => {
+  it('reports the facts of a good package and no problem', () => {
+    const r = checkPackage(scan());
+    assert.deepEqual(r.problems, []);
+    assert.deepEqual(r.name, { edition: 'community', version: '5.0.1', platform: 'el8-amd64' });
+    assert.deepEqual(r.release, { dir: 'releases/5.0.1/', rel: 'releases/5.0.1/emqx.rel', relName: 'emqx', relVersion: '5.0.1', varsVersion: '5.0.1', edition: 'community' });
+    assert.deepEqual(r.scripts.runner, { name: 'bin/emqx-5.0.1', position: 1, size: 20, mode: '0755', type: 'file' });
+  });
+
+  it('scripts in either order among the first two are fine; a third place is not', () => {
+    const s = scan();
+    const [a, b, ...rest] = s.entries;
+    assert.deepEqual(checkPackage({ ...s, entries: [b!, a!, ...rest] }).problems, []);
+    const codes = checkPackage({ ...s, entries: [b!, ...rest, a!] }).problems.map((p) => p.code);
+    assert.deepEqual(codes, ['SCRIPT_NOT_FIRST']);
+  });
+
+  it('the version comes from the release when the name has none', () => {
+    const r = checkPackage(scan({ file: '/x/release.tar.gz' }));
+    assert.equal(r.version, '5.0.1');
+    assert.deepEqual(r.problems.map((p) => p.code), ['NAME']);
+  });
+
+  it('a sidecar is compared as emqx upgrade compares it', () => {
+    assert.deepEqual(checkPackage(scan({ sidecar: `${'a'.repeat(64)}  emqx-5.0.1-el8-amd64.tar.gz\n` })).sidecar, { present: true, matches: true });
+    const bad = checkPackage(scan({ sidecar: `${'b'.repeat(64)}\n` }));
+    assert.deepEqual(bad.sidecar, { present: true, matches: false });
+    assert.deepEqual(bad.problems.map((p) => p.code), ['SIDECAR_MISMATCH']);
+  });
+});
