@@ -54,6 +54,11 @@ export function readTextFile(fs: FsLike, path: string, doing: string): string {
         details: { file: path },
       });
     }
-    throw fromFsError(e, path, doing);
+    const err = fromFsError(e, path, doing);
+    // Files of the installation: when one is missing, the likely mistake is the root.
+    if (err.code === 'NOT_FOUND') {
+      throw new RelupError('NOT_FOUND', err.message, { hint: 'pass --root with the right EMQX directory', details: { file: path }, cause: e });
+    }
+    throw err;
   }
 }
