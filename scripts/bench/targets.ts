@@ -1,0 +1,44 @@
+// The targets of issue 6 (and the informational ratios printed beside them), by measurement id.
+import type { Target } from './stats.js';
+
+const ratio = (id: string, label: string, project: string, reference: string, max: number | null): Target => ({
+  kind: 'ratio',
+  id,
+  label,
+  project,
+  reference,
+  max,
+});
+
+export const TARGETS: Target[] = [
+  ratio('last-vs-zlib', 'scripts last: extraction / Node zlib inflating all', 'extract:last', 'zlib', 1.1),
+  ratio('last-vs-tar', 'scripts last: extraction / GNU tar', 'extract:last', 'tar:last', 0.7),
+  ratio('last-vs-bsdtar', 'scripts last: extraction / bsdtar --fast-read', 'extract:last', 'bsdtar:last', 1.2),
+  ratio('middle-vs-tar', 'scripts middle: extraction / GNU tar', 'extract:middle', 'tar:middle', 0.4),
+  ratio('first-vs-tar', 'scripts first: extraction / GNU tar', 'extract:first', 'tar:first', 0.1),
+  { kind: 'limit', id: 'rss-100mb', label: 'peak RSS of extraction, 100 MB package', project: 'rss:last', max: 100, unit: 'MB' },
+  { kind: 'limit', id: 'rss-1gb', label: 'peak RSS of extraction, 1 GB package', project: 'rss:big', max: 100, unit: 'MB' },
+  { kind: 'spread', id: 'rss-flat', label: 'peak RSS 1 GB vs 100 MB package', a: 'rss:big', b: 'rss:last', max: 1.1 },
+  ratio('ping-vs-node', 'cold start: emqx ping (passed through) / node -e 0', 'cold:ping', 'cold:node', 1.4),
+  ratio('dryrun-vs-node', 'cold start: emqx --dry-run, scripts in bin/ / node -e 0', 'cold:dry-run', 'cold:node', 1.4),
+  ratio('pack-vs-gzip', 'emqx-relup pack / gzip -dc | gzip -6', 'pack', 'regzip', 1.0),
+];
+
+export const INFO: Target[] = [
+  ratio('upgrade-last-vs-tar', 'whole `emqx upgrade`, scripts last / GNU tar', 'upgrade:last', 'tar:last', null),
+  ratio('upgrade-middle-vs-tar', 'whole `emqx upgrade`, scripts middle / GNU tar', 'upgrade:middle', 'tar:middle', null),
+  ratio('upgrade-first-vs-tar', 'whole `emqx upgrade`, scripts first / GNU tar', 'upgrade:first', 'tar:first', null),
+  ratio('last-vs-tar-occ', 'scripts last: extraction / GNU tar --occurrence=1', 'extract:last', 'tar-occ:last', null),
+  ratio('middle-vs-tar-occ', 'scripts middle: extraction / GNU tar --occurrence=1', 'extract:middle', 'tar-occ:middle', null),
+  ratio('first-vs-bsdtar', 'scripts first: extraction / bsdtar --fast-read', 'extract:first', 'bsdtar:first', null),
+  ratio('tarstream-vs-zlib', 'tar-stream parsing all / Node zlib inflating all', 'tarstream', 'zlib', null),
+  ratio('zlib-vs-gzip', 'Node zlib inflating all / gzip -dc', 'zlib', 'gzip-dc', null),
+  ratio('zlib-default-vs-zlib', 'Node zlib, default buffers / 1 MiB buffers', 'zlib-default', 'zlib', null),
+  ratio('bundle-vs-node', 'cold start: node dist/emqx.cjs ping / node -e 0', 'cold:bundle-ping', 'cold:node', null),
+  ratio('bundle-dry-vs-node', 'cold start: node dist/emqx.cjs --dry-run / node -e 0', 'cold:bundle-dry-run', 'cold:node', null),
+];
+
+/** Unit of each measurement id, for the raw table: time in ms unless it is a memory figure. */
+export function unitOf(id: string): 'ms' | 'MB' {
+  return id.startsWith('rss:') ? 'MB' : 'ms';
+}
