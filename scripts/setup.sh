@@ -23,3 +23,5 @@ fi
 
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("setup: Node >= 20.19 is needed, this is " + process.version); process.exit(1) }'
 npm ci --no-audit --no-fund --loglevel=error
+# bin/emqx runs the build, so a checkout is usable right after this script.
+npm run build --silent
