@@ -118,6 +118,10 @@ async function commit(binDir: string, members: Member[]): Promise<void> {
       }
       backups.push(bak);
     }
+    // The journal lets the next run undo a commit that a kill cut between the two renames.
+    const journal = path.join(binDir, `.relup-commit-${process.pid}-${randomBytes(4).toString('hex')}.journal`);
+    const entries: JournalEntry[] = members.map((m, i) => ({ dest: m.dest, tmp: m.tmp!, backup: backups[i] ? path.basename(backups[i]!) : null }));
+    await writeJournal(journal, entries);
     let done = 0;
     try {
       for (const m of members) {
@@ -132,11 +136,13 @@ async function commit(binDir: string, members: Member[]): Promise<void> {
         if (bak) await fsp.rename(bak, dest).then(() => (backups[i] = null)).catch(() => {});
         else await unlinkQuiet(dest);
       }
+      await unlinkQuiet(journal);
       throw fromFsError(e, path.join(binDir, members[done]!.dest), 'putting the extracted script in place');
     }
     await fsyncDir(binDir).catch((e) => {
       throw fromFsError(e, binDir, 'syncing the directory');
     });
+    await unlinkQuiet(journal);
   } finally {
     for (const b of backups) if (b) await unlinkQuiet(b);
   }
@@ -229,6 +235,57 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+interface JournalEntry {
+  dest: string;
+  tmp: string;
+  backup: string | null;
+}
+
+const JOURNAL_RE = /^\.relup-commit-(\d+)-[0-9a-f]+\.journal$/;
+
+async function writeJournal(file: string, entries: JournalEntry[]): Promise<void> {
+  try {
+    const fh = await fsp.open(file, 'wx', 0o644);
+    try {
+      await fh.writeFile(JSON.stringify(entries));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    await unlinkQuiet(file);
+    throw fromFsError(e, file, 'recording the commit');
+  }
+}
+
+/**
+ * Undoes the commit of a run that died between its renames: a destination whose temporary is gone
+ * was replaced, so its backup goes back (or, with none, the new file goes), leaving the pair as it
+ * was before that run.
+ */
+async function rollBackJournal(binDir: string, journal: string): Promise<void> {
+  let entries: JournalEntry[];
+  try {
+    entries = JSON.parse(await fsp.readFile(journal, 'utf8')) as JournalEntry[];
+  } catch {
+    entries = []; // torn before its fsync: no rename had started
+  }
+  for (const e of entries) {
+    if (typeof e?.dest !== 'string' || typeof e.tmp !== 'string' || e.dest.includes('/') || e.tmp.includes('/')) continue;
+    const tmpLeft = await fsp.lstat(path.join(binDir, e.tmp)).then(() => true, () => false);
+    if (tmpLeft) continue;
+    const dest = path.join(binDir, e.dest);
+    if (e.backup && !e.backup.includes('/')) {
+      await fsp.rename(path.join(binDir, e.backup), dest).catch((err) => {
+        throw fromFsError(err, dest, 'restoring a script after an interrupted run');
+      });
+    } else {
+      await unlinkQuiet(dest);
+    }
+  }
+  await unlinkQuiet(journal);
+}
+
 /**
  * Removes temporaries left in `binDir` by runs that died (kill -9, power loss): regular files named
  * like ours whose pid is no longer alive. Returns the names removed.
@@ -241,6 +298,12 @@ export async function cleanStaleTemps(binDir: string): Promise<string[]> {
     throw fromFsError(e, binDir, 'looking for leftover temporary files');
   }
   const removed: string[] = [];
+  for (const name of names) {
+    const j = JOURNAL_RE.exec(name);
+    if (!j || Number(j[1]) === process.pid || pidAlive(Number(j[1]))) continue;
+    await rollBackJournal(binDir, path.join(binDir, name));
+    removed.push(name);
+  }
   for (const name of names.sort()) {
     const m = TEMP_RE.exec(name);
     if (!m) continue;
