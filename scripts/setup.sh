@@ -12,6 +12,7 @@ command -v ssh >/dev/null 2>&1 && command -v scp >/dev/null 2>&1 || need+=(opens
 command -v tar >/dev/null 2>&1 || need+=(tar)
 if [ "${1:-}" = "--bench" ]; then
   command -v bsdtar >/dev/null 2>&1 || need+=(libarchive-tools)
+  [ -x /usr/bin/time ] || need+=(time)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
