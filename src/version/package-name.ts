@@ -4,7 +4,7 @@
 // next token looks like an OTP/OS/arch tag. That keeps 5.0.1 from matching 5.0.10, 5.0.1-rc.1
 // or 5.0.1-g1a2b3c4d: the version is always the exact string before the platform.
 import { isVersion } from './order.js';
-import { type Edition, packageBase } from './edition.js';
+import { type Edition, packageBase, splitEditionPrefix } from './edition.js';
 
 export interface PackageName {
   file: string;
@@ -27,18 +27,9 @@ export function isPlatformToken(token: string): boolean {
 export function parsePackageName(file: string): PackageName | null {
   if (!file.endsWith(SUFFIX) || file.includes('/')) return null;
   const stem = file.slice(0, -SUFFIX.length);
-  // Longest base first: emqx-enterprise-5.0.1 must not read as edition community, version "enterprise-...".
-  let edition: Edition;
-  let rest: string;
-  if (stem.startsWith('emqx-enterprise-')) {
-    edition = 'enterprise';
-    rest = stem.slice('emqx-enterprise-'.length);
-  } else if (stem.startsWith('emqx-')) {
-    edition = 'community';
-    rest = stem.slice('emqx-'.length);
-  } else {
-    return null;
-  }
+  const split = splitEditionPrefix(stem);
+  if (!split) return null;
+  const { edition, rest } = split;
   const core = /^\d+\.\d+\.\d+/.exec(rest);
   if (!core) return null;
   const tail = rest.slice(core[0].length);

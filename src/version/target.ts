@@ -2,7 +2,7 @@
 // file name or path. Checked before any file is touched.
 import { RelupError } from '../errors.js';
 import { isVersion } from './order.js';
-import type { Edition } from './edition.js';
+import { splitEditionPrefix, type Edition } from './edition.js';
 import { parsePackageName, type PackageName } from './package-name.js';
 
 export interface Target {
@@ -38,17 +38,9 @@ export function parseTarget(raw: string): Target {
     return { raw, version: pkg.version, edition: pkg.edition, package: pkg, packagePath: slash === -1 ? null : raw };
   }
   if (raw.includes('/')) throw bad(raw, "contains '/' but is not a package path");
-  let edition: Edition | null = null;
-  let version = raw;
-  if (raw.startsWith('emqx-enterprise-')) {
-    edition = 'enterprise';
-    version = raw.slice('emqx-enterprise-'.length);
-  } else if (raw.startsWith('emqx-')) {
-    edition = 'community';
-    version = raw.slice('emqx-'.length);
-  } else if (/^v\d/.test(raw)) {
-    version = raw.slice(1);
-  }
+  const split = splitEditionPrefix(raw);
+  const edition: Edition | null = split?.edition ?? null;
+  const version = split ? split.rest : /^v\d/.test(raw) ? raw.slice(1) : raw;
   if (!isVersion(version)) throw bad(raw, `${JSON.stringify(version)} is not a SemVer version`);
   return { raw, version, edition, package: null, packagePath: null };
 }
