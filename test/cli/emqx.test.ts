@@ -528,3 +528,16 @@ import { tmpdir } from 'node:os';
 function mkdtempSyncCompat(): string {
   return mkdtempSyncRaw(join(tmpdir(), 'relup-elsewhere-'));
 }
+
+test('the one-file build runs with node alone, far from node_modules, extraction included', (t) => {
+  const fr = withRoot(t);
+  const solo = mkdtempSyncCompat();
+  t.after(() => rmSync(solo, { recursive: true, force: true }));
+  copyFileSync(bundle, join(solo, 'emqx.cjs'));
+  chmodSync(join(solo, 'emqx.cjs'), 0o755);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1'], {}, join(solo, 'emqx.cjs'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(existsSync(join(fr.root, 'bin', 'emqx-5.0.1')));
+  assert.ok(fr.calls().some((c) => c.prog === 'legacy-emqx-5.0.1'));
+});
