@@ -126,6 +126,8 @@ interface TarHeader {
 function writeEntry(pack: TarPack, header: TarHeader, body: AsyncIterable<Buffer> | Buffer | null, tap?: (b: Buffer) => void): Promise<void> {
   return new Promise<void>((resolveEntry, reject) => {
     const sink = pack.entry(header as never, (err?: Error | null) => (err ? reject(err) : resolveEntry()));
+    // A failure reaches the caller through reject(); the destroyed sink must not also throw it.
+    sink.on('error', () => {});
     if (body === null) return;
     if (Buffer.isBuffer(body)) {
       sink.end(body);
