@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { RelupError, fromFsError } from '../errors.js';
+import { pidAlive } from '../pid.js';
 
 export const LOCK_NAME = '.emqx-relup.lock';
 
@@ -26,15 +27,6 @@ export function parseLock(text: string): LockHolder | null {
   return m ? { pid: Number(m[1]), token: m[2]! } : null;
 }
 
-export function pidAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export async function readLock(root: string): Promise<LockHolder | null> {
   try {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { RelupError, fromFsError } from '../errors.js';
+import { pidAlive } from '../pid.js';
 import { scanTarGz, type ScanOptions, type TarHeader } from './scan.js';
 
 export const DEFAULT_MAX_ENTRY_BYTES = 16 * 1024 * 1024;
@@ -226,14 +227,6 @@ export async function extractScripts(pkgPath: string, version: string, binDir: s
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 interface JournalEntry {
   dest: string;

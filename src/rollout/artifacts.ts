@@ -1,12 +1,11 @@
 // The local things a rollout ships: the package (name grammar, size, sha256) and the one-file
 // emqx wrapper built next to this tool (dist/emqx.cjs).
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RelupError, fromFsError } from '../errors.js';
 import { parsePackageName, type PackageName } from '../version/index.js';
+import { sha256File } from '../package/checksum.js';
 
 export interface LocalFile {
   path: string;
@@ -18,9 +17,7 @@ export async function hashFile(path: string, doing: string): Promise<LocalFile> 
   try {
     const st = await stat(path);
     if (!st.isFile()) throw new RelupError('BAD_PACKAGE', `${path} is not a regular file`, { hint: 'give the path of a .tar.gz package' });
-    const h = createHash('sha256');
-    for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-    return { path, size: st.size, sha256: h.digest('hex') };
+    return { path, size: st.size, sha256: await sha256File(path) };
   } catch (e) {
     throw fromFsError(e, path, doing);
   }
