@@ -43,7 +43,6 @@ export interface RelupRequest {
   rootFlag: string | null;
   packageFlag: string | null;
   requireChecksum: boolean;
-  dryRun: boolean;
   /** --json: kept when handing over to a newer wrapper. */
   json: boolean;
   /** argv[1]: the path this wrapper was invoked by (its name may carry its version). */
@@ -221,7 +220,7 @@ export async function prepare(req: RelupRequest): Promise<Prepared> {
 }
 
 /** Aborts the extraction on the operator's signals, so the temporaries go and the lock is freed. */
-function abortOnSignals(): { signal: AbortSignal; dispose(): void; received(): NodeJS.Signals | null } {
+function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   let got: NodeJS.Signals | null = null;
   const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -232,7 +231,7 @@ function abortOnSignals(): { signal: AbortSignal; dispose(): void; received(): N
     ac.abort(new RelupError('INTERRUPTED', `interrupted by ${s} while reading the package; nothing was changed`, { hint: 'run the command again', exitCode: signalExit(s) }));
   };
   for (const s of sigs) process.on(s, on);
-  return { signal: ac.signal, dispose: () => sigs.forEach((s) => process.off(s, on)), received: () => got };
+  return { signal: ac.signal, dispose: () => sigs.forEach((s) => process.off(s, on)) };
 }
 
 async function extractUnderLock(p: Prepared, requireChecksum: boolean, warn: (m: string) => void, signal: AbortSignal): Promise<void> {

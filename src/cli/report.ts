@@ -1,6 +1,6 @@
 // The only place that turns errors into printed lines and exit codes. Kept free of heavy imports:
 // every fast path loads it.
-import { RelupError, Exit } from '../errors.js';
+import { RelupError } from '../errors.js';
 
 export interface Reporter {
   json: boolean;
@@ -38,4 +38,3 @@ export function usageError(message: string, hint = 'see --help'): RelupError {
   return new RelupError('USAGE', message, { hint });
 }
 
-export { Exit };
