@@ -7,10 +7,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { extractScripts, cleanStaleTemps, memberNames, DEFAULT_MAX_ENTRY_BYTES } from '../../src/package/extract.js';
 import { scanTarGz } from '../../src/package/scan.js';
+import { readableModule, unprivilegedNode } from '../helpers/nobody.js';
 import {
   tempDir,
   makeTarGz,
@@ -475,10 +475,10 @@ describe('unreadable package', () => {
     await makeTarGz(pkg, scriptEntries(V));
     fs.chmodSync(pkg, 0o000);
     const before = snapshot(bin);
-    const mod = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/package/extract.js');
+    const mod = readableModule('package/extract.js');
     const code = `import(${JSON.stringify(mod)}).then((m) => m.extractScripts(${JSON.stringify(pkg)}, '${V}', ${JSON.stringify(bin)}))
       .then(() => console.log('{"ok":true}'), (e) => console.log(JSON.stringify({ code: e.code, exitCode: e.exitCode, uid: process.getuid() })))`;
-    const cmd = process.getuid!() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    const cmd = unprivilegedNode();
     const out = execFileSync(cmd[0]!, [...cmd.slice(1), '--input-type=module', '-e', code], { encoding: 'utf8' });
     const res = JSON.parse(out);
     assert.deepEqual(res, { code: 'PERMISSION', exitCode: 77, uid: process.getuid!() === 0 ? 65534 : process.getuid!() });
@@ -504,7 +504,7 @@ describe('kill -9 in the middle of extraction', () => {
       [`emqx-${V}`, big1],
       [`install_upgrade.escript-${V}`, big2],
     ]);
-    const mod = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/package/extract.js');
+    const mod = readableModule('package/extract.js');
     const code = `const m = await import(${JSON.stringify(mod)}); process.stdout.write('go\\n');
       const t = process.hrtime.bigint(); await m.extractScripts(process.argv[1], '${V}', process.argv[2]);
       process.stdout.write('done ' + (Number(process.hrtime.bigint() - t) / 1e6) + '\\n');`;

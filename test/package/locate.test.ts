@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Volume } from 'memfs';
 import {
   selectPackage,
@@ -17,6 +16,7 @@ import {
   type LocateFs,
 } from '../../src/package/locate.js';
 import { makeRoot, rejectsWith, snapshot } from './fixtures.js';
+import { readableModule, unprivilegedNode } from '../helpers/nobody.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -182,14 +182,14 @@ describe('real file system', () => {
     fs.writeFileSync(pkg, 'data');
     fs.chmodSync(pkg, 0o000);
     const before = snapshot(root);
-    const mod = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/package/locate.js');
+    const mod = readableModule('package/locate.js');
     const code = `const m = await import(${JSON.stringify(mod)});
       const r = [];
       for (const f of [() => m.locatePackage(${JSON.stringify(root)}, '5.0.1'), () => m.checkReadable(${JSON.stringify(pkg)})]) {
         try { await f(); r.push('ok'); } catch (e) { r.push(e.code + ':' + e.exitCode); }
       }
       console.log(JSON.stringify(r));`;
-    const cmd = process.getuid!() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    const cmd = unprivilegedNode();
     const out = execFileSync(cmd[0]!, [...cmd.slice(1), '--input-type=module', '-e', code], { encoding: 'utf8' });
     assert.deepEqual(JSON.parse(out), ['PERMISSION:77', 'PERMISSION:77']);
     assert.deepEqual(snapshot(root), before);

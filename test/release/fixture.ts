@@ -4,9 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { RelupError } from '../../src/errors.js';
+import { readableModule, unprivilegedNode } from '../helpers/nobody.js';
 
 export function tempDir(t: { after(fn: () => void): void }, prefix = 'relup-release-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -88,12 +88,13 @@ export type NobodyResult = { ok: unknown } | { code: string; exit: number; line:
  * dropped to user nobody, so permission checks hold although the tests run as root.
  */
 export function asNobody(expr: string): NobodyResult {
-  const mod = fileURLToPath(new URL('../../src/release/index.js', import.meta.url));
+  const mod = readableModule('release/index.js');
   const code = `import(${JSON.stringify(mod)}).then((m) => {
     try { console.log(JSON.stringify({ ok: ${expr} })); }
     catch (e) { console.log(JSON.stringify({ code: e.code, exit: e.exitCode, line: e.line ?? String(e) })); }
   })`;
-  const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '-e', code], { encoding: 'utf8' });
+  const [cmd, ...args] = unprivilegedNode();
+  const r = spawnSync(cmd!, [...args, '-e', code], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as NobodyResult;
 }
