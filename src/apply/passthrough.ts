@@ -38,8 +38,14 @@ export async function resolveRunner(req: PassthroughRequest): Promise<{ root: st
   return { root, runner };
 }
 
-export async function passthrough(req: PassthroughRequest): Promise<number> {
+/** What a pass-through runs; `env` holds only what is added to the inherited environment. */
+export async function passthroughExec(req: PassthroughRequest): Promise<{ file: string; args: string[]; cwd: string; env: Record<string, string> }> {
   const { runner } = await resolveRunner(req);
   const real = await fsp.realpath(runner);
-  return runInherited({ file: runner, args: [req.command, ...req.rest], cwd: req.cwd, env: { ...req.env, [ENV_PASSTHROUGH]: real } });
+  return { file: runner, args: [req.command, ...req.rest], cwd: req.cwd, env: { [ENV_PASSTHROUGH]: real } };
+}
+
+export async function passthrough(req: PassthroughRequest): Promise<number> {
+  const exec = await passthroughExec(req);
+  return runInherited({ ...exec, env: { ...req.env, ...exec.env } });
 }

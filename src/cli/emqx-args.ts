@@ -1,6 +1,8 @@
 // Pure parsing of the wrapper's command line. The wrapper's own options are removed wherever
-// they stand in a hot-upgrade command and never reach a script; a passed-through command
-// (start, stop, ctl, ...) keeps everything after its name untouched.
+// they stand and never reach a script or the runner: in a hot-upgrade command they are taken,
+// the known escript options kept and anything else refused; after a passed-through command
+// (start, stop, ctl, ...) only the six wrapper option names are intercepted (honoured or
+// refused), every other word goes to <root>/bin/emqx unchanged. After `--` nothing is taken.
 import { RelupError } from '../errors.js';
 import { isRelupCommand, type RelupCommand } from '../plan.js';
 
@@ -12,25 +14,64 @@ export interface WrapperArgs {
   requireChecksum: boolean;
   status: boolean;
   help: boolean;
+  /** `--version`: print the tool's version. */
+  version: boolean;
   /** Null when only options were given. */
   command: string | null;
   relup: { command: RelupCommand; target: string | null; passArgs: string[] } | null;
-  /** Arguments after a passed-through command, untouched. */
+  /** Arguments after a passed-through command, without the wrapper's options and the first `--`. */
   rest: string[];
 }
 
-const FLAGS: Record<string, keyof Pick<WrapperArgs, 'dryRun' | 'json' | 'requireChecksum' | 'status' | 'help'>> = {
+type Flag = keyof Pick<WrapperArgs, 'dryRun' | 'json' | 'requireChecksum' | 'status' | 'help' | 'version'>;
+const FLAGS: Record<string, Flag> = {
   '--dry-run': 'dryRun',
   '--json': 'json',
   '--require-checksum': 'requireChecksum',
   '--status': 'status',
   '--help': 'help',
   '-h': 'help',
+  '--version': 'version',
 };
 const VALUED: Record<string, 'root' | 'package'> = { '--root': 'root', '--package': 'package' };
 
-function usage(message: string): RelupError {
-  return new RelupError('USAGE', message, { hint: "run 'emqx --help'" });
+/** The escript options we know; they pass through to install_upgrade.escript. */
+export const ESCRIPT_OPTIONS: readonly string[] = ['--no-permanent'];
+/** The wrapper's own options that are intercepted even after a passed-through command. */
+export const WRAPPER_OPTIONS: readonly string[] = ['--root', '--package', '--require-checksum', '--dry-run', '--json', '--status'];
+// Meaningless for a passed-through command: refused rather than silently dropped or handed on.
+const NOT_FOR_PASSTHROUGH = new Set(['--package', '--require-checksum', '--status']);
+
+function usage(message: string, hint = "run 'emqx --help'"): RelupError {
+  return new RelupError('USAGE', message, { hint });
+}
+
+function optionName(word: string): string {
+  const eq = word.indexOf('=');
+  return word.startsWith('--') && eq > 0 ? word.slice(0, eq) : word;
+}
+
+/** Levenshtein distance, for "did you mean" on a mistyped option. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+function unknownOption(word: string, where: string, known: readonly string[], after: string): RelupError {
+  const name = optionName(word);
+  let best: string | null = null;
+  let bestD = 3; // a near typo: edit distance <= 2
+  for (const k of known) {
+    const d = distance(name, k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  const guess = best ? ` (did you mean ${best}?)` : '';
+  return usage(`unknown option ${JSON.stringify(word)} ${where}${guess}`, `known: ${known.join(', ')}${after}`);
 }
 
 /** Consumes argv[i] if it is a wrapper option; returns how many words it took (0 if none). */
@@ -43,6 +84,7 @@ function takeOption(a: WrapperArgs, argv: readonly string[], i: number): number 
   }
   const eq = word.indexOf('=');
   const name = eq > 0 ? word.slice(0, eq) : word;
+  if (eq > 0 && FLAGS[name]) throw usage(`${name} takes no value`);
   const key = VALUED[name];
   if (!key) return 0;
   const value = eq > 0 ? word.slice(eq + 1) : argv[i + 1];
@@ -51,6 +93,8 @@ function takeOption(a: WrapperArgs, argv: readonly string[], i: number): number 
   a[key] = value;
   return eq > 0 ? 1 : 2;
 }
+
+const isOptionWord = (w: string): boolean => w.length > 1 && w.startsWith('-');
 
 export function parseWrapperArgs(argv: readonly string[]): WrapperArgs {
   const a: WrapperArgs = {
@@ -61,49 +105,88 @@ export function parseWrapperArgs(argv: readonly string[]): WrapperArgs {
     requireChecksum: false,
     status: false,
     help: false,
+    version: false,
     command: null,
     relup: null,
     rest: [],
   };
+  const frontKnown = [...WRAPPER_OPTIONS, '--help', '--version'];
   let i = 0;
   while (i < argv.length && argv[i]!.startsWith('-')) {
     const n = takeOption(a, argv, i);
-    if (n === 0) throw usage(`unknown option ${JSON.stringify(argv[i])} before the command`);
+    if (n === 0) throw unknownOption(argv[i]!, 'before the command', frontKnown, "; run 'emqx --help'");
     i += n;
   }
   if (i >= argv.length) return a;
   const command = argv[i++]!;
   a.command = command;
   if (!isRelupCommand(command)) {
-    a.rest = argv.slice(i);
+    parsePassthrough(a, argv, i, command);
     return a;
   }
   const positional: string[] = [];
   const passArgs: string[] = [];
-  let optionsEnded = false;
   while (i < argv.length) {
     const word = argv[i]!;
-    if (!optionsEnded && word === '--') {
-      optionsEnded = true;
-      i++;
-      continue;
+    if (word === '--') {
+      // Verbatim to the script; a newer wrapper we hand over to gets them after -- again.
+      passArgs.push(...argv.slice(i + 1));
+      break;
     }
-    const n = optionsEnded ? 0 : takeOption(a, argv, i);
+    const n = takeOption(a, argv, i);
     if (n > 0) {
       i += n;
       continue;
     }
-    // The target is the first word that is not an option; everything else belongs to the escript.
-    if (positional.length === 0 && command !== 'versions' && !word.startsWith('-')) positional.push(word);
-    else passArgs.push(word);
+    if (isOptionWord(word)) {
+      // A typo such as --no-permanet must not reach the escript after the scripts were extracted.
+      if (!ESCRIPT_OPTIONS.includes(word)) throw unknownOption(word, `for '${command}'`, [...ESCRIPT_OPTIONS, ...frontKnown], '; put arguments meant for the escript after --');
+      passArgs.push(word);
+    } else if (command === 'versions') {
+      throw usage(`'versions' takes no target, got ${JSON.stringify(word)}`, "run 'emqx versions'");
+    } else if (positional.length > 0) {
+      throw usage(`'${command}' takes one target, got ${JSON.stringify(positional[0])} and ${JSON.stringify(word)}`, `run 'emqx ${command} <target>' once per target`);
+    } else positional.push(word);
     i++;
   }
   const target = positional[0] ?? null;
-  if (command !== 'versions' && target === null) {
+  if (command !== 'versions' && target === null && !a.help && !a.version) {
     throw usage(`'${command}' needs a target version, e.g. 'emqx ${command} 5.0.1'`);
   }
   a.relup = { command, target, passArgs };
   return a;
+}
+
+/**
+ * After a passed-through command only the wrapper's six option names are looked at: --root and
+ * --dry-run (with --json) are honoured, the others mean nothing there and are refused. The first
+ * `--` ends this and is dropped; everything after it, and every other word, goes on unchanged.
+ */
+function parsePassthrough(a: WrapperArgs, argv: readonly string[], start: number, command: string): void {
+  let jsonAfter = false;
+  for (let i = start; i < argv.length; ) {
+    const word = argv[i]!;
+    if (word === '--') {
+      a.rest.push(...argv.slice(i + 1));
+      break;
+    }
+    const name = optionName(word);
+    if (!WRAPPER_OPTIONS.includes(name)) {
+      a.rest.push(word);
+      i++;
+      continue;
+    }
+    if (NOT_FOR_PASSTHROUGH.has(name)) {
+      throw usage(`${name} means nothing for '${command}', which goes to <root>/bin/emqx`, `drop it, or hand it on after --: 'emqx ${command} -- ${word}'`);
+    }
+    if (name === '--json') jsonAfter = true;
+    i += takeOption(a, argv, i);
+  }
+  // Alone, a trailing --json would only reshape the wrapper's own errors while the runner prints
+  // text: someone who meant the runner's --json would be silently surprised.
+  if (jsonAfter && !a.dryRun) {
+    throw usage(`--json after '${command}' is the wrapper's own and only goes with --dry-run`, `add --dry-run, or hand it on after --: 'emqx ${command} -- --json'`);
+  }
 }
 
 export const WRAPPER_HELP = `usage: emqx [wrapper options] <command> [args]
@@ -117,7 +200,12 @@ Hot-upgrade commands (EIP-0022: run by the scripts of the newest of current and 
   emqx versions                            list releases (current version's escript)
 <target>: 5.0.1, v5.0.1, emqx-5.0.1, emqx-enterprise-5.0.1, or a package file name or path.
 
-Every other command (start, stop, ping, ctl, ...) is handed unchanged to <root>/bin/emqx.
+Every other command (start, stop, ping, ctl, ...) is handed unchanged to <root>/bin/emqx,
+except the wrapper options below: after such a command --root and --dry-run [--json] are
+honoured, --package, --require-checksum, --status and a lone --json are refused. Words after --
+are handed on verbatim (emqx ctl -- --json).
+
+Known escript options (hot-upgrade commands): --no-permanent; any other option is refused.
 
 Wrapper options (never passed to a script):
   --root DIR            installation root (else $EMQX_ROOT, $RUNNER_ROOT_DIR, own location, /usr/lib/emqx)
@@ -127,4 +215,5 @@ Wrapper options (never passed to a script):
   --json                machine-readable plan, status and errors
   --status              print root, versions, edition, node and lock state; change nothing
   -h, --help            this text
+  --version             print the version of emqx-relup
 `;
