@@ -3,6 +3,7 @@
 import { parseWrapperArgs, WRAPPER_HELP } from './emqx-args.js';
 import { makeReporter, reportError, usageError } from './report.js';
 import type { Plan } from '../plan.js';
+import { dirname } from 'node:path';
 
 const PROG = 'emqx';
 
@@ -19,7 +20,8 @@ function formatPlan(plan: Plan): string {
 }
 
 export async function main(argv: string[], invoked: string): Promise<number> {
-  let json = argv.includes('--json');
+  // Until parsed: a --json after -- belongs to the runner or the escript, not to our errors.
+  let json = (argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv).includes('--json');
   const reporter = () => makeReporter(PROG, json);
   try {
     const a = parseWrapperArgs(argv);
@@ -41,12 +43,13 @@ export async function main(argv: string[], invoked: string): Promise<number> {
     }
     if (a.command === null) throw usageError('no command given', "run 'emqx --help'");
     if (!a.relup) {
-      const { passthrough, resolveRunner } = await import('../apply/passthrough.js');
+      const { passthrough, passthroughExec } = await import('../apply/passthrough.js');
       const req = { ...base, command: a.command, rest: a.rest };
       if (a.dryRun) {
-        const { runner } = await resolveRunner(req);
-        const plan = { command: a.command, action: 'passthrough', exec: { file: runner, args: [a.command, ...a.rest], cwd: base.cwd } };
-        process.stdout.write(json ? JSON.stringify(plan) + '\n' : `emqx ${a.command}: dry run, would run ${runner} ${plan.exec.args.join(' ')}\n`);
+        const exec = await passthroughExec(req);
+        const plan = { command: a.command, root: dirname(dirname(exec.file)), action: 'passthrough', exec };
+        const env = Object.entries(exec.env).map(([k, v]) => `${k}=${v}`).join(' ');
+        process.stdout.write(json ? JSON.stringify(plan) + '\n' : `emqx ${a.command}: dry run, nothing run; would run ${exec.file} ${exec.args.join(' ')} (cwd ${exec.cwd}, env + ${env})\n`);
         return 0;
       }
       return await passthrough(req);

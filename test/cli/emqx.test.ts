@@ -289,10 +289,66 @@ test('versions runs the current escript without a version argument', (t) => {
 
 test('other commands go unchanged to <root>/bin/emqx, with its exit status', (t) => {
   const fr = withRoot(t);
-  const r = runWrapper(['--root', fr.root, 'ctl', 'cluster', 'status', '--json']);
+  const r = runWrapper(['--root', fr.root, 'ctl', 'cluster', 'status', '--format', 'json', '-h']);
   assert.equal(r.status, 7);
   const call = fr.calls().find((c) => c.prog === 'runner')!;
-  assert.equal(call.args, 'ctl cluster status --json');
+  assert.equal(call.args, 'ctl cluster status --format json -h');
+});
+
+test('wrapper options after a passed-through command: --root honoured, never handed on; after -- verbatim', (t) => {
+  const fr = withRoot(t);
+  let r = runWrapper(['stop', '--root', fr.root]);
+  assert.equal(r.status, 7, r.stderr);
+  assert.equal(fr.calls().find((c) => c.prog === 'runner')!.args, 'stop');
+  rmSync(join(fr.root, 'calls.log'));
+  r = runWrapper(['ctl', '--root', fr.root, 'conf', '--', '--json', '--root', 'x']);
+  assert.equal(r.status, 7, r.stderr);
+  assert.equal(fr.calls().find((c) => c.prog === 'runner')!.args, 'ctl conf --json --root x');
+});
+
+test('stop --dry-run prints what would run (file, args, env) and runs nothing; with --json as JSON', (t) => {
+  const fr = withRoot(t);
+  const snap = snapshotDir(fr.root);
+  let r = runWrapper(['stop', '--dry-run', '--root', fr.root]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`dry run, nothing run; would run ${fr.root}/bin/emqx stop \\(cwd .*, env \\+ EMQX_RELUP_PASSTHROUGH=${fr.root}/bin/emqx\\)`));
+  r = runWrapper(['--root', fr.root, 'stop', 'now', '--dry-run', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const plan = JSON.parse(r.stdout);
+  assert.deepEqual(plan, {
+    command: 'stop',
+    root: fr.root,
+    action: 'passthrough',
+    exec: { file: `${fr.root}/bin/emqx`, args: ['stop', 'now'], cwd: process.cwd(), env: { EMQX_RELUP_PASSTHROUGH: `${fr.root}/bin/emqx` } },
+  });
+  assert.deepEqual(fr.calls(), [], 'the runner never ran');
+  assert.equal(snapshotDir(fr.root), snap);
+});
+
+test('refusals are one line, 64, before anything is touched: no extraction, no ping, no runner', (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  const snap = snapshotDir(fr.root);
+  const cases: [string[], RegExp][] = [
+    [['upgrade', '5.0.1', '--no-permanet'], /unknown option "--no-permanet" for 'upgrade' \(did you mean --no-permanent\?\); known: --no-permanent, /],
+    [['upgrade', '5.0.1', '-x'], /unknown option "-x"/],
+    [['upgrade', '5.0.1', '5.0.2'], /takes one target/],
+    [['stop', '--package', 'p.tar.gz'], /--package means nothing for 'stop'/],
+    [['start', '--require-checksum'], /--require-checksum means nothing/],
+    [['ping', '--status'], /--status means nothing/],
+    [['ctl', 'conf', 'show', '--json'], /--json after 'ctl'/],
+  ];
+  for (const [args, re] of cases) {
+    const r = runWrapper(['--root', fr.root, ...args]);
+    assert.equal(r.status, 64, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    if (args.includes('--json')) assert.match(JSON.parse(lines[0]!).error.message, re);
+    else assert.match(lines[0]!, new RegExp(`^emqx: error: .*${re.source}.*; .+`));
+  }
+  assert.deepEqual(fr.calls(), [], 'no ping, no escript, no runner');
+  assert.equal(snapshotDir(fr.root), snap, 'nothing extracted');
 });
 
 test('a runner that is this wrapper (link or copy) is refused (70), never recursed into', (t) => {
