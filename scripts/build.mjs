@@ -1,7 +1,7 @@
 // Build: tsc compiles src/, test/ and scripts/ into dist/; esbuild makes the one-file wrapper.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { rmSync, existsSync, chmodSync, mkdirSync } from 'node:fs';
+import { rmSync, existsSync, chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -27,6 +27,11 @@ if (existsSync(entry)) {
     format: 'cjs',
     outfile: out,
     banner: { js: "#!/usr/bin/env node\n// @emqx-relup/wrapper: one-file build of the emqx-relup wrapper" },
+    // package.json is the one source of the version; the bundle runs far from it (bin/emqx-<v>).
+    define: { __EMQX_RELUP_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
+    // src/cli/tool-version.ts reads package.json via import.meta.url only when the define is absent
+    // (the tsc build); that branch is dead code here.
+    logOverride: { 'empty-import-meta': 'silent' },
     legalComments: 'none',
     logLevel: 'warning',
   });

@@ -3,6 +3,7 @@
 import { parseWrapperArgs, WRAPPER_HELP } from './emqx-args.js';
 import { makeReporter, reportError, usageError } from './report.js';
 import type { Plan } from '../plan.js';
+import { toolVersion } from './tool-version.js';
 import { dirname } from 'node:path';
 
 const PROG = 'emqx';
@@ -29,6 +30,11 @@ export async function main(argv: string[], invoked: string): Promise<number> {
     const base = { rootFlag: a.root, invoked, cwd: process.cwd(), env: process.env };
     if (a.help) {
       process.stdout.write(WRAPPER_HELP);
+      return 0;
+    }
+    // Before any dynamic import: --version loads nothing heavy and never reaches the runner.
+    if (a.version) {
+      process.stdout.write(toolVersion() + '\n');
       return 0;
     }
     if (a.status) {

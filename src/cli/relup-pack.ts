@@ -17,7 +17,8 @@ options:
   --runner FILE     use FILE as bin/emqx-<version> (default: the release's bin/emqx)
   --escript FILE    use FILE as bin/install_upgrade.escript-<version>
   --wrapper         use this build's one-file emqx wrapper (dist/emqx.cjs) as bin/emqx-<version>
-  --version V       the release's version, checked against the release
+  --version V       the release's version, checked against the release (without V: print
+                    the version of emqx-relup)
   --edition E       community or enterprise, checked against releases/emqx_vars
   --level N         gzip level 1-9 (default 6)
   --json            print {package, sha256, version, edition, ...} as JSON

@@ -1,6 +1,7 @@
 // `emqx-relup <subcommand>`: release-side and fleet tooling. Each subcommand lives in its own
 // module, loaded only when named, so one subcommand's dependencies never slow another.
 import { reportError, usageError } from './report.js';
+import { toolVersion } from './tool-version.js';
 
 type SubcommandModule = { run(argv: string[]): Promise<number> };
 
@@ -13,8 +14,18 @@ const subcommands: Record<string, { about: string; load: () => Promise<Subcomman
 function help(): string {
   const lines = ['usage: emqx-relup <command> [options]', '', 'commands:'];
   for (const [name, { about }] of Object.entries(subcommands)) lines.push(`  ${name.padEnd(9)} ${about}`);
-  lines.push('', "run 'emqx-relup <command> --help' for a command's options");
+  lines.push('', "run 'emqx-relup <command> --help' for a command's options; --version prints the version");
   return lines.join('\n');
+}
+
+/**
+ * `emqx-relup <command> --version`, options before `--` only. pack has its own `--version V`
+ * (the release's version, checked), so there only a `--version` without a value asks for ours.
+ */
+function asksVersion(name: string, rest: readonly string[]): boolean {
+  const end = rest.indexOf('--');
+  const opts = end === -1 ? rest : rest.slice(0, end);
+  return opts.some((w, i) => w === '--version' && (name !== 'pack' || opts[i + 1] === undefined || opts[i + 1]!.startsWith('--')));
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -22,6 +33,11 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(help() + '\n');
     return name === undefined ? 64 : 0;
+  }
+  if (name === '--version' || (Object.hasOwn(subcommands, name) && asksVersion(name, rest))) {
+    // Answered here, before the subcommand's module (yargs, execa, tar-stream) is loaded.
+    process.stdout.write(toolVersion() + '\n');
+    return 0;
   }
   const sub = subcommands[name];
   if (!sub) return reportError('emqx-relup', usageError(`unknown command ${JSON.stringify(name)}`, "run 'emqx-relup --help'"), argv.includes('--json'));
