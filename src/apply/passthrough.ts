@@ -39,13 +39,13 @@ export async function resolveRunner(req: PassthroughRequest): Promise<{ root: st
 }
 
 /** What a pass-through runs; `env` holds only what is added to the inherited environment. */
-export async function passthroughExec(req: PassthroughRequest): Promise<{ file: string; args: string[]; cwd: string; env: Record<string, string> }> {
-  const { runner } = await resolveRunner(req);
+export async function passthroughExec(req: PassthroughRequest): Promise<{ root: string; exec: { file: string; args: string[]; cwd: string; env: Record<string, string> } }> {
+  const { root, runner } = await resolveRunner(req);
   const real = await fsp.realpath(runner);
-  return { file: runner, args: [req.command, ...req.rest], cwd: req.cwd, env: { [ENV_PASSTHROUGH]: real } };
+  return { root, exec: { file: runner, args: [req.command, ...req.rest], cwd: req.cwd, env: { [ENV_PASSTHROUGH]: real } } };
 }
 
 export async function passthrough(req: PassthroughRequest): Promise<number> {
-  const exec = await passthroughExec(req);
+  const { exec } = await passthroughExec(req);
   return runInherited({ ...exec, env: { ...req.env, ...exec.env } });
 }

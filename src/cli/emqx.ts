@@ -4,7 +4,6 @@ import { parseWrapperArgs, WRAPPER_HELP } from './emqx-args.js';
 import { makeReporter, reportError, usageError } from './report.js';
 import type { Plan } from '../plan.js';
 import { toolVersion } from './tool-version.js';
-import { dirname } from 'node:path';
 
 const PROG = 'emqx';
 
@@ -52,8 +51,8 @@ export async function main(argv: string[], invoked: string): Promise<number> {
       const { passthrough, passthroughExec } = await import('../apply/passthrough.js');
       const req = { ...base, command: a.command, rest: a.rest };
       if (a.dryRun) {
-        const exec = await passthroughExec(req);
-        const plan = { command: a.command, root: dirname(dirname(exec.file)), action: 'passthrough', exec };
+        const { root, exec } = await passthroughExec(req);
+        const plan = { command: a.command, root, action: 'passthrough', exec };
         const env = Object.entries(exec.env).map(([k, v]) => `${k}=${v}`).join(' ');
         process.stdout.write(json ? JSON.stringify(plan) + '\n' : `emqx ${a.command}: dry run, nothing run; would run ${exec.file} ${exec.args.join(' ')} (cwd ${exec.cwd}, env + ${env})\n`);
         return 0;
