@@ -68,6 +68,7 @@ function facts(over: Partial<PlanFacts> = {}): PlanFacts {
     root: '/opt/emqx',
     relName: 'emqx',
     edition: 'community',
+    relVsn: '5.0.0',
     decision: decideVersions(null, '5.0.0', '5.0.1'),
     hops: 0,
     escriptFile: 'bin/install_upgrade.escript-5.0.1',

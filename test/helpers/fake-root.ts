@@ -16,7 +16,7 @@ const fs = require('node:fs'), path = require('node:path');
 const root = path.resolve(__dirname, '..', '..');
 const me = path.basename(process.argv[1]);
 const env = {};
-for (const k of ['IS_ENTERPRISE', 'ERL_FLAGS', 'EMQX_RELUP_HOPS', 'EMQX_ROOT', 'EMQX_RELUP_LOCK', 'EMQX_RELUP_PASSTHROUGH']) if (process.env[k] !== undefined) env[k] = process.env[k];
+for (const k of ['IS_ENTERPRISE', 'RUNNER_ROOT_DIR', 'REL_VSN', 'ERL_FLAGS', 'EMQX_RELUP_HOPS', 'EMQX_ROOT', 'EMQX_RELUP_LOCK', 'EMQX_RELUP_PASSTHROUGH']) if (process.env[k] !== undefined) env[k] = process.env[k];
 fs.appendFileSync(path.join(root, 'calls.log'), JSON.stringify({ prog: me, args: process.argv.slice(2), cwd: process.cwd(), env }) + '\\n');
 const script = process.argv[2] || '';
 if (path.basename(script) === 'nodetool') {
