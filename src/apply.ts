@@ -195,8 +195,8 @@ export async function prepare(req: RelupRequest): Promise<Prepared> {
   if (facts.nodetool === null) {
     req.warn(`${join(root, 'bin/nodetool')} not found; cannot check that node ${node.name} is running`);
   } else {
-    const ping = await pingNode(facts.escript, facts.nodetool, node, root, nodeEnv(facts, req.env));
-    if (ping.verdict.kind !== 'alive') throw pingError(node, ping.verdict);
+    const verdict = await pingNode(facts.escript, facts.nodetool, node, root, nodeEnv(facts, req.env));
+    if (verdict.kind !== 'alive') throw pingError(node, verdict);
   }
 
   const { escriptFile, pkg } = await scriptSource(req, facts, decision, target);

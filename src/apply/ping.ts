@@ -57,20 +57,15 @@ export function classifyPing(r: NodetoolRun): PingVerdict {
   return { kind: 'failed', line: clip(lines[0] ?? `nodetool ${how} without an answer`) };
 }
 
-export interface PingResult {
-  alive: boolean;
-  verdict: PingVerdict;
-  output: string;
-}
-
-export function pingNode(escriptBin: string, nodetool: string, node: NodeIdentity, cwd: string, env?: NodeJS.ProcessEnv): Promise<PingResult> {
+export function pingNode(escriptBin: string, nodetool: string, node: NodeIdentity, cwd: string, env?: NodeJS.ProcessEnv): Promise<PingVerdict> {
   return new Promise((resolve, reject) => {
     execFile(
       escriptBin,
       [nodetool, node.nameType, node.name, '-setcookie', node.cookie, 'ping'],
       { cwd, env, timeout: PING_TIMEOUT_MS, maxBuffer: 1 << 20, encoding: 'utf8' },
       (err, stdout, stderr) => {
-        const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
+        // code: a string (ENOENT...) when the escript could not run, else nodetool's exit status.
+        const e = err as (Error & { code?: number | string; killed?: boolean }) | null;
         if (e && typeof e.code === 'string') {
           reject(
             new RelupError(e.code === 'EACCES' ? 'PERMISSION' : 'NOT_FOUND', `cannot run ${escriptBin} to ping the node: ${e.code}`, {
@@ -81,8 +76,7 @@ export function pingNode(escriptBin: string, nodetool: string, node: NodeIdentit
           return;
         }
         const exitCode = e ? (typeof e.code === 'number' ? e.code : null) : 0;
-        const verdict = classifyPing({ exitCode, killed: e?.killed === true, stdout, stderr });
-        resolve({ alive: verdict.kind === 'alive', verdict, output: `${stdout}${stderr}`.trim() });
+        resolve(classifyPing({ exitCode, killed: e?.killed === true, stdout, stderr }));
       },
     );
   });

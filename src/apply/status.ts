@@ -44,7 +44,7 @@ export async function readStatus(opts: { rootFlag: string | null; invoked: strin
   let nodetoolError: string | null = null;
   if (facts.nodetool && facts.node.cookie !== null) {
     const node = { name: facts.node.name, nameType: facts.node.nameType, cookie: facts.node.cookie };
-    const { verdict } = await pingNode(facts.escript, facts.nodetool, node, root, nodeEnv(facts, opts.env));
+    const verdict = await pingNode(facts.escript, facts.nodetool, node, root, nodeEnv(facts, opts.env));
     if (verdict.kind === 'failed') {
       nodetoolError = verdict.line;
       // In warnings too, so a reader of only nodeAlive/warnings (the rollout) sees why.
