@@ -28,11 +28,12 @@ import {
   requireCookie,
   selfPath,
   versionFromScriptName,
+  withRunnerEnv,
   type ReleaseFacts,
 } from './release/index.js';
 import { explicitPackage, locatePackage, selectPackage, selectionError, type LocatedPackage } from './package/locate.js';
 import { acquireLock, type Lock } from './apply/lock.js';
-import { nodeDown, nodeEnv, pingNode } from './apply/ping.js';
+import { nodeEnv, pingError, pingNode } from './apply/ping.js';
 import { runInherited, signalExit } from './apply/handover.js';
 import { headHasMarker } from './apply/marker.js';
 
@@ -194,8 +195,8 @@ export async function prepare(req: RelupRequest): Promise<Prepared> {
   if (facts.nodetool === null) {
     req.warn(`${join(root, 'bin/nodetool')} not found; cannot check that node ${node.name} is running`);
   } else {
-    const ping = await pingNode(facts.escript, facts.nodetool, node, root, nodeEnv(facts, req.env));
-    if (!ping.alive) throw nodeDown(node, ping.output);
+    const verdict = await pingNode(facts.escript, facts.nodetool, node, root, nodeEnv(facts, req.env));
+    if (verdict.kind !== 'alive') throw pingError(node, verdict);
   }
 
   const { escriptFile, pkg } = await scriptSource(req, facts, decision, target);
@@ -207,6 +208,7 @@ export async function prepare(req: RelupRequest): Promise<Prepared> {
     root,
     relName: facts.vars.relName,
     edition: facts.vars.edition,
+    relVsn: facts.vars.relVsn,
     decision,
     hops,
     escriptFile,
@@ -290,8 +292,7 @@ export async function apply(req: RelupRequest): Promise<{ plan: Plan; exitCode: 
       sig.dispose();
       throw e;
     }
-    const env: NodeJS.ProcessEnv = { ...req.env, ...plan.exec.env };
-    if (plan.exec.env.ERL_FLAGS && req.env.ERL_FLAGS) env.ERL_FLAGS = `${req.env.ERL_FLAGS} ${plan.exec.env.ERL_FLAGS}`;
+    const env = withRunnerEnv(req.env, plan.exec.env);
     // runInherited installs its forwarding handlers synchronously, before ours go.
     const running = runInherited({ file: plan.exec.file, args: plan.exec.args, cwd: plan.exec.cwd, env });
     sig.dispose();

@@ -27,6 +27,8 @@ export const codeExit = {
   INTERNAL: Exit.software,
   REEXEC_LOOP: Exit.software,
   RUNNER_IS_WRAPPER: Exit.software,
+  /** nodetool crashed or timed out: the node's state is unknown, unlike NODE_DOWN. */
+  NODETOOL_FAILED: Exit.software,
   CANNOT_WRITE: Exit.cantCreate,
   LOCKED: Exit.tempFail,
   PERMISSION: Exit.noPerm,

@@ -2,7 +2,7 @@
 // the environment or processes, so every rule is tested as plain data.
 import { RelupError } from './errors.js';
 import { type Edition, type Target, newestOf } from './version/index.js';
-import { EKKA_ERL_FLAGS } from './release/ekka.js';
+import { runnerVars } from './release/runner-env.js';
 
 export const TARGET_COMMANDS = ['install', 'unpack', 'upgrade', 'downgrade', 'uninstall'] as const;
 export type TargetCommand = (typeof TARGET_COMMANDS)[number];
@@ -119,6 +119,8 @@ export interface PlanFacts {
   root: string;
   relName: string;
   edition: Edition;
+  /** The installed version (REL_VSN of emqx_vars), exported to the escript as EMQX's runner does. */
+  relVsn: string;
   decision: VersionDecision;
   hops: number;
   /** The escript of the version that runs it (newest, or current for `versions`), relative to root. */
@@ -158,9 +160,9 @@ export function buildPlan(f: PlanFacts, warnings: string[] = []): Plan {
       exec: { file: `${f.root}/${versionedScripts(d.newest).runner}`, args: [f.command, d.newest, ...f.passArgs], cwd: f.root, env },
     };
   }
-  const env: Record<string, string> = { IS_ENTERPRISE: f.edition === 'enterprise' ? 'yes' : 'no' };
-  // Ekka replaces epmd in EMQX; a node started that way is only reachable the same way.
-  if (f.hasEkka) env.ERL_FLAGS = EKKA_ERL_FLAGS;
+  // What EMQX's runner exports before its escript: RUNNER_ROOT_DIR, REL_VSN, IS_ENTERPRISE, ekka's ERL_FLAGS.
+  // A newer emqx-<v> we hand over to builds these itself from the same emqx_vars.
+  const env = runnerVars({ root: f.root, relVsn: f.relVsn, edition: f.edition, hasEkka: f.hasEkka });
   const versionArg = d.target === null ? [] : [d.target];
   return {
     ...base,

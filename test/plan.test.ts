@@ -68,6 +68,7 @@ function facts(over: Partial<PlanFacts> = {}): PlanFacts {
     root: '/opt/emqx',
     relName: 'emqx',
     edition: 'community',
+    relVsn: '5.0.0',
     decision: decideVersions(null, '5.0.0', '5.0.1'),
     hops: 0,
     escriptFile: 'bin/install_upgrade.escript-5.0.1',
@@ -95,6 +96,7 @@ test('plan: run the escript when this script is the newest (downgrade uses curre
       command: 'downgrade',
       target: parseTarget('5.0.0'),
       passArgs: [],
+      relVsn: '5.0.1',
       decision: decideVersions(null, '5.0.1', '5.0.0'),
       package: null,
       hasEkka: true,
@@ -111,6 +113,9 @@ test('plan: run the escript when this script is the newest (downgrade uses curre
   ]);
   assert.equal(p.exec.cwd, '/opt/emqx');
   assert.equal(p.exec.env.IS_ENTERPRISE, 'no');
+  // The runner environment EMQX's nodetool needs; REL_VSN is the installed version, not the target.
+  assert.equal(p.exec.env.RUNNER_ROOT_DIR, '/opt/emqx');
+  assert.equal(p.exec.env.REL_VSN, '5.0.1');
   assert.match(p.exec.env.ERL_FLAGS!, /-proto_dist ekka/);
   assert.equal(buildPlan(facts({ decision: decideVersions('5.0.1', '5.0.0', '5.0.1'), hasEkka: false })).exec.env.ERL_FLAGS, undefined);
 });

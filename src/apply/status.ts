@@ -14,7 +14,10 @@ export interface Status {
   currentVersion: string;
   ertsVersion: string;
   node: { name: string; nameType: string; nameSource: string; cookieSource: string };
+  /** null when unknown: no nodetool or cookie, or nodetool failed (then nodetoolError says why). */
   nodeAlive: boolean | null;
+  /** nodetool's decisive line when it failed (crash, unreadable cookie file, timeout); else null. */
+  nodetoolError: string | null;
   lockHolder: number | null;
   releases: { version: string; status: string }[];
   versionedScripts: string[];
@@ -38,9 +41,15 @@ export async function readStatus(opts: { rootFlag: string | null; invoked: strin
     warnings.push(`releases/RELEASES not read: ${(e as Error).message}`);
   }
   let nodeAlive: boolean | null = null;
+  let nodetoolError: string | null = null;
   if (facts.nodetool && facts.node.cookie !== null) {
     const node = { name: facts.node.name, nameType: facts.node.nameType, cookie: facts.node.cookie };
-    nodeAlive = (await pingNode(facts.escript, facts.nodetool, node, root, nodeEnv(facts, opts.env))).alive;
+    const verdict = await pingNode(facts.escript, facts.nodetool, node, root, nodeEnv(facts, opts.env));
+    if (verdict.kind === 'failed') {
+      nodetoolError = verdict.line;
+      // In warnings too, so a reader of only nodeAlive/warnings (the rollout) sees why.
+      warnings.push(`nodetool failed, node state unknown: ${verdict.line}`);
+    } else nodeAlive = verdict.kind === 'alive';
   } else {
     warnings.push(facts.nodetool ? 'no cookie known; node not pinged' : 'no bin/nodetool; node not pinged');
   }
@@ -63,6 +72,7 @@ export async function readStatus(opts: { rootFlag: string | null; invoked: strin
       cookieSource: describeSource(facts.node.cookieSource),
     },
     nodeAlive,
+    nodetoolError,
     lockHolder: await lockHolder(root),
     releases,
     versionedScripts,
@@ -72,7 +82,8 @@ export async function readStatus(opts: { rootFlag: string | null; invoked: strin
 }
 
 export function formatStatus(s: Status): string {
-  const alive = s.nodeAlive === null ? 'unknown' : s.nodeAlive ? 'running' : 'NOT running';
+  const alive =
+    s.nodeAlive !== null ? (s.nodeAlive ? 'running' : 'NOT running') : s.nodetoolError !== null ? `unknown (nodetool failed: ${s.nodetoolError})` : 'unknown';
   return [
     `root:      ${s.root} (${s.relName}, ${s.edition} edition)`,
     `version:   ${s.currentVersion} (ERTS ${s.ertsVersion})`,

@@ -5,3 +5,4 @@ export * from './root.js';
 export * from './node.js';
 export * from './releases-file.js';
 export * from './facts.js';
+export * from './runner-env.js';

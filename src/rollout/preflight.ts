@@ -77,7 +77,7 @@ export function judgeHost(host: HostSpec, probe: Probe, status: WrapperStatus, w
   if (status.nodeAlive === false) {
     throw fail(host, 'NODE_DOWN', 'the node is not running (no pong)', 'start it (emqx start) before a hot upgrade; nothing was changed');
   }
-  if (status.nodeAlive === null) warnings.push(`${host.dest}: node liveness could not be checked (no bin/nodetool or no cookie)`);
+  if (status.nodeAlive === null) warnings.push(`${host.dest}: node liveness could not be checked (no bin/nodetool, no cookie, or nodetool failed: see its warning)`);
   const facts: HostFacts = { host, probe, status, running, atTarget, needPackage: false, needSidecar: false, needWrapper: false, warnings };
   if (atTarget) return facts;
   const cmp = compareVersions(want.target, running);

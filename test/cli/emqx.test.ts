@@ -490,6 +490,46 @@ test('--status pings an ekka node with ekka\'s ERL_FLAGS', (t) => {
   assert.match(ping.env!.ERL_FLAGS!, /-proto_dist ekka/);
 });
 
+test('nodetool gets the runner environment: RUNNER_ROOT_DIR, installed REL_VSN, IS_ENTERPRISE; operator ERL_FLAGS kept', (t) => {
+  const fr = withRoot(t, { version: '5.0.1' });
+  mkdirSync(join(fr.root, 'lib', 'ekka-0.15.1'), { recursive: true });
+  const r = runWrapper(['--root', fr.root, 'downgrade', '5.0.0'], { REL_VSN: '4.4.4', ERL_FLAGS: '-kernel net_ticktime 10' });
+  assert.equal(r.status, 0, r.stderr);
+  const ping = fr.calls().find((c) => Array.isArray(c.args) && String(c.args[0]).endsWith('nodetool'))!;
+  assert.equal(ping.env!.RUNNER_ROOT_DIR, fr.root);
+  assert.equal(ping.env!.REL_VSN, '5.0.1');
+  assert.equal(ping.env!.IS_ENTERPRISE, 'no');
+  assert.match(ping.env!.ERL_FLAGS!, /^-kernel net_ticktime 10 .*-proto_dist ekka/);
+  const esc = escriptCalls(fr)[0]!;
+  assert.equal(esc.env!.RUNNER_ROOT_DIR, fr.root);
+  assert.equal(esc.env!.REL_VSN, '5.0.1');
+  assert.match(esc.env!.ERL_FLAGS!, /^-kernel net_ticktime 10 .*-proto_dist ekka/);
+});
+
+test('nodetool crashing is NODETOOL_FAILED (70) with its decisive line, not NODE_DOWN; --status says unknown', (t) => {
+  const fr = withRoot(t);
+  writeFileSync(join(fr.root, 'nodetool-crash'), '=ERROR REPORT==== 2-Dec-2026::09:00:00 ===\nError when reading /root/.erlang.cookie: eacces\nescript: exception error: no match\n');
+  let r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 70, r.stderr);
+  assert.match(r.stderr, /nodetool failed.*unknown: Error when reading \/root\/\.erlang\.cookie: eacces/);
+  assert.doesNotMatch(r.stderr, /emqx start/);
+  r = runWrapper(['--root', fr.root, '--json', 'upgrade', '5.0.1']);
+  assert.equal(JSON.parse(r.stderr).error.code, 'NODETOOL_FAILED');
+  r = runWrapper(['--root', fr.root, '--status']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^node: .*: unknown \(nodetool failed: Error when reading \/root\/\.erlang\.cookie: eacces\)$/m);
+  r = runWrapper(['--root', fr.root, '--status', '--json']);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.nodeAlive, null);
+  assert.equal(s.nodetoolError, 'Error when reading /root/.erlang.cookie: eacces');
+  // A node that nodetool says is down stays NOT running / 69.
+  rmSync(join(fr.root, 'nodetool-crash'));
+  fr.nodeUp(false);
+  r = runWrapper(['--root', fr.root, '--status']);
+  assert.match(r.stdout, /: NOT running$/m);
+  assert.equal(runWrapper(['--root', fr.root, 'upgrade', '5.0.1']).status, 69);
+});
+
 test('a node that is down is reported before any package problem (order: node alive, then package)', (t) => {
   const fr = withRoot(t);
   fr.nodeUp(false);

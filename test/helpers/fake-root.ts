@@ -10,16 +10,18 @@ import { createHash } from 'node:crypto';
 export const ERTS = '13.1.5';
 
 // Records every call as one JSON line in <root>/calls.log. As nodetool it answers pong only
-// while <root>/node-up exists; as install_upgrade.escript it exits with <root>/escript-exit (or 0).
+// while <root>/node-up exists (and crashes with the text of <root>/nodetool-crash when present); as install_upgrade.escript it exits with <root>/escript-exit (or 0).
 const RECORDER = `#!/usr/bin/env node
 const fs = require('node:fs'), path = require('node:path');
 const root = path.resolve(__dirname, '..', '..');
 const me = path.basename(process.argv[1]);
 const env = {};
-for (const k of ['IS_ENTERPRISE', 'ERL_FLAGS', 'EMQX_RELUP_HOPS', 'EMQX_ROOT', 'EMQX_RELUP_LOCK', 'EMQX_RELUP_PASSTHROUGH']) if (process.env[k] !== undefined) env[k] = process.env[k];
+for (const k of ['IS_ENTERPRISE', 'RUNNER_ROOT_DIR', 'REL_VSN', 'ERL_FLAGS', 'EMQX_RELUP_HOPS', 'EMQX_ROOT', 'EMQX_RELUP_LOCK', 'EMQX_RELUP_PASSTHROUGH']) if (process.env[k] !== undefined) env[k] = process.env[k];
 fs.appendFileSync(path.join(root, 'calls.log'), JSON.stringify({ prog: me, args: process.argv.slice(2), cwd: process.cwd(), env }) + '\\n');
 const script = process.argv[2] || '';
 if (path.basename(script) === 'nodetool') {
+  const crash = path.join(root, 'nodetool-crash');
+  if (fs.existsSync(crash)) { process.stderr.write(fs.readFileSync(crash, 'utf8')); process.exit(127); }
   if (fs.existsSync(path.join(root, 'node-up'))) { console.log('pong'); process.exit(0); }
   console.log('Node is not running!'); process.exit(1);
 }

@@ -13,8 +13,10 @@ import { callsOf, makeFakeRoot } from '../helpers/rollout-fixtures.js';
 import { events, runRollout } from '../helpers/rollout-run.js';
 
 const bundle = wrapperBundle();
-// The operator's own check, run on each host with cwd = its root: the release's nodetool ping.
-const CHECK = './erts-*/bin/escript bin/nodetool -name "$EMQX_NODE__NAME" -setcookie "$EMQX_NODE__COOKIE" ping';
+// The operator's own check, run on each host with cwd = its root: the release's nodetool ping,
+// with the RUNNER_ROOT_DIR and REL_VSN that nodetool (like EMQX 5's) refuses to run without.
+const CHECK =
+  '. ./releases/emqx_vars && RUNNER_ROOT_DIR="$PWD" REL_VSN="$REL_VSN" ./erts-*/bin/escript bin/nodetool -name "$EMQX_NODE__NAME" -setcookie "$EMQX_NODE__COOKIE" ping';
 const skip = bundle === null ? 'dist/emqx.cjs is missing: run `npm run build`' : false;
 
 let fx: Fixtures;
