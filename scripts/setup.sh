@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine for this project: the Debian packages the tests and the
-# demo use (Erlang/OTP for a real node and release_handler, OpenSSH for the rollout tests), then
-# the npm packages. Safe to run again: it installs only what is missing.
+# demo use, then the npm packages, then the build. Safe to run again: it installs only what is
+# missing.
+#   --bench     also what the benchmark needs (GNU time)
+#   --no-build  skip the build, for a caller that builds next anyway (`npm test` in .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+bench=0 build=1
+for a in "$@"; do
+  case "$a" in
+    --bench) bench=1 ;;
+    --no-build) build=0 ;;
+    *) echo "setup: unknown option $a (use --bench, --no-build)" >&2; exit 64 ;;
+  esac
+done
+
+# Every command a test spawns, so `setup.sh && npm test` passes on a new machine.
+have() { command -v "$1" >/dev/null 2>&1; }
 need=()
-command -v erl >/dev/null 2>&1 && command -v erlc >/dev/null 2>&1 || need+=(erlang-base)
-[ -x /usr/sbin/sshd ] || need+=(openssh-server)
-command -v ssh >/dev/null 2>&1 && command -v scp >/dev/null 2>&1 || need+=(openssh-client)
-command -v tar >/dev/null 2>&1 || need+=(tar)
-if [ "${1:-}" = "--bench" ]; then
-  command -v bsdtar >/dev/null 2>&1 || need+=(libarchive-tools)
-  [ -x /usr/bin/time ] || need+=(time)
-fi
+have erl && have erlc || need+=(erlang-base) # live nodes (erl_call, epmd), release_handler, erl_tar
+[ -x /usr/sbin/sshd ] || need+=(openssh-server) # the rollout tests' sshd on loopback
+have ssh && have scp && have ssh-keygen || need+=(openssh-client)
+have tar || need+=(tar)
+have gzip || need+=(gzip)
+have bsdtar || need+=(libarchive-tools) # packages read by libarchive too (extract, pack tests)
+have setpriv || need+=(util-linux)      # permission tests drop to nobody
+have awk || need+=(mawk)                # the rollout's remote probe, run over ssh in the tests
+have sha256sum && have mkfifo || need+=(coreutils)
+[ "$bench" = 1 ] && { [ -x /usr/bin/time ] || need+=(time); }
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -25,4 +40,4 @@ fi
 node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("setup: Node >= 20.19 is needed, this is " + process.version); process.exit(1) }'
 npm ci --no-audit --no-fund --loglevel=error
 # bin/emqx runs the build, so a checkout is usable right after this script.
-npm run build --silent
+[ "$build" = 0 ] || npm run build --silent

@@ -11,19 +11,18 @@ import * as path from 'node:path';
 import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fixtures/build.js';
 import { Sandbox, runCmd, runWrapper, snapshot, wrapperBundle, type Run } from '../helpers/otp.js';
 
-const bundle = wrapperBundle();
-const skip = bundle === null ? 'dist/emqx.cjs is missing: run `npm run build` (the wrapper bundle ships as bin/emqx-<v>)' : false;
-
+let bundle: string;
 let fx: Fixtures;
 let enterprise: Fixtures;
 let sb: Sandbox;
 let pid: number;
 
 before(async () => {
-  if (skip) return;
+  // The wrapper bundle ships as bin/emqx-<v>.
+  bundle = wrapperBundle();
   [fx, enterprise] = await Promise.all([
-    buildFixtures({ runner: bundle! }),
-    buildFixtures({ runner: bundle!, edition: 'enterprise', versions: ['5.0.1'] }),
+    buildFixtures({ runner: bundle }),
+    buildFixtures({ runner: bundle, edition: 'enterprise', versions: ['5.0.1'] }),
   ]);
   sb = await Sandbox.create({ package: fx.packages['5.0.0']! });
   pid = await sb.start();
@@ -66,7 +65,7 @@ async function refused(args: string[], exitCode: number, message: RegExp, onVers
   return r;
 }
 
-test('status sees the live 5.0.0 node', { skip }, async () => {
+test('status sees the live 5.0.0 node', async () => {
   const r = await runWrapper(sb, ['--status', '--json']);
   ok(r);
   const s = JSON.parse(r.stdout);
@@ -77,11 +76,11 @@ test('status sees the live 5.0.0 node', { skip }, async () => {
   assert.deepEqual(s.releases, [{ version: '5.0.0', status: 'permanent' }]);
 });
 
-test('upgrade 5.0.1 with no package: 66, nothing changed', { skip }, async () => {
+test('upgrade 5.0.1 with no package: 66, nothing changed', async () => {
   await refused(['upgrade', '5.0.1'], 66, /no package of version 5\.0\.1/, '5.0.0');
 });
 
-test('wrong edition: an enterprise package against a community node: 78, nothing changed', { skip }, async () => {
+test('wrong edition: an enterprise package against a community node: 78, nothing changed', async () => {
   const pkg = sb.addPackage(enterprise.packages['5.0.1']!);
   try {
     await refused(['upgrade', 'emqx-enterprise-5.0.1'], 78, /enterprise/, '5.0.0');
@@ -92,7 +91,7 @@ test('wrong edition: an enterprise package against a community node: 78, nothing
   }
 });
 
-test('corrupt package: 65, nothing changed', { skip }, async () => {
+test('corrupt package: 65, nothing changed', async () => {
   const good = fs.readFileSync(fx.packages['5.0.1']!);
   const pkg = path.join(releasesDir(), 'emqx-5.0.1.tar.gz');
   try {
@@ -106,7 +105,7 @@ test('corrupt package: 65, nothing changed', { skip }, async () => {
   }
 });
 
-test('dry run plans the hand-over to the 5.0.1 scripts and changes nothing', { skip }, async () => {
+test('dry run plans the hand-over to the 5.0.1 scripts and changes nothing', async () => {
   const pkg = sb.addPackage(fx.packages['5.0.1']!);
   const binBefore = snapshot(path.join(sb.root, 'bin'));
   const r = await runWrapper(sb, ['--dry-run', '--json', 'upgrade', '5.0.1']);
@@ -120,7 +119,7 @@ test('dry run plans the hand-over to the 5.0.1 scripts and changes nothing', { s
   assert.ok(!r.stdout.includes(sb.cookie), 'the cookie must not be printed');
 });
 
-test('upgrade 5.0.1 with only the package in releases/: same pid, new code and state, permanent', { skip }, async () => {
+test('upgrade 5.0.1 with only the package in releases/: same pid, new code and state, permanent', async () => {
   assert.ok(fs.existsSync(path.join(releasesDir(), 'emqx-5.0.1.tar.gz')));
   assert.equal(fs.existsSync(bin('emqx-5.0.1')), false);
   const before = await sb.info();
@@ -134,7 +133,7 @@ test('upgrade 5.0.1 with only the package in releases/: same pid, new code and s
   assert.equal(info.osPid, pid);
   assert.deepEqual(await sb.releases(), { '5.0.1': 'permanent', '5.0.0': 'old' });
   assert.equal(sb.relVsn(), '5.0.1');
-  assert.deepEqual(fs.readFileSync(bin('emqx-5.0.1')), fs.readFileSync(bundle!));
+  assert.deepEqual(fs.readFileSync(bin('emqx-5.0.1')), fs.readFileSync(bundle));
   assert.equal(fs.statSync(bin('install_upgrade.escript-5.0.1')).mode & 0o777, 0o755);
   // The release keeps its own runner as bin/emqx, so other commands still reach it.
   assert.doesNotMatch(fs.readFileSync(bin('emqx'), 'utf8').slice(0, 512), /@emqx-relup\/wrapper/);
@@ -143,7 +142,7 @@ test('upgrade 5.0.1 with only the package in releases/: same pid, new code and s
   assert.match(ping.stdout, /pong/);
 });
 
-test('downgrade 5.0.0 runs the 5.0.1 scripts: same pid, old code back, permanent', { skip }, async () => {
+test('downgrade 5.0.0 runs the 5.0.1 scripts: same pid, old code back, permanent', async () => {
   const r = await runWrapper(sb, ['downgrade', '5.0.0']);
   ok(r);
   assert.match(r.stdout, /install_upgrade\.escript-5\.0\.1: downgrade 5\.0\.0 on /);
@@ -153,13 +152,13 @@ test('downgrade 5.0.0 runs the 5.0.1 scripts: same pid, old code back, permanent
   assert.equal(sb.relVsn(), '5.0.0');
 });
 
-test('upgrade 5.0.1 again', { skip }, async () => {
+test('upgrade 5.0.1 again', async () => {
   ok(await runWrapper(sb, ['upgrade', 'v5.0.1']));
   await assertOn('5.0.1');
   assert.equal(sb.relVsn(), '5.0.1');
 });
 
-test('damage after the scripts: the .sha256 catches it (65); without one the escript does (3); node and lib/ unchanged', { skip }, async () => {
+test('damage after the scripts: the .sha256 catches it (65); without one the escript does (3); node and lib/ unchanged', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-damaged-'));
   const pkg = path.join(releasesDir(), 'emqx-5.0.2.tar.gz');
   const libNames = () => (fs.readdirSync(path.join(sb.root, 'lib'), { recursive: true }) as string[]).sort();
@@ -187,7 +186,7 @@ test('damage after the scripts: the .sha256 catches it (65); without one the esc
   }
 });
 
-test('unpack 5.0.2, then install --no-permanent: new code, emqx_vars untouched', { skip }, async () => {
+test('unpack 5.0.2, then install --no-permanent: new code, emqx_vars untouched', async () => {
   sb.addPackage(fx.packages['5.0.2']!);
   let r = await runWrapper(sb, ['unpack', 'emqx-5.0.2']);
   ok(r);
@@ -205,7 +204,7 @@ test('unpack 5.0.2, then install --no-permanent: new code, emqx_vars untouched',
   assert.equal(fs.readFileSync(path.join(releasesDir(), 'emqx_vars'), 'utf8'), vars);
 });
 
-test('versions passes through to the current scripts', { skip }, async () => {
+test('versions passes through to the current scripts', async () => {
   const r = await runWrapper(sb, ['versions']);
   ok(r);
   assert.match(r.stdout, /\* 5\.0\.2\tcurrent/);
@@ -241,7 +240,7 @@ function brokenPackage(dir: string): Promise<string> {
   });
 }
 
-test('release_handler refuses the package: the escript status comes back unchanged, node on its code', { skip }, async () => {
+test('release_handler refuses the package: the escript status comes back unchanged, node on its code', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-broken-'));
   try {
     sb.addPackage(await brokenPackage(dir));
@@ -265,7 +264,7 @@ test('release_handler refuses the package: the escript status comes back unchang
   }
 });
 
-test('node not running: 69, nothing changed', { skip }, async () => {
+test('node not running: 69, nothing changed', async () => {
   await sb.stopNode();
   sb.addPackage(fx.packages['5.0.1']!, 'emqx-5.0.9.tar.gz');
   const binBefore = snapshot(path.join(sb.root, 'bin'));

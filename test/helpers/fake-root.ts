@@ -189,6 +189,8 @@ export interface RunResult {
 }
 
 export function runWrapper(args: string[], env: NodeJS.ProcessEnv = {}, file = wrapperBin): RunResult {
+  // A missing build would show as a bare spawn error: say what is wrong.
+  if (file === bundle && !existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` (npm test builds it)`);
   const clean: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(clean)) if (k.startsWith('EMQX_')) delete clean[k];
   const r = spawnSync(file, args, { env: { ...clean, ...env }, encoding: 'utf8', timeout: 60_000 });

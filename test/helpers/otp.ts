@@ -346,8 +346,9 @@ export function runWrapper(sb: Sandbox, args: readonly string[], env: NodeJS.Pro
   return runCmd(process.execPath, [wrapperBin(), '--root', sb.root, ...args], { env: { ...sb.env, ...env }, cwd: sb.root });
 }
 
-/** The one-file wrapper bundle, or null when `npm run build` has not made it (yet). */
-export function wrapperBundle(): string | null {
+/** The one-file wrapper bundle; missing means the build is broken, so the test fails, never skips. */
+export function wrapperBundle(): string {
   const p = path.join(repoRoot(), 'dist', 'emqx.cjs');
-  return fs.existsSync(p) ? p : null;
+  if (!fs.existsSync(p)) throw new Error(`${p} is missing: run \`npm run build\` (npm test builds it)`);
+  return p;
 }

@@ -41,7 +41,9 @@ test('readReleaseFacts: a bare installation falls back, with warnings', (t) => {
   assert.equal(f.hasEkka, false);
   assert.deepEqual([f.node.name, f.node.cookie], ['emqx', 'emqxsecretcookie']);
   assert.equal(f.warnings.length, 3);
-  assert.ok(f.warnings.some((w) => w.includes('escript from PATH')));
+  assert.match(f.warnings[0]!, /^node name not found /);
+  assert.match(f.warnings[1]!, /^node cookie not found .*; using EMQX_DEFAULT_ERLANG_COOKIE from emqx_vars$/);
+  assert.equal(f.warnings[2], `${path.join(root, 'erts-13.1.5/bin/escript')} not found; using escript from PATH`);
   assert.ok(f.warnings.every((w) => !w.includes('emqxsecretcookie')));
   fs.rmSync(path.join(root, 'lib'), { recursive: true });
   assert.equal(readReleaseFacts(root, {}).hasEkka, false);

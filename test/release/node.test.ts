@@ -60,6 +60,7 @@ test('resolveNode: name and cookie come from their own first source', () => {
   const sname = resolveNode({ env: {}, files: [{ file: 'f', args: { name: { value: 'n@host', type: '-sname' } } }], defaultCookie: 'd' });
   assert.equal(sname.nameType, '-sname');
   assert.equal(sname.warnings.length, 1);
+  assert.match(sname.warnings[0]!, /^node cookie not found \(.*no -setcookie in f\); using EMQX_DEFAULT_ERLANG_COOKIE from emqx_vars$/);
 });
 
 test('resolveNode: defaults with warnings that never hold the cookie', () => {
@@ -67,6 +68,7 @@ test('resolveNode: defaults with warnings that never hold the cookie', () => {
   assert.deepEqual([d.name, d.nameType, d.cookie], ['emqx', '-sname', 'emqxsecretcookie']);
   assert.deepEqual([d.nameSource, d.cookieSource], [{ kind: 'default' }, { kind: 'default' }]);
   assert.equal(d.warnings.length, 2);
+  assert.match(d.warnings[0]!, /^node name not found \(.*no -name\/-sname in any vm\.args\); using "emqx"$/);
   assert.ok(d.warnings.every((w) => !w.includes('emqxsecretcookie')));
   assert.match(d.warnings[1]!, /EMQX_DEFAULT_ERLANG_COOKIE/);
   assert.equal(requireCookie(d), 'emqxsecretcookie');

@@ -12,12 +12,10 @@ import { startSshCluster, type SshCluster } from '../helpers/sshd.js';
 import { callsOf, makeFakeRoot } from '../helpers/rollout-fixtures.js';
 import { events, runRollout } from '../helpers/rollout-run.js';
 
-const bundle = wrapperBundle();
 // The operator's own check, run on each host with cwd = its root: the release's nodetool ping,
 // with the RUNNER_ROOT_DIR and REL_VSN that nodetool (like EMQX 5's) refuses to run without.
 const CHECK =
   '. ./releases/emqx_vars && RUNNER_ROOT_DIR="$PWD" REL_VSN="$REL_VSN" ./erts-*/bin/escript bin/nodetool -name "$EMQX_NODE__NAME" -setcookie "$EMQX_NODE__COOKIE" ping';
-const skip = bundle === null ? 'dist/emqx.cjs is missing: run `npm run build`' : false;
 
 let fx: Fixtures;
 let sb: Sandbox | undefined;
@@ -25,9 +23,9 @@ let cluster: SshCluster | undefined;
 let dir: string;
 
 before(async () => {
-  if (skip) return;
+  const bundle = wrapperBundle();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-rollout-otp-'));
-  fx = await buildFixtures({ runner: bundle! });
+  fx = await buildFixtures({ runner: bundle });
   sb = await Sandbox.create({ package: fx.packages['5.0.0']! });
   await sb.start();
   // The node's name, cookie and private epmd reach the remote wrapper the way an operator's
@@ -43,7 +41,7 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-it('hot-upgrades a live OTP node through ssh, same emulator pid, then the rest of the cluster', { skip }, async () => {
+it('hot-upgrades a live OTP node through ssh, same emulator pid, then the rest of the cluster', async () => {
   const node = sb!;
   const pidBefore = (await node.info()).osPid;
   assert.equal((await node.info()).reply, FIXTURE_REPLIES['5.0.0']);

@@ -1,0 +1,19 @@
+// Which compiled test files a run takes; pure, so test/scripts/run-tests.test.ts can prove it.
+// Paths are relative to dist/test, with either separator.
+
+/** Files that start live Erlang nodes (test/e2e) or sshd (test/rollout/rollout, otp-node): not unit. */
+export const NOT_UNIT = [/^e2e\//, /^rollout\/(rollout|otp-node)\.test\.js$/];
+
+const posix = (rel) => rel.replace(/\\/g, '/');
+
+export function isUnit(rel) {
+  const p = posix(rel);
+  return !NOT_UNIT.some((re) => re.test(p));
+}
+
+/** `filter`: none = every file, `unit` = the unit files, else a substring of the path. */
+export function selectTests(rels, filter) {
+  if (!filter) return [...rels];
+  if (filter === 'unit') return rels.filter(isUnit);
+  return rels.filter((rel) => posix(rel).includes(posix(filter)));
+}
