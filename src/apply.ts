@@ -1,19 +1,20 @@
 // The effects of a hot-upgrade command, in the settled order: target syntax -> root and
 // emqx_vars -> edition -> node alive -> lock -> package, checksum, extraction -> hand-over.
 // Every decision is delegated to plan.ts; this module only gathers facts and acts on them.
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { tmpdir } from 'node:os';
 import { RelupError, fromFsError } from './errors.js';
 import {
   buildPlan,
   checkEdition,
   checkHops,
+  dirsWritten,
   decideVersions,
   handOverToWrapper,
   ENV_HOPS,
   ENV_LOCK,
   MAX_HOPS,
+  unpacksPackage,
   versionedScripts,
   type NodeIdentity,
   type Plan,
@@ -32,10 +33,10 @@ import {
   type ReleaseFacts,
 } from './release/index.js';
 import { explicitPackage, locatePackage, selectPackage, selectionError, type LocatedPackage } from './package/locate.js';
-import { acquireLock, type Lock } from './apply/lock.js';
+import { acquireLock, checkLockFree, type Lock } from './apply/lock.js';
 import { nodeEnv, pingError, pingNode } from './apply/ping.js';
 import { runInherited, signalExit } from './apply/handover.js';
-import { headHasMarker } from './apply/marker.js';
+import { hasMarker, headHasMarker } from './apply/marker.js';
 
 export interface RelupRequest {
   command: RelupCommand;
@@ -58,6 +59,8 @@ export interface Prepared {
   cookie: string;
   /** The package to extract the newest scripts from; null when they are in bin/ already. */
   pkg: LocatedPackage | null;
+  /** The target's package the escript will unpack, whose checksum is checked even when pkg is null. */
+  unpackPkg: LocatedPackage | null;
   root: string;
 }
 
@@ -151,7 +154,7 @@ async function scriptSource(
     // Named explicitly: it must exist, be readable and hold the newest version, even when unused.
     const pkg = await explicitPackage(root, req.packageFlag, { edition, version: newest });
     if (!present) return { escriptFile: versioned.escript, pkg };
-    req.warn(`bin/emqx-${newest} and bin/install_upgrade.escript-${newest} are already in bin/; --package ${pkg.name.file} is not read`);
+    req.warn(`bin/emqx-${newest} and bin/install_upgrade.escript-${newest} are already in bin/; the scripts are not read from --package ${pkg.name.file}`);
     return { escriptFile: versioned.escript, pkg: null };
   }
   if (present) return { escriptFile: versioned.escript, pkg: null };
@@ -178,6 +181,32 @@ async function scriptSource(
   }
 }
 
+/**
+ * The target's package that the escript will hand to release_handler (unpack, upgrade): the one
+ * the operator named, else the only one of the target version in releases/. Null when the command
+ * unpacks nothing or no package is there (release_handler deletes it once unpacked).
+ */
+async function unpackSource(req: RelupRequest, facts: ReleaseFacts, target: Target | null, extractPkg: LocatedPackage | null): Promise<LocatedPackage | null> {
+  if (target === null || !unpacksPackage(req.command)) return null;
+  const version = target.version;
+  if (extractPkg?.name.version === version) return extractPkg;
+  const edition = facts.vars.edition;
+  const named = namedPackage(req, target);
+  if (named !== null && parsePackageName(basename(named))?.version === version) return explicitPackage(facts.root, named, { edition, version });
+  const dir = join(facts.root, 'releases');
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch (e) {
+    throw fromFsError(e, dir, 'listing the packages');
+  }
+  const sel = selectPackage(names, version, edition);
+  if (sel.kind === 'found') return explicitPackage(facts.root, sel.pkg.file, { edition, version });
+  // Several: we cannot tell which one release_handler gets, so none is handed over unverified.
+  if (sel.kind === 'ambiguous') throw selectionError(sel, version, dir);
+  return null;
+}
+
 export async function prepare(req: RelupRequest): Promise<Prepared> {
   const target = req.target === null ? null : parseTarget(req.target);
   const self = selfPath(req.invoked, req.cwd);
@@ -200,6 +229,7 @@ export async function prepare(req: RelupRequest): Promise<Prepared> {
   }
 
   const { escriptFile, pkg } = await scriptSource(req, facts, decision, target);
+  const unpackPkg = await unpackSource(req, facts, target, pkg);
 
   const plan = buildPlan({
     command: req.command,
@@ -213,12 +243,13 @@ export async function prepare(req: RelupRequest): Promise<Prepared> {
     hops,
     escriptFile,
     package: pkg?.path ?? null,
+    unpackPackage: unpackPkg?.path ?? null,
     escriptBin: facts.escript,
     node,
     hasEkka: facts.hasEkka,
     lockToken: null,
   });
-  return { plan, cookie: node.cookie, pkg, root };
+  return { plan, cookie: node.cookie, pkg, unpackPkg, root };
 }
 
 /** Aborts the extraction on the operator's signals, so the temporaries go and the lock is freed. */
@@ -236,35 +267,51 @@ function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
   return { signal: ac.signal, dispose: () => sigs.forEach((s) => process.off(s, on)) };
 }
 
-async function extractUnderLock(p: Prepared, requireChecksum: boolean, warn: (m: string) => void, signal: AbortSignal): Promise<void> {
-  const pkg = p.pkg!;
+/** Every sidecar check of the plan, before any script runs (the dry run words its warning as would). */
+async function verifyChecksums(plan: Plan, requireChecksum: boolean, warn: (m: string) => void, signal?: AbortSignal, would = false): Promise<void> {
+  if (plan.verify.length === 0) return;
   const { verifySidecar } = await import('./package/checksum.js');
-  const { extractScripts, cleanStaleTemps } = await import('./package/extract.js');
-  const bin = join(p.root, 'bin');
-  await cleanStaleTemps(bin);
-  const sum = await verifySidecar(pkg.path, { required: requireChecksum, signal });
-  if (sum.status === 'absent') warn(`no ${sum.sidecar}; the package is used without a checksum check`);
-  // Another run may have extracted them while we waited for nothing: we hold the lock now.
-  if (await scriptsPresent(p.root, p.plan.newestVersion)) return;
-  await extractScripts(pkg.path, p.plan.newestVersion, bin, { signal });
+  for (const pkg of plan.verify) {
+    const sum = await verifySidecar(pkg, { required: requireChecksum, ...(signal ? { signal } : {}) });
+    if (sum.status === 'absent') warn(`no ${sum.sidecar}; the package ${would ? 'would be' : 'is'} used without a checksum check`);
+  }
 }
 
-/** --dry-run: every check a real run makes, reading only. */
+async function extractUnderLock(p: Prepared, requireChecksum: boolean, warn: (m: string) => void, signal: AbortSignal): Promise<void> {
+  const bin = join(p.root, 'bin');
+  if (p.pkg) {
+    const { cleanStaleTemps } = await import('./package/extract.js');
+    await cleanStaleTemps(bin);
+  }
+  await verifyChecksums(p.plan, requireChecksum, warn, signal);
+  // Another run may have extracted them while we waited for nothing: we hold the lock now.
+  if (!p.pkg || (await scriptsPresent(p.root, p.plan.newestVersion))) return;
+  const { extractScripts } = await import('./package/extract.js');
+  await extractScripts(p.pkg.path, p.plan.newestVersion, bin, { signal });
+}
+
+/** access(W_OK) tells without writing; EACCES -> PERMISSION (77), EROFS -> CANNOT_WRITE (73), as the write would. */
+async function checkWritable(dirs: string[]): Promise<void> {
+  for (const dir of dirs) {
+    try {
+      await fsp.access(dir, fsConstants.W_OK);
+    } catch (e) {
+      throw fromFsError(e, dir, 'checking that the real run can write there');
+    }
+  }
+}
+
+/** --dry-run: every check a real run makes (lock, write access, checksums, package), reading only. */
 export async function dryRun(req: RelupRequest): Promise<Prepared> {
   const p = await prepare(req);
+  // The same order as apply(): lock, then what is done under it. Nothing is locked or written.
+  await checkLockFree(p.root, req.env[ENV_LOCK]);
+  await checkWritable(dirsWritten(p.plan));
+  await verifyChecksums(p.plan, req.requireChecksum, req.warn, undefined, true);
   if (p.pkg) {
-    const { verifySidecar } = await import('./package/checksum.js');
-    const { extractScripts } = await import('./package/extract.js');
-    const sum = await verifySidecar(p.pkg.path, { required: req.requireChecksum });
-    if (sum.status === 'absent') req.warn(`no ${sum.sidecar}; the package would be used without a checksum check`);
-    // The same reading and checks as a real extraction, into a private scratch directory.
-    const scratch = await fsp.mkdtemp(join(tmpdir(), 'emqx-relup-dry-'));
-    try {
-      await extractScripts(p.pkg.path, p.plan.newestVersion, scratch);
-      if (await headHasMarker(join(scratch, `emqx-${p.plan.newestVersion}`))) p.plan = handOverToWrapper(p.plan, req.json);
-    } finally {
-      await fsp.rm(scratch, { recursive: true, force: true });
-    }
+    const { checkScripts } = await import('./package/extract.js');
+    const heads = await checkScripts(p.pkg.path, p.plan.newestVersion, join(p.root, 'bin'));
+    if (hasMarker(heads.get(`emqx-${p.plan.newestVersion}`) ?? Buffer.alloc(0))) p.plan = handOverToWrapper(p.plan, req.json);
   } else if (await headHasMarker(p.plan.exec.file)) {
     p.plan = handOverToWrapper(p.plan, req.json);
   }
@@ -282,7 +329,7 @@ export async function apply(req: RelupRequest): Promise<{ plan: Plan; exitCode: 
     try {
       lock = await acquireLock(p.root, req.env[ENV_LOCK]);
       sig.signal.throwIfAborted();
-      if (p.pkg) await extractUnderLock(p, req.requireChecksum, req.warn, sig.signal);
+      await extractUnderLock(p, req.requireChecksum, req.warn, sig.signal);
       if (plan.action === 'exec-newer') {
         plan = { ...plan, exec: { ...plan.exec, env: { ...plan.exec.env, [ENV_LOCK]: lock.token } } };
         if (await headHasMarker(plan.exec.file)) plan = handOverToWrapper(plan, req.json);

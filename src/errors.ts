@@ -109,6 +109,10 @@ export function fromFsError(e: unknown, path: string, doing: string): RelupError
         cause: e,
       });
     case 'EROFS':
+      return new RelupError('CANNOT_WRITE', `cannot write ${path}: read-only file system (EROFS, while ${doing})`, {
+        hint: 'remount it read-write, then retry',
+        cause: e,
+      });
     case 'ENOSPC':
     case 'EDQUOT':
     case 'EEXIST':

@@ -54,6 +54,20 @@ export function checkEdition(installed: Edition, named: Edition | null, what: st
   }
 }
 
+/** Commands whose escript hands the target's package in releases/ to release_handler to unpack. */
+export function unpacksPackage(command: RelupCommand): boolean {
+  return command === 'unpack' || command === 'upgrade';
+}
+
+/**
+ * Packages whose `<package>.sha256` is checked before any script runs: the one the scripts are
+ * extracted from and the one the escript will unpack. The second is checked even when the scripts
+ * are already in bin/ (left by an earlier run), since release_handler reads it unverified.
+ */
+export function checksumTargets(extractFrom: string | null, unpackFrom: string | null): string[] {
+  return [...new Set([extractFrom, unpackFrom].filter((p): p is string => p !== null))];
+}
+
 export function versionedScripts(version: string): { runner: string; escript: string } {
   return { runner: `bin/emqx-${version}`, escript: `bin/install_upgrade.escript-${version}` };
 }
@@ -107,6 +121,8 @@ export interface Plan {
   newestVersion: string;
   package: string | null;
   extract: string[];
+  /** Packages whose checksum sidecar is verified (required with --require-checksum) before any script runs. */
+  verify: string[];
   action: 'exec-newer' | 'run-escript';
   exec: Exec;
   warnings: string[];
@@ -127,6 +143,8 @@ export interface PlanFacts {
   escriptFile: string;
   /** Package the two scripts are taken from; null when they are already in bin/. */
   package: string | null;
+  /** The target's package in releases/ that the escript will unpack (unpack, upgrade); null when none is there. */
+  unpackPackage: string | null;
   escriptBin: string;
   node: NodeIdentity;
   hasEkka: boolean;
@@ -149,6 +167,7 @@ export function buildPlan(f: PlanFacts, warnings: string[] = []): Plan {
     newestVersion: d.newest,
     package: f.package,
     extract,
+    verify: checksumTargets(f.package, f.unpackPackage),
     warnings,
   };
   if (d.handOver) {
@@ -174,6 +193,15 @@ export function buildPlan(f: PlanFacts, warnings: string[] = []): Plan {
       env,
     },
   };
+}
+
+/**
+ * Directories a real run of the plan writes, which --dry-run checks it could: the root (the lock
+ * file), bin/ when the scripts are extracted, and releases/, where release_handler records every
+ * target command (`versions` only reads).
+ */
+export function dirsWritten(plan: Plan): string[] {
+  return [plan.root, ...(plan.package ? [`${plan.root}/bin`] : []), ...(plan.command === 'versions' ? [] : [`${plan.root}/releases`])];
 }
 
 /** The plan as printed by --dry-run: the cookie never leaves the machine in logs or tickets. */

@@ -8,6 +8,9 @@ import {
   escriptTerm,
   erlAtom,
   redactPlan,
+  checksumTargets,
+  unpacksPackage,
+  dirsWritten,
   type PlanFacts,
 } from '../src/plan.js';
 import { parseTarget } from '../src/version/index.js';
@@ -73,6 +76,7 @@ function facts(over: Partial<PlanFacts> = {}): PlanFacts {
     hops: 0,
     escriptFile: 'bin/install_upgrade.escript-5.0.1',
     package: '/opt/emqx/releases/emqx-5.0.1.tar.gz',
+    unpackPackage: '/opt/emqx/releases/emqx-5.0.1.tar.gz',
     escriptBin: '/opt/emqx/erts-13.1.5/bin/escript',
     node: { name: 'emqx@127.0.0.1', nameType: '-name', cookie: 'secret' },
     hasEkka: false,
@@ -127,4 +131,26 @@ test('plan: versions has no version argument; dry-run output hides the cookie', 
   const r = redactPlan(p, 'secret');
   assert.ok(!JSON.stringify(r).includes('secret'));
   assert.ok(JSON.stringify(p).includes('secret'), 'the real plan keeps it');
+});
+
+test('checksum: the package extracted from and the one release_handler will unpack are both verified, once each', () => {
+  const pkg = '/opt/emqx/releases/emqx-5.0.1.tar.gz';
+  assert.deepEqual(checksumTargets(pkg, pkg), [pkg]);
+  // Scripts already in bin/ (left by an earlier run): the package to be unpacked is still verified.
+  assert.deepEqual(checksumTargets(null, pkg), [pkg]);
+  assert.deepEqual(checksumTargets('/r/emqx-5.0.2.tar.gz', '/r/emqx-5.0.0.tar.gz'), ['/r/emqx-5.0.2.tar.gz', '/r/emqx-5.0.0.tar.gz']);
+  assert.deepEqual(checksumTargets(null, null), []);
+  assert.deepEqual(
+    ['install', 'unpack', 'upgrade', 'downgrade', 'uninstall', 'versions'].filter((c) => unpacksPackage(c as PlanFacts['command'])),
+    ['unpack', 'upgrade'],
+  );
+  assert.deepEqual(buildPlan(facts({ package: null })).verify, [pkg]);
+  assert.deepEqual(buildPlan(facts({ package: null, unpackPackage: null })).verify, []);
+});
+
+test('dirsWritten: root (lock), bin/ only when extracting, releases/ for target commands', () => {
+  assert.deepEqual(dirsWritten(buildPlan(facts())), ['/opt/emqx', '/opt/emqx/bin', '/opt/emqx/releases']);
+  assert.deepEqual(dirsWritten(buildPlan(facts({ package: null }))), ['/opt/emqx', '/opt/emqx/releases']);
+  const versions = buildPlan(facts({ command: 'versions', target: null, passArgs: [], decision: decideVersions(null, '5.0.0', null), package: null, unpackPackage: null }));
+  assert.deepEqual(dirsWritten(versions), ['/opt/emqx']);
 });

@@ -27,7 +27,6 @@ export function parseLock(text: string): LockHolder | null {
   return m ? { pid: Number(m[1]), token: m[2]! } : null;
 }
 
-
 export async function readLock(root: string): Promise<LockHolder | null> {
   try {
     return parseLock(await fsp.readFile(join(root, LOCK_NAME), 'utf8'));
@@ -48,6 +47,17 @@ function locked(path: string, pid: number): RelupError {
     hint: 'wait for it to finish; remove the file only if that process is gone',
     details: { pid, lock: path },
   });
+}
+
+/**
+ * What acquireLock would say, without taking the lock (--dry-run): LOCKED naming a live holder's
+ * pid, unless it is the run that handed over to us with its token.
+ */
+export async function checkLockFree(root: string, inheritedToken?: string): Promise<void> {
+  const h = await readLock(root);
+  if (!h || !pidAlive(h.pid)) return;
+  if (inheritedToken && h.token === inheritedToken) return;
+  throw locked(join(root, LOCK_NAME), h.pid);
 }
 
 export async function acquireLock(root: string, inheritedToken?: string): Promise<Lock> {

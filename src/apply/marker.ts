@@ -5,6 +5,11 @@ import { constants as fsConstants, promises as fsp } from 'node:fs';
 export const WRAPPER_MARKER = '@emqx-relup/wrapper';
 export const ENV_PASSTHROUGH = 'EMQX_RELUP_PASSTHROUGH';
 
+/** True when the head of a runner (its first 512 bytes) carries the marker. */
+export function hasMarker(head: Buffer): boolean {
+  return head.subarray(0, 512).includes(WRAPPER_MARKER);
+}
+
 /** True when the first bytes of `file` carry the marker (false when it cannot be read). */
 export async function headHasMarker(file: string): Promise<boolean> {
   // Non-blocking: a FIFO planted under the runner's name must not hang us.
@@ -13,7 +18,7 @@ export async function headHasMarker(file: string): Promise<boolean> {
   try {
     const buf = Buffer.alloc(512);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead).includes(WRAPPER_MARKER);
+    return hasMarker(buf.subarray(0, bytesRead));
   } finally {
     await fh.close();
   }

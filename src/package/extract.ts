@@ -149,6 +149,79 @@ async function commit(binDir: string, members: Member[]): Promise<void> {
   }
 }
 
+/** Receives one member's body; `close` runs whether or not the body was complete. */
+interface Sink {
+  write(chunk: Buffer): Promise<void>;
+  finish(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The one reading of a package for its two scripts, shared by extraction and --dry-run so both
+ * refuse exactly the same packages: exact member names, regular files, not empty, not over the
+ * limit, not twice, not truncated, both present. Stops reading once both are complete.
+ */
+async function scanScripts(
+  pkgPath: string,
+  version: string,
+  members: Member[],
+  sink: (m: Member) => Promise<Sink>,
+  opts: ExtractOptions,
+): Promise<{ bytesRead: number; entriesSeen: number }> {
+  const maxEntryBytes = opts.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  const byName = new Map<string, Member>();
+  for (const m of members) for (const n of [`bin/${m.dest}`, `./bin/${m.dest}`]) byName.set(n, m); // exact names only: never '/bin/..', '../bin/..'
+
+  const take = (m: Member, header: TarHeader) => async (body: AsyncIterable<Buffer>) => {
+    const out = await sink(m);
+    let written = 0;
+    try {
+      for await (const chunk of body) {
+        written += chunk.length;
+        if (written > maxEntryBytes) throw memberError(pkgPath, header.name, `is larger than ${maxEntryBytes} bytes`);
+        await out.write(chunk);
+      }
+      if (written !== header.size) throw memberError(pkgPath, header.name, `is truncated (${written} of ${header.size} bytes)`);
+      await out.finish();
+    } finally {
+      await out.close();
+    }
+    m.complete = true;
+  };
+
+  const stats = await scanTarGz(
+    pkgPath,
+    {
+      entry(header) {
+        // A trailing '/' (how directories are written) still names the member, so it is refused as one.
+        const m = byName.get(header.name.endsWith('/') ? header.name.slice(0, -1) : header.name);
+        if (!m) return null;
+        if (m.member !== null) throw memberError(pkgPath, header.name, `appears twice (also as ${m.member})`);
+        m.member = header.name;
+        if (!FILE_TYPES.has(header.type ?? '')) throw memberError(pkgPath, header.name, `is a ${header.type ?? 'entry of unknown type'}, not a regular file`);
+        if (header.size === undefined || header.size <= 0) throw memberError(pkgPath, header.name, 'is empty');
+        if (header.size > maxEntryBytes) throw memberError(pkgPath, header.name, `is ${header.size} bytes, over the ${maxEntryBytes}-byte limit`);
+        return take(m, header);
+      },
+      done: () => members.every((m) => m.complete),
+    },
+    opts,
+  );
+  const missing = members.filter((m) => !m.complete);
+  if (missing.length > 0) {
+    const names = missing.map((m) => `bin/${m.dest}`).join(' and ');
+    throw new RelupError('BAD_PACKAGE', `package ${pkgPath} has no ${names}`, {
+      hint: `use a package of ${version} that ships its versioned scripts`,
+      details: { package: pkgPath, missing: missing.map((m) => `bin/${m.dest}`) },
+    });
+  }
+  return stats;
+}
+
+function newMembers(version: string): Member[] {
+  return scriptNames(version).map((dest) => ({ dest, member: null, tmp: null, complete: false }));
+}
+
 /**
  * Extracts `bin/emqx-<version>` and `bin/install_upgrade.escript-<version>` (or `./bin/...`) from
  * the .tar.gz `pkgPath` into `binDir`, reading the package once and stopping as soon as both are
@@ -157,14 +230,10 @@ async function commit(binDir: string, members: Member[]): Promise<void> {
  * `signal.reason` on abort. In every failure case bin/ is left as it was.
  */
 export async function extractScripts(pkgPath: string, version: string, binDir: string, opts: ExtractOptions = {}): Promise<ExtractResult> {
-  const maxEntryBytes = opts.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
-  const members: Member[] = scriptNames(version).map((dest) => ({ dest, member: null, tmp: null, complete: false }));
-  const byName = new Map<string, Member>();
-  for (const m of members) for (const n of [`bin/${m.dest}`, `./bin/${m.dest}`]) byName.set(n, m); // exact names only: never '/bin/..', '../bin/..'
-
+  const members = newMembers(version);
   await checkDestinations(binDir, members);
 
-  const take = (m: Member, header: TarHeader) => async (body: AsyncIterable<Buffer>) => {
+  const sink = async (m: Member): Promise<Sink> => {
     const name = tempName(m.dest);
     const tmp = path.join(binDir, name);
     let fh: fsp.FileHandle;
@@ -174,52 +243,17 @@ export async function extractScripts(pkgPath: string, version: string, binDir: s
       throw fromFsError(e, tmp, 'creating a temporary file for the script');
     }
     m.tmp = name;
-    let written = 0;
-    try {
-      for await (const chunk of body) {
-        written += chunk.length;
-        if (written > maxEntryBytes) throw memberError(pkgPath, header.name, `is larger than ${maxEntryBytes} bytes`);
-        await writeAll(fh, chunk);
-      }
-      if (written !== header.size) throw memberError(pkgPath, header.name, `is truncated (${written} of ${header.size} bytes)`);
-      // Explicit, since the mode given to open() is cut by the umask.
-      await fh.chmod(0o755);
-      await fh.sync();
-    } catch (e) {
-      throw e instanceof RelupError ? e : fromFsError(e, tmp, 'writing the extracted script');
-    } finally {
-      await fh.close();
-    }
-    m.complete = true;
+    const fsErr = (e: unknown) => fromFsError(e, tmp, 'writing the extracted script');
+    return {
+      write: (chunk) => writeAll(fh, chunk).catch((e) => Promise.reject(fsErr(e))),
+      // Explicit chmod, since the mode given to open() is cut by the umask.
+      finish: () => fh.chmod(0o755).then(() => fh.sync()).catch((e) => Promise.reject(fsErr(e))),
+      close: () => fh.close(),
+    };
   };
 
   try {
-    const stats = await scanTarGz(
-      pkgPath,
-      {
-        entry(header) {
-          // A trailing '/' (how directories are written) still names the member, so it is refused as one.
-          const m = byName.get(header.name.endsWith('/') ? header.name.slice(0, -1) : header.name);
-          if (!m) return null;
-          if (m.member !== null) throw memberError(pkgPath, header.name, `appears twice (also as ${m.member})`);
-          m.member = header.name;
-          if (!FILE_TYPES.has(header.type ?? '')) throw memberError(pkgPath, header.name, `is a ${header.type ?? 'entry of unknown type'}, not a regular file`);
-          if (header.size === undefined || header.size <= 0) throw memberError(pkgPath, header.name, 'is empty');
-          if (header.size > maxEntryBytes) throw memberError(pkgPath, header.name, `is ${header.size} bytes, over the ${maxEntryBytes}-byte limit`);
-          return take(m, header);
-        },
-        done: () => members.every((m) => m.complete),
-      },
-      opts,
-    );
-    const missing = members.filter((m) => !m.complete);
-    if (missing.length > 0) {
-      const names = missing.map((m) => `bin/${m.dest}`).join(' and ');
-      throw new RelupError('BAD_PACKAGE', `package ${pkgPath} has no ${names}`, {
-        hint: `use a package of ${version} that ships its versioned scripts`,
-        details: { package: pkgPath, missing: missing.map((m) => `bin/${m.dest}`) },
-      });
-    }
+    const stats = await scanScripts(pkgPath, version, members, sink, opts);
     await commit(binDir, members);
     return { written: members.map((m) => path.join(binDir, m.dest)), bytesRead: stats.bytesRead, entriesSeen: stats.entriesSeen };
   } finally {
@@ -227,6 +261,35 @@ export async function extractScripts(pkgPath: string, version: string, binDir: s
   }
 }
 
+/** Bytes of each script's head kept by checkScripts: enough for the wrapper marker. */
+export const HEAD_BYTES = 512;
+
+/**
+ * --dry-run: the same reading and refusals as extractScripts, and the same destination checks in
+ * `binDir`, but nothing is written anywhere (not even a scratch directory). Returns the first
+ * HEAD_BYTES of each script, by its name in bin/.
+ */
+export async function checkScripts(pkgPath: string, version: string, binDir: string, opts: ExtractOptions = {}): Promise<Map<string, Buffer>> {
+  const members = newMembers(version);
+  await checkDestinations(binDir, members);
+  const heads = new Map<string, Buffer>();
+  const sink = async (m: Member): Promise<Sink> => {
+    const parts: Buffer[] = [];
+    let kept = 0;
+    return {
+      write: async (chunk) => {
+        if (kept < HEAD_BYTES) {
+          parts.push(chunk.subarray(0, HEAD_BYTES - kept));
+          kept += Math.min(chunk.length, HEAD_BYTES - kept);
+        }
+      },
+      finish: async () => void heads.set(m.dest, Buffer.concat(parts)),
+      close: async () => {},
+    };
+  };
+  await scanScripts(pkgPath, version, members, sink, opts);
+  return heads;
+}
 
 interface JournalEntry {
   dest: string;

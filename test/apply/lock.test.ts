@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { acquireLock, lockHolder, parseLock, LOCK_NAME } from '../../src/apply/lock.js';
+import { acquireLock, checkLockFree, lockHolder, parseLock, LOCK_NAME } from '../../src/apply/lock.js';
 import { RelupError } from '../../src/errors.js';
 
 function tmp(t: { after(fn: () => void): void }): string {
@@ -88,4 +88,19 @@ for (const stale of [false, true]) test(`20 concurrent processes${stale ? ' raci
   }
   assert.equal(lines.length / 2, codes.filter((c) => c === 0).length);
   assert.deepEqual(readdirSync(root).filter((n) => n !== 'log'), []);
+});
+
+test('checkLockFree (dry run) says what acquireLock would, and creates nothing', async (t) => {
+  const root = tmp(t);
+  await checkLockFree(root);
+  assert.deepEqual(readdirSync(root), [], 'a free lock: nothing created');
+  const lock = await acquireLock(root);
+  await assert.rejects(checkLockFree(root), (e: RelupError) => e.code === 'LOCKED' && e.exitCode === 75 && e.message.includes(`pid ${process.pid}`));
+  await checkLockFree(root, lock.token); // handed over to: runs under it
+  await lock.release();
+  const dead = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => dead.once('exit', r));
+  writeFileSync(join(root, LOCK_NAME), `${dead.pid} 0123456789abcdef\n`);
+  await checkLockFree(root); // stale: the real run would take it over
+  assert.deepEqual(readdirSync(root), [LOCK_NAME], 'the stale lock is left alone');
 });

@@ -214,9 +214,13 @@ test('--dry-run --json prints the whole plan and changes nothing; the cookie is 
   const fr = withRoot(t);
   const pkg = makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
   const snap = snapshotDir(fr.root);
-  const r = runWrapper(['--root', fr.root, '--dry-run', '--json', 'upgrade', '5.0.1']);
+  // Not even a scratch directory: the scripts are checked in memory.
+  const scratch = mkdtempSyncCompat();
+  t.after(() => rmSync(scratch, { recursive: true, force: true }));
+  const r = runWrapper(['--root', fr.root, '--dry-run', '--json', 'upgrade', '5.0.1'], { TMPDIR: scratch });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '', 'warnings go inside the JSON');
+  assert.deepEqual(readdirSync(scratch), []);
   const plan = JSON.parse(r.stdout);
   assert.deepEqual(
     { ...plan, exec: { file: plan.exec.file, args: plan.exec.args, cwd: plan.exec.cwd } },
@@ -229,6 +233,7 @@ test('--dry-run --json prints the whole plan and changes nothing; the cookie is 
       newestVersion: '5.0.1',
       package: pkg,
       extract: ['bin/emqx-5.0.1', 'bin/install_upgrade.escript-5.0.1'],
+      verify: [pkg],
       action: 'exec-newer',
       exec: { file: `${fr.root}/bin/emqx-5.0.1`, args: ['upgrade', '5.0.1'], cwd: fr.root },
       warnings: [`no ${pkg}.sha256; the package would be used without a checksum check`],

@@ -179,10 +179,26 @@ test('damage after the scripts: the .sha256 catches it (65); without one the esc
     await assertOn('5.0.1');
     assert.deepEqual(await sb.releases(), releases);
     assert.deepEqual(libNames(), lib);
+
+    // That run left bin/emqx-5.0.2 and its escript: the package is still verified before
+    // release_handler gets it, in the real run and the dry run alike.
+    assert.ok(fs.existsSync(bin('install_upgrade.escript-5.0.2')));
+    for (const dry of [[], ['--dry-run']]) {
+      await refused([...dry, '--require-checksum', 'upgrade', '5.0.2'], 66, /emqx-5\.0\.2\.tar\.gz\.sha256 is missing and --require-checksum is set; /, '5.0.1');
+    }
+    fs.writeFileSync(`${pkg}.sha256`, `${createHash('sha256').update(whole).digest('hex')}  emqx-5.0.2.tar.gz\n`);
+    for (const dry of [[], ['--dry-run']]) {
+      await refused([...dry, 'upgrade', '5.0.2'], 65, /does not match emqx-5\.0\.2\.tar\.gz\.sha256: sha256 is [0-9a-f]{64}, expected [0-9a-f]{64}; /, '5.0.1');
+    }
+    assert.deepEqual(await sb.releases(), releases);
+    assert.deepEqual(libNames(), lib);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(pkg, { force: true });
     fs.rmSync(`${pkg}.sha256`, { force: true });
+    // The next test extracts the genuine 5.0.2 scripts.
+    fs.rmSync(bin('emqx-5.0.2'), { force: true });
+    fs.rmSync(bin('install_upgrade.escript-5.0.2'), { force: true });
   }
 });
 

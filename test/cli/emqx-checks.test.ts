@@ -1,0 +1,186 @@
+// Checks a run makes before any script runs, real and dry alike: the checksum of the package
+// release_handler will unpack (even when the scripts are already in bin/), and in the dry run
+// the lock and write access the real run would hit. Each failure: one line, the README exit
+// code, bin/ and releases/ unchanged, nothing run on the node.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeFakeRoot, makePackage, runWrapper, sha256Sidecar, snapshotDir, type FakeRoot, type RunResult } from '../helpers/fake-root.js';
+import { readableModule, unprivilegedNode } from '../helpers/nobody.js';
+
+function withRoot(t: { after(fn: () => void): void }): FakeRoot {
+  const fr = makeFakeRoot();
+  t.after(() => fr.cleanup());
+  return fr;
+}
+
+/** bin/ and releases/, to prove "no change on disk". */
+const disk = (fr: FakeRoot) => `${snapshotDir(join(fr.root, 'bin'))}\n--\n${snapshotDir(join(fr.root, 'releases'))}`;
+/** Everything run on the node but the nodetool ping: escript runs and hand-overs. */
+const nodeRuns = (fr: FakeRoot) => fr.calls().filter((c) => !(c.prog === 'escript' && Array.isArray(c.args) && String(c.args[0]).endsWith('nodetool')));
+const oneLine = (r: RunResult) => assert.match(r.stderr, /^emqx: error: [^\n]+; [^\n]+\n$/, r.stderr);
+
+test('scripts already in bin/: the package to unpack is still verified (66 without sidecar under --require-checksum, 65 on mismatch), dry run too', (t) => {
+  const fr = withRoot(t);
+  const pkg = makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  // An earlier run without the flag extracted the scripts; release_handler has not unpacked yet.
+  let r = runWrapper(['--root', fr.root, '--dry-run', 'unpack', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  r = runWrapper(['--root', fr.root, 'unpack', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(existsSync(join(fr.root, 'bin', 'install_upgrade.escript-5.0.1')));
+  const before = disk(fr);
+  const ran = nodeRuns(fr).length;
+
+  for (const dry of [[], ['--dry-run']]) {
+    r = runWrapper(['--root', fr.root, ...dry, '--require-checksum', 'upgrade', '5.0.1']);
+    assert.equal(r.status, 66, `${dry} ${r.stderr}`);
+    oneLine(r);
+    assert.match(r.stderr, /checksum file .*emqx-5\.0\.1\.tar\.gz\.sha256 is missing and --require-checksum is set; put the \.sha256 file/);
+  }
+  assert.equal(disk(fr), before, 'bin/ and releases/ unchanged');
+  sha256Sidecar(pkg, 'ab'.repeat(32));
+  const withBadSidecar = disk(fr);
+  for (const dry of [[], ['--dry-run']]) {
+    r = runWrapper(['--root', fr.root, ...dry, 'upgrade', '5.0.1']);
+    assert.equal(r.status, 65, `${dry} ${r.stderr}`);
+    oneLine(r);
+    assert.match(r.stderr, /package .*emqx-5\.0\.1\.tar\.gz does not match emqx-5\.0\.1\.tar\.gz\.sha256: sha256 is [0-9a-f]{64}, expected (ab){32}; .*fetch it again/);
+  }
+  assert.equal(disk(fr), withBadSidecar, 'bin/ and releases/ unchanged');
+  assert.equal(before.split('--')[0], withBadSidecar.split('--')[0], 'bin/ unchanged');
+  assert.equal(nodeRuns(fr).length, ran, 'no script ran');
+
+  // A command that unpacks nothing does not read the package.
+  r = runWrapper(['--root', fr.root, '--dry-run', 'install', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  sha256Sidecar(pkg);
+  r = runWrapper(['--root', fr.root, '--dry-run', '--json', '--require-checksum', 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  const plan = JSON.parse(r.stdout);
+  assert.equal(plan.package, null, 'nothing to extract');
+  assert.deepEqual(plan.verify, [pkg]);
+  assert.deepEqual(plan.warnings, []);
+  r = runWrapper(['--root', fr.root, '--require-checksum', 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(nodeRuns(fr).length > ran);
+});
+
+test('dry run: a lock held by a live process is 75 naming its pid; a stale one is left alone; no lock file created', (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  const lockFile = join(fr.root, '.emqx-relup.lock');
+  let r = runWrapper(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(!existsSync(lockFile), 'the dry run never locks');
+  const holder = spawn('sleep', ['30']);
+  t.after(() => holder.kill('SIGKILL'));
+  writeFileSync(lockFile, `${holder.pid} 00112233445566778899aabb\n`);
+  const before = snapshotDir(fr.root);
+  r = runWrapper(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
+  assert.equal(r.status, 75, r.stderr);
+  oneLine(r);
+  assert.match(r.stderr, new RegExp(`another emqx upgrade run \\(pid ${holder.pid}\\) holds .*\\.emqx-relup\\.lock; wait for it`));
+  assert.equal(snapshotDir(fr.root), before);
+  assert.deepEqual(nodeRuns(fr), []);
+  // Stale (its pid is gone): the real run would take it over, so the dry run passes and leaves it.
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  writeFileSync(lockFile, `${dead} 00112233445566778899aabb\n`);
+  const stale = snapshotDir(fr.root);
+  r = runWrapper(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(snapshotDir(fr.root), stale);
+});
+
+/** The wrapper as user nobody, from a world-readable bundle (the checkout may be unreadable to it). */
+function runAsNobody(args: string[]): RunResult {
+  const cmd = unprivilegedNode();
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('EMQX_')) delete env[k];
+  const r = spawnSync(cmd[0]!, [...cmd.slice(1), readableModule('cli/emqx-bundle.js'), ...args], { env, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('dry run: bin/ or releases/ this user cannot write is 77, as the real run would be', { skip: process.getuid?.() !== 0 && 'needs root to drop to nobody' }, (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  // nobody owns the installation but bin/ (the lock in the root can be taken, bin/ not written).
+  execFileSync('chown', ['-R', '65534:65534', fr.root]);
+  chmodSync(fr.root, 0o755);
+  chownSync(join(fr.root, 'bin'), 0, 0);
+  chmodSync(join(fr.root, 'bin'), 0o755);
+  const before = disk(fr);
+  let r = runAsNobody(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
+  assert.equal(r.status, 77, r.stderr);
+  oneLine(r);
+  assert.match(r.stderr, new RegExp(`permission denied on ${fr.root}/bin \\(while checking that the real run can write there\\); run as the user that owns the installation`));
+  r = runAsNobody(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 77, `the real run fails the same way: ${r.stderr}`);
+  assert.equal(disk(fr), before);
+  assert.deepEqual(nodeRuns(fr), []);
+
+  // Scripts in bin/ already, releases/ not writable: release_handler could not record the release.
+  chownSync(join(fr.root, 'bin'), 65534, 65534);
+  writeFileSync(join(fr.root, 'bin', 'emqx-5.0.1'), '#!/bin/sh\n', { mode: 0o755 });
+  writeFileSync(join(fr.root, 'bin', 'install_upgrade.escript-5.0.1'), '%% 5.0.1\n', { mode: 0o755 });
+  chownSync(join(fr.root, 'releases'), 0, 0);
+  const before2 = disk(fr);
+  r = runAsNobody(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
+  assert.equal(r.status, 77, r.stderr);
+  oneLine(r);
+  assert.match(r.stderr, new RegExp(`permission denied on ${fr.root}/releases `));
+  assert.equal(disk(fr), before2);
+  assert.deepEqual(nodeRuns(fr), []);
+});
+
+/** A read-only tmpfs holding a copy of bin/ over bin/; null when this machine cannot mount one. */
+function readOnlyBin(fr: FakeRoot): (() => void) | null {
+  if (process.getuid?.() !== 0) return null;
+  const bin = join(fr.root, 'bin');
+  const copy = mkdtempSync(join(tmpdir(), 'relup-bin-'));
+  cpSync(bin, copy, { recursive: true });
+  const mount = (args: string[]) => spawnSync('mount', args, { stdio: 'ignore' }).status === 0;
+  if (!mount(['-t', 'tmpfs', 'tmpfs', bin])) {
+    rmSync(copy, { recursive: true, force: true });
+    return null;
+  }
+  const undo = () => {
+    spawnSync('umount', [bin]);
+    rmSync(copy, { recursive: true, force: true });
+  };
+  cpSync(copy, bin, { recursive: true });
+  if (!mount(['-o', 'remount,ro', bin])) {
+    undo();
+    return null;
+  }
+  return undo;
+}
+
+test('dry run: bin/ on a read-only file system is 73, as the real run would be', (t) => {
+  const fr = makeFakeRoot();
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  const undo = readOnlyBin(fr);
+  if (!undo) {
+    fr.cleanup();
+    t.skip('cannot mount a read-only tmpfs here (needs root); the EROFS mapping is tested in test/errors');
+    return;
+  }
+  t.after(() => {
+    undo();
+    fr.cleanup();
+  });
+  const before = disk(fr);
+  const entries = readdirSync(join(fr.root, 'bin'));
+  let r = runWrapper(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
+  assert.equal(r.status, 73, r.stderr);
+  oneLine(r);
+  assert.match(r.stderr, new RegExp(`cannot write ${fr.root}/bin: read-only file system \\(EROFS, while checking that the real run can write there\\); remount it read-write`));
+  r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 73, `the real run fails the same way: ${r.stderr}`);
+  assert.equal(disk(fr), before);
+  assert.deepEqual(readdirSync(join(fr.root, 'bin')), entries);
+  assert.deepEqual(nodeRuns(fr), []);
+});
