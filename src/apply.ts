@@ -32,7 +32,7 @@ import {
   withRunnerEnv,
   type ReleaseFacts,
 } from './release/index.js';
-import { explicitPackage, locatePackage, selectPackage, selectionError, type LocatedPackage } from './package/locate.js';
+import { explicitPackage, findPackage, locatePackage, selectPackage, selectionError, type LocatedPackage } from './package/locate.js';
 import { acquireLock, checkLockFree, type Lock } from './apply/lock.js';
 import { nodeEnv, pingError, pingNode } from './apply/ping.js';
 import { runInherited, signalExit } from './apply/handover.js';
@@ -59,8 +59,6 @@ export interface Prepared {
   cookie: string;
   /** The package to extract the newest scripts from; null when they are in bin/ already. */
   pkg: LocatedPackage | null;
-  /** The target's package the escript will unpack, whose checksum is checked even when pkg is null. */
-  unpackPkg: LocatedPackage | null;
   root: string;
 }
 
@@ -193,18 +191,8 @@ async function unpackSource(req: RelupRequest, facts: ReleaseFacts, target: Targ
   const edition = facts.vars.edition;
   const named = namedPackage(req, target);
   if (named !== null && parsePackageName(basename(named))?.version === version) return explicitPackage(facts.root, named, { edition, version });
-  const dir = join(facts.root, 'releases');
-  let names: string[];
-  try {
-    names = await fsp.readdir(dir);
-  } catch (e) {
-    throw fromFsError(e, dir, 'listing the packages');
-  }
-  const sel = selectPackage(names, version, edition);
-  if (sel.kind === 'found') return explicitPackage(facts.root, sel.pkg.file, { edition, version });
-  // Several: we cannot tell which one release_handler gets, so none is handed over unverified.
-  if (sel.kind === 'ambiguous') throw selectionError(sel, version, dir);
-  return null;
+  // Several are refused (AMBIGUOUS_PACKAGE): we cannot tell which one release_handler gets.
+  return findPackage(facts.root, version, { edition });
 }
 
 export async function prepare(req: RelupRequest): Promise<Prepared> {
@@ -249,7 +237,7 @@ export async function prepare(req: RelupRequest): Promise<Prepared> {
     hasEkka: facts.hasEkka,
     lockToken: null,
   });
-  return { plan, cookie: node.cookie, pkg, unpackPkg, root };
+  return { plan, cookie: node.cookie, pkg, root };
 }
 
 /** Aborts the extraction on the operator's signals, so the temporaries go and the lock is freed. */
@@ -277,17 +265,15 @@ async function verifyChecksums(plan: Plan, requireChecksum: boolean, warn: (m: s
   }
 }
 
-async function extractUnderLock(p: Prepared, requireChecksum: boolean, warn: (m: string) => void, signal: AbortSignal): Promise<void> {
+/** Under the lock: the plan's checksums first, then the extraction when one is needed. */
+async function verifyAndExtract(p: Prepared, requireChecksum: boolean, warn: (m: string) => void, signal: AbortSignal): Promise<void> {
   const bin = join(p.root, 'bin');
-  if (p.pkg) {
-    const { cleanStaleTemps } = await import('./package/extract.js');
-    await cleanStaleTemps(bin);
-  }
+  const extract = p.pkg ? await import('./package/extract.js') : null;
+  if (extract) await extract.cleanStaleTemps(bin);
   await verifyChecksums(p.plan, requireChecksum, warn, signal);
   // Another run may have extracted them while we waited for nothing: we hold the lock now.
-  if (!p.pkg || (await scriptsPresent(p.root, p.plan.newestVersion))) return;
-  const { extractScripts } = await import('./package/extract.js');
-  await extractScripts(p.pkg.path, p.plan.newestVersion, bin, { signal });
+  if (!extract || !p.pkg || (await scriptsPresent(p.root, p.plan.newestVersion))) return;
+  await extract.extractScripts(p.pkg.path, p.plan.newestVersion, bin, { signal });
 }
 
 /** access(W_OK) tells without writing; EACCES -> PERMISSION (77), EROFS -> CANNOT_WRITE (73), as the write would. */
@@ -329,7 +315,7 @@ export async function apply(req: RelupRequest): Promise<{ plan: Plan; exitCode: 
     try {
       lock = await acquireLock(p.root, req.env[ENV_LOCK]);
       sig.signal.throwIfAborted();
-      await extractUnderLock(p, req.requireChecksum, req.warn, sig.signal);
+      await verifyAndExtract(p, req.requireChecksum, req.warn, sig.signal);
       if (plan.action === 'exec-newer') {
         plan = { ...plan, exec: { ...plan.exec, env: { ...plan.exec.env, [ENV_LOCK]: lock.token } } };
         if (await headHasMarker(plan.exec.file)) plan = handOverToWrapper(plan, req.json);

@@ -123,8 +123,7 @@ export async function checkReadable(file: string, fs: LocateFs = defaultFs): Pro
   }
 }
 
-/** Finds and checks the package of `version` in `<root>/releases/`. */
-export async function locatePackage(root: string, version: string, opts: LocateOptions = {}): Promise<LocatedPackage> {
+async function listAndSelect(root: string, version: string, opts: LocateOptions): Promise<{ dir: string; sel: Selection }> {
   const fs = opts.fs ?? defaultFs;
   const dir = path.resolve(root, 'releases');
   let names: string[];
@@ -133,10 +132,30 @@ export async function locatePackage(root: string, version: string, opts: LocateO
   } catch (e) {
     throw fromFsError(e, dir, 'listing the packages');
   }
-  const sel = selectPackage(names, version, opts.edition);
+  return { dir, sel: selectPackage(names, version, opts.edition) };
+}
+
+async function located(dir: string, pkg: PackageName, fs: LocateFs): Promise<LocatedPackage> {
+  const file = path.join(dir, pkg.file);
+  return { path: file, name: pkg, size: await checkReadable(file, fs) };
+}
+
+/** Finds and checks the package of `version` in `<root>/releases/`. */
+export async function locatePackage(root: string, version: string, opts: LocateOptions = {}): Promise<LocatedPackage> {
+  const { dir, sel } = await listAndSelect(root, version, opts);
   if (sel.kind !== 'found') throw selectionError(sel, version, dir);
-  const file = path.join(dir, sel.pkg.file);
-  return { path: file, name: sel.pkg, size: await checkReadable(file, fs) };
+  return located(dir, sel.pkg, opts.fs ?? defaultFs);
+}
+
+/**
+ * Like locatePackage, but no package of `version` (of this edition) is an answer, null, not an
+ * error; several are still AMBIGUOUS_PACKAGE, since nobody can tell which one would be used.
+ */
+export async function findPackage(root: string, version: string, opts: LocateOptions = {}): Promise<LocatedPackage | null> {
+  const { dir, sel } = await listAndSelect(root, version, opts);
+  if (sel.kind === 'found') return located(dir, sel.pkg, opts.fs ?? defaultFs);
+  if (sel.kind === 'ambiguous') throw selectionError(sel, version, dir);
+  return null;
 }
 
 export interface ExplicitOptions extends LocateOptions {
