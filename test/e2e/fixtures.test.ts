@@ -39,9 +39,13 @@ test('default build: every version, each package complete and rooted without ./'
       'bin/emqx',
       'bin/install_upgrade.escript',
       'bin/nodetool',
+      `bin/nodetool-${v}`,
+      'bin/emqx_ctl',
+      `bin/emqx_ctl-${v}`,
       'bin/no_dot_erlang.boot',
       'releases/emqx_vars',
-      `releases/emqx-${v}.rel`,
+      // What EMQX's escript unpacks by: release_handler:unpack_release("<v>/emqx").
+      `releases/${v}/emqx.rel`,
       `releases/${v}/start.boot`,
       `releases/${v}/vm.args`,
       `erts-${fx.otp.ertsVersion}/bin/erlexec`,
@@ -59,7 +63,7 @@ test('default build: every version, each package complete and rooted without ./'
     }
     assert.match(vars, /^EMQX_DEFAULT_ERLANG_COOKIE="\w+"$/m);
     // The .rel must name the running ERTS, or the relup would restart the emulator.
-    assert.match((await member(pkg, `releases/emqx-${v}.rel`)).toString(), new RegExp(`\\{erts,\\s*"${fx.otp.ertsVersion.replace(/\./g, '\\.')}"\\}`));
+    assert.match((await member(pkg, `releases/${v}/emqx.rel`)).toString(), new RegExp(`\\{erts,\\s*"${fx.otp.ertsVersion.replace(/\./g, '\\.')}"\\}`));
   }
   const again = await buildFixtures();
   assert.equal(again.cached, true);
@@ -78,7 +82,7 @@ test('runner and edition options; concurrent builders share one cache entry', as
     assert.deepEqual(fs.readdirSync(cacheDir), [path.basename(all[0]!.dir)], 'no build directories left behind');
     const pkg = all[0]!.packages['5.0.1']!;
     assert.equal(path.basename(pkg), 'emqx-enterprise-5.0.1.tar.gz');
-    assert.ok((await members(pkg)).includes('releases/emqx-enterprise-5.0.1.rel'));
+    assert.ok((await members(pkg)).includes('releases/5.0.1/emqx.rel'));
     assert.deepEqual(await member(pkg, 'bin/emqx-5.0.1'), fs.readFileSync(runner));
     assert.match((await member(pkg, 'releases/emqx_vars')).toString(), /^IS_ENTERPRISE="yes"$/m);
 

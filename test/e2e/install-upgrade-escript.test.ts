@@ -89,8 +89,11 @@ test('upgrade 5.0.1: same pid, new reply, state converted, permanent, scripts co
   assert.equal(sb.relVsn(), '5.0.1');
   assert.deepEqual(fs.readFileSync(bin('emqx')), fs.readFileSync(bin('emqx-5.0.1')));
   assert.deepEqual(fs.readFileSync(bin('install_upgrade.escript')), fs.readFileSync(bin('install_upgrade.escript-5.0.1')));
-  // release_handler removes the package once unpacked.
-  assert.equal(fs.existsSync(path.join(sb.root, 'releases', 'emqx-5.0.1.tar.gz')), false);
+  assert.deepEqual(fs.readFileSync(bin('emqx_ctl')), fs.readFileSync(bin('emqx_ctl-5.0.1')));
+  assert.deepEqual(fs.readFileSync(bin('nodetool')), fs.readFileSync(bin('nodetool-5.0.1')));
+  // As with EMQX's escript, release_handler removes only the link it was given; the package stays.
+  assert.equal(fs.existsSync(path.join(sb.root, 'releases', 'emqx-5.0.1.tar.gz')), true);
+  assert.equal(fs.existsSync(path.join(sb.root, 'releases', '5.0.1', 'emqx.tar.gz')), false);
 });
 
 test('upgrade to the permanent version again is a no-op that says so', async () => {
@@ -128,13 +131,15 @@ test('upgrade again to the already unpacked 5.0.1', async () => {
 
 test('unpack then install --no-permanent 5.0.2: new code runs, emqx_vars and bin/ untouched; install makes it permanent', async () => {
   await stagePackage('5.0.2');
-  const binBefore = snapshot(path.join(sb.root, 'bin'));
   const varsBefore = fs.readFileSync(path.join(sb.root, 'releases', 'emqx_vars'), 'utf8');
   let r = await escript('5.0.2', 'unpack', sb.nodeTerm, '5.0.2');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /Unpacked release 5\.0\.2/);
   assert.equal((await sb.releases())['5.0.2'], 'unpacked');
   await assertOn('5.0.1');
+  // The unpack added the package's new files (keep_old_files): emqx_ctl-5.0.2, nodetool-5.0.2.
+  assert.ok(fs.existsSync(bin('nodetool-5.0.2')) && fs.existsSync(bin('emqx_ctl-5.0.2')));
+  const binBefore = snapshot(path.join(sb.root, 'bin'));
 
   r = await escript('5.0.2', 'install', sb.nodeTerm, '5.0.2', '--no-permanent');
   assert.equal(r.code, 0, r.stderr);
@@ -175,7 +180,7 @@ test('failures exit 1..4 with a clear message and change nothing', async () => {
     [['upgrade', 'not a term', '5.0.1'], 1, /bad node term/],
     [['upgrade', sb.nodeTerm, '5.0.1', '--bogus'], 1, /unknown option --bogus/],
     [['upgrade', sb.nodeTerm.replace(sb.cookie, 'wrong_cookie'), '5.0.1'], 2, /not reachable/],
-    [['upgrade', sb.nodeTerm, '9.9.9'], 4, /package .*emqx-9\.9\.9\.tar\.gz not found/],
+    [['upgrade', sb.nodeTerm, '9.9.9'], 4, /no package matching releases\/emqx-9\.9\.9\*\.tar\.gz/],
     [['downgrade', sb.nodeTerm, '4.4.0'], 4, /4\.4\.0 is not installed/],
     [['upgrade', sb.nodeTerm, '4.4.0'], 1, /4\.4\.0 is older than the running 5\.0\.0; use `downgrade 4\.4\.0`/],
     [['downgrade', sb.nodeTerm, '5.0.2'], 1, /5\.0\.2 is newer than the running 5\.0\.0; use `upgrade 5\.0\.2`/],
@@ -201,7 +206,7 @@ test('a damaged or mislabelled package is refused before anything is extracted; 
   const cases: Array<[Buffer, RegExp]> = [
     [good.subarray(0, good.length - 100), /emqx-5\.0\.9\.tar\.gz is damaged .*nothing was extracted/],
     [good.subarray(0, good.length >> 1), /is damaged/],
-    [good, /holds no releases\/emqx-5\.0\.9\.rel/],
+    [good, /holds no releases\/5\.0\.9\/emqx\.rel/],
   ];
   for (const [bytes, message] of cases) {
     fs.writeFileSync(pkg, bytes);
@@ -211,6 +216,12 @@ test('a damaged or mislabelled package is refused before anything is extracted; 
     assert.deepEqual(libNames(), lib, 'nothing extracted into lib/');
     assert.equal(fs.existsSync(path.join(sb.root, 'releases', '5.0.9')), false);
   }
+  // EMQX's glob: emqx-5.0.9*.tar.gz also matches 5.0.90's package, so neither is taken (47).
+  const other = path.join(sb.root, 'releases', 'emqx-5.0.90-el8-amd64.tar.gz');
+  fs.writeFileSync(other, good);
+  await assertRefused(await escript('5.0.2', 'upgrade', sb.nodeTerm, '5.0.9'), 47, /more than one package for version: '5\.0\.9'.*emqx-5\.0\.90-el8-amd64\.tar\.gz/);
+  assert.equal(fs.existsSync(path.join(sb.root, 'releases', '5.0.9')), false);
+  fs.rmSync(other);
   fs.rmSync(pkg);
 });
 

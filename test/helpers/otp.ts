@@ -202,10 +202,9 @@ export class Sandbox {
     if (!version) throw new Error(`cannot tell the version of ${pkg}`);
     const tar = await runCmd('tar', ['-xzf', pkg, '-C', this.root]);
     if (tar.code !== 0) throw new Error(`tar failed on ${pkg}: ${tar.stderr}`);
-    const relFile = fs.readdirSync(path.join(this.root, 'releases')).find((f) => f.endsWith(`-${version}.rel`));
-    if (!relFile) throw new Error(`${pkg} holds no .rel for ${version}`);
+    const rel = path.join(this.root, 'releases', version, 'emqx.rel');
+    if (!fs.existsSync(rel)) throw new Error(`${pkg} holds no releases/${version}/emqx.rel`);
     fs.writeFileSync(path.join(this.root, 'releases', 'start_erl.data'), `${this.otp.ertsVersion} ${version}\n`);
-    const rel = path.join(this.root, 'releases', relFile);
     const expr = `ok = release_handler:create_RELEASES(${q(this.root)}, ${q(path.join(this.root, 'releases'))}, ${q(rel)}, []), halt().`;
     const r = await runCmd(path.join(this.otp.bin, 'erl'), ['-noshell', '-boot', 'no_dot_erlang', '-eval', expr]);
     if (r.code !== 0) throw new Error(`create_RELEASES failed: ${r.stdout}${r.stderr}`);
