@@ -177,4 +177,22 @@ describe('npm package: pack a clean tree, install into an empty prefix, run ever
       assert.ok(e.details.skipped.includes(prefix), JSON.stringify(e.details));
     }
   });
+
+  it("npm i -g never replaces a bin/emqx already there (EMQX's /usr/bin/emqx link of a deb/rpm install)", () => {
+    const other = path.join(work, 'other-prefix');
+    const emqxRunner = path.join(work, 'usr-lib-emqx', 'bin', 'emqx');
+    fs.mkdirSync(path.dirname(emqxRunner), { recursive: true });
+    fs.writeFileSync(emqxRunner, '#!/bin/sh\necho runner\n', { mode: 0o755 });
+    fs.mkdirSync(path.join(other, 'bin'), { recursive: true });
+    fs.symlinkSync(emqxRunner, path.join(other, 'bin', 'emqx'));
+    const r = spawnSync('npm', ['install', '--global', '--prefix', other, '--prefer-offline', '--no-audit', '--no-fund', '--no-update-notifier', tarball], {
+      cwd: elsewhere,
+      env: cleanEnv,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+    assert.notEqual(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /EEXIST/);
+    assert.equal(fs.readlinkSync(path.join(other, 'bin', 'emqx')), emqxRunner);
+  });
 });
