@@ -37,7 +37,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("setup: Node >= 20.19 is needed, this is " + process.version); process.exit(1) }'
+# The range is package.json's engines.node; bin/node-check.cjs reads it (bin/emqx asks it too).
+node bin/node-check.cjs setup
 npm ci --no-audit --no-fund --loglevel=error
 # bin/emqx runs the build, so a checkout is usable right after this script.
 [ "$build" = 0 ] || npm run build --silent

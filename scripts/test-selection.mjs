@@ -1,8 +1,11 @@
 // Which compiled test files a run takes; pure, so test/scripts/run-tests.test.ts can prove it.
 // Paths are relative to dist/test, with either separator.
 
-/** Files that start live Erlang nodes (test/e2e) or sshd (test/rollout/rollout, otp-node): not unit. */
-export const NOT_UNIT = [/^e2e\//, /^rollout\/(rollout|otp-node)\.test\.js$/];
+/**
+ * Not unit: files that start live Erlang nodes (test/e2e) or sshd (test/rollout/rollout,
+ * otp-node), and test/install, which packs and installs the npm package (npm, registry or cache).
+ */
+export const NOT_UNIT = [/^e2e\//, /^install\//, /^rollout\/(rollout|otp-node)\.test\.js$/];
 
 const posix = (rel) => rel.replace(/\\/g, '/');
 

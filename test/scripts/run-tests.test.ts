@@ -26,8 +26,8 @@ function compiledTests(dir = testDir): string[] {
   return out.sort();
 }
 
-test('selection: unit leaves out e2e and sshd files, keeps unit files, any separator', () => {
-  const rels = ['e2e/wrapper-upgrade.test.js', 'rollout/rollout.test.js', 'rollout/otp-node.test.js', 'rollout/plan.test.js', 'plan.test.js', 'e2e\\fixtures.test.js'];
+test('selection: unit leaves out e2e, sshd and npm install files, keeps unit files, any separator', () => {
+  const rels = ['e2e/wrapper-upgrade.test.js', 'rollout/rollout.test.js', 'rollout/otp-node.test.js', 'install/npm-package.test.js', 'rollout/plan.test.js', 'plan.test.js', 'e2e\\fixtures.test.js'];
   assert.deepEqual(sel.selectTests(rels, 'unit'), ['rollout/plan.test.js', 'plan.test.js']);
   assert.deepEqual(sel.selectTests(rels, 'rollout/'), ['rollout/rollout.test.js', 'rollout/otp-node.test.js', 'rollout/plan.test.js']);
   assert.deepEqual(sel.selectTests(rels, undefined), rels);
@@ -46,9 +46,10 @@ test('run-tests.mjs --list unit: no e2e or sshd file, the known unit files', () 
   const r = spawnSync(process.execPath, [path.join(repo, 'scripts', 'run-tests.mjs'), '--list', 'unit'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const listed = r.stdout.trim().split('\n');
-  assert.deepEqual(listed.filter((f) => /^e2e[\\/]|^rollout[\\/](rollout|otp-node)\.test\.js$/.test(f)), []);
+  assert.deepEqual(listed.filter((f) => /^(e2e|install)[\\/]|^rollout[\\/](rollout|otp-node)\.test\.js$/.test(f)), []);
   for (const f of ['plan.test.js', path.join('rollout', 'plan.test.js'), path.join('scripts', 'run-tests.test.js')]) assert.ok(listed.includes(f), `${f} not listed:\n${r.stdout}`);
   const all = spawnSync(process.execPath, [path.join(repo, 'scripts', 'run-tests.mjs'), '--list'], { encoding: 'utf8' });
   assert.equal(all.status, 0, all.stderr);
   assert.ok(all.stdout.split('\n').includes(path.join('e2e', 'wrapper-upgrade.test.js')), 'the full run lists e2e');
+  assert.ok(all.stdout.split('\n').includes(path.join('install', 'npm-package.test.js')), 'the full run lists the npm install test');
 });
