@@ -1,16 +1,20 @@
 // Build: tsc compiles src/, test/ and scripts/ into dist/; esbuild makes the one-file wrapper.
+// `--coverage` (scripts/coverage.mjs) adds inline source maps to both, so c8 reports src/*.ts lines;
+// the bundle's map names its sources by absolute URL, so a copy of it (bin/emqx-<v> in a test
+// root) still maps back to src/.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { rmSync, existsSync, chmodSync, mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const dist = join(root, 'dist');
+const coverage = process.argv.includes('--coverage');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), ...(coverage ? ['--inlineSourceMap'] : [])], {
   stdio: 'inherit',
   cwd: root,
 });
@@ -34,6 +38,7 @@ if (existsSync(entry)) {
     logOverride: { 'empty-import-meta': 'silent' },
     legalComments: 'none',
     logLevel: 'warning',
+    ...(coverage ? { sourcemap: 'inline', sourceRoot: pathToFileURL(dist).href + '/' } : {}),
   });
   chmodSync(out, 0o755);
 }

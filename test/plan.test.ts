@@ -14,7 +14,7 @@ import {
   type PlanFacts,
 } from '../src/plan.js';
 import { parseTarget } from '../src/version/index.js';
-import { RelupError } from '../src/errors.js';
+import type { RelupError } from '../src/errors.js';
 
 test('newest of current and target, by SemVer precedence with build metadata', () => {
   const cases: [string | null, string, string, string, boolean][] = [

@@ -54,7 +54,7 @@ export function resetRoot(root: string, version: string, record: string): void {
 export function wrapperEnv(record: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_RECORD: record };
   for (const k of ['EMQX_ROOT', 'RUNNER_ROOT_DIR', 'EMQX_NODE_NAME', 'EMQX_NODE_COOKIE']) delete env[k];
-  env['EMQX_NODE__NAME'] = 'emqx@127.0.0.1';
-  env['EMQX_NODE__COOKIE'] = 'benchcookie';
+  env.EMQX_NODE__NAME = 'emqx@127.0.0.1';
+  env.EMQX_NODE__COOKIE = 'benchcookie';
   return env;
 }

@@ -62,7 +62,7 @@ const FORMATS: Record<PackageId, 'gnu' | 'pax'> = { first: 'gnu', middle: 'gnu',
 
 export function cacheRoot(explicit?: string): string {
   if (explicit) return path.resolve(explicit);
-  const xdg = process.env['XDG_CACHE_HOME'];
+  const xdg = process.env.XDG_CACHE_HOME;
   return xdg ? path.join(xdg, 'emqx-relup-bench') : path.join(os.tmpdir(), 'emqx-relup-bench');
 }
 

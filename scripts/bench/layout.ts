@@ -218,7 +218,9 @@ export function memberOrder(tree: Tree, layout: Layout, prefixes: readonly strin
   };
   const at = layout === 'none' ? -1 : scriptIndex(tree.files, layout);
   // Scripts go in without parent entries, so `first` really starts with them (as pack writes).
-  const scripts = (): void => tree.scripts.forEach((s) => out.push(s.path));
+  const scripts = (): void => {
+    for (const s of tree.scripts) out.push(s.path);
+  };
   tree.files.forEach((f, i) => {
     if (i === at && layout !== 'last') scripts();
     push(f.path);

@@ -38,5 +38,5 @@ export function machine(): Machine {
 }
 
 export function machineLine(m: Machine): string {
-  return `${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB RAM, ${m.os} ${m.kernel}, Node ${m.node}, ${m.tools['tar']}, ${m.tools['bsdtar']}`;
+  return `${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB RAM, ${m.os} ${m.kernel}, Node ${m.node}, ${m.tools.tar}, ${m.tools.bsdtar}`;
 }

@@ -33,8 +33,11 @@ class Results {
   readonly details: Record<string, unknown[]> = {};
   readonly notes: Record<string, string> = {};
   add(id: string, v: number, detail?: unknown): void {
-    (this.samples[id] ??= []).push(v);
-    if (detail !== undefined) (this.details[id] ??= []).push(detail);
+    this.samples[id] ??= [];
+    this.samples[id].push(v);
+    if (detail === undefined) return;
+    this.details[id] ??= [];
+    this.details[id].push(detail);
   }
   /** Wall time under `id`, CPU time under `cpu:id`. */
   run(id: string, r: Run | ChildReport, detail?: unknown): void {
@@ -112,7 +115,7 @@ function extractCase(res: Results, work: string, module: string, pkg: string, ve
           const st = fs.statSync(path.join(bin, path.basename(m)));
           if (!st.isFile() || st.size === 0) throw new Error(`extractScripts did not write ${m}`);
         }
-        res.run(id, report, { bytesRead: report['bytesRead'], entriesSeen: report['entriesSeen'], maxRssKiB: report.maxRssKiB });
+        res.run(id, report, { bytesRead: report.bytesRead, entriesSeen: report.entriesSeen, maxRssKiB: report.maxRssKiB });
         if (rssId) res.add(rssId, kibToMB(report.maxRssKiB));
       } finally {
         fs.rmSync(bin, { recursive: true, force: true });

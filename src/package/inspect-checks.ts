@@ -140,9 +140,6 @@ export function checkPackage(scan: Scan): InspectReport {
   if (parsed && edition !== null && edition !== parsed.edition) {
     add('EDITION', `the name says ${parsed.edition} but releases/emqx_vars says ${edition} (IS_ENTERPRISE=${isEnt})`);
   }
-  if (version !== null && varsVersion !== null && varsVersion !== version && !problems.some((p) => p.code === 'OTHER_RELEASE')) {
-    add('VARS_VERSION', `releases/emqx_vars has REL_VSN=${varsVersion}, not ${version}`);
-  }
 
   let dir: string | null = null;
   let relPath: string | null = null;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { acquireLock, checkLockFree, lockHolder, parseLock, LOCK_NAME } from '../../src/apply/lock.js';
-import { RelupError } from '../../src/errors.js';
+import type { RelupError } from '../../src/errors.js';
 
 function tmp(t: { after(fn: () => void): void }): string {
   const d = mkdtempSync(join(tmpdir(), 'relup-lock-'));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseWrapperArgs } from '../../src/cli/emqx-args.js';
-import { RelupError } from '../../src/errors.js';
+import type { RelupError } from '../../src/errors.js';
 
 test('wrapper options are stripped anywhere in a hot-upgrade command; escript args pass through', () => {
   const a = parseWrapperArgs(['--root', '/r', 'upgrade', '--dry-run', '5.0.1', '--no-permanent', '--json', '--package=/p/emqx-5.0.1.tar.gz', '--', 'extra']);

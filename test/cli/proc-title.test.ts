@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { titleWithoutRoot } from '../../src/cli/proc-title.js';
-import { wrapperBin } from '../helpers/otp.js';
+import { wrapperBin } from '../helpers/fake-root.js';
 
 const run = promisify(execFile);
 
@@ -33,7 +33,7 @@ test('a passed-through command leaves no "-root <root>" in ps while the runner r
     fs.writeFileSync(path.join(root, 'releases', 'emqx_vars'), 'REL_NAME="emqx"\nREL_VSN="5.0.0"\nERTS_VSN="1"\nIS_ENTERPRISE="no"\n');
     // A runner that does what EMQX's does first for a command that does not boot the node.
     fs.writeFileSync(path.join(root, 'bin', 'emqx'), `#!/bin/sh\nps -ef | grep -c -- "-[r]oot ${root}" || true\n`, { mode: 0o755 });
-    const r = await run(process.execPath, [wrapperBin(), '--root', root, 'ping'], { env: { ...process.env, EMQX_ROOT: '' } });
+    const r = await run(process.execPath, [wrapperBin, '--root', root, 'ping'], { env: { ...process.env, EMQX_ROOT: '' } });
     assert.equal(r.stdout.trim(), '0', `ps showed the wrapper's --root: ${r.stdout}`);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

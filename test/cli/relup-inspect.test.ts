@@ -25,7 +25,7 @@ describe('emqx-relup inspect', () => {
     const r = run(['inspect', file]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /runner : bin\/emqx-5\.0\.1 \(member 1, \d+ bytes, file 0755\)/);
-    assert.match(r.stdout, /sidecar:  matches/);
+    assert.match(r.stdout, /sidecar: {2}matches/);
     assert.match(r.stdout, /problems: none/);
     const j = JSON.parse(run(['inspect', file, '--json']).stdout);
     assert.deepEqual(j.problems, []);

@@ -60,9 +60,13 @@ export function runRollout(args: string[], cwd: string, timeoutMs?: number): Pro
 }
 
 /** The JSON-lines events of a --json run. */
-export function events(stdout: string): Record<string, any>[] {
+/** One parsed JSON line; the tests check its fields one by one. */
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON of the tool's own output, asserted field by field
+export type JsonLine = Record<string, any>;
+
+export function events(stdout: string): JsonLine[] {
   return stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, any>);
+    .map((l) => JSON.parse(l) as JsonLine);
 }

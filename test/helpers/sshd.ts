@@ -78,7 +78,11 @@ function descendants(root: number): number[] {
   }
   const out: number[] = [];
   const walk = (p: number) => {
-    for (const [child, pp] of parent) if (pp === p) (out.push(child), walk(child));
+    for (const [child, pp] of parent) {
+      if (pp !== p) continue;
+      out.push(child);
+      walk(child);
+    }
   };
   walk(root);
   return out;
@@ -156,7 +160,8 @@ export async function startSshCluster(aliases: string[], opts: ClusterOptions = 
     ].join('\n');
   try {
     for (const alias of aliases) {
-      const address = `127.0.0.${(nextOctet = (nextOctet % 240) + 1) + 10}`;
+      nextOctet = (nextOctet % 240) + 1;
+      const address = `127.0.0.${nextOctet + 10}`;
       const port = await freePort(address);
       const hostKey = path.join(dir, `host_${alias}`);
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
@@ -201,7 +206,8 @@ export async function startSshCluster(aliases: string[], opts: ClusterOptions = 
     configFile,
     hosts,
     async addDeadAlias(alias) {
-      const address = `127.0.0.${(nextOctet = (nextOctet % 240) + 1) + 10}`;
+      nextOctet = (nextOctet % 240) + 1;
+      const address = `127.0.0.${nextOctet + 10}`;
       fs.appendFileSync(configFile, clientBlock(alias, address, await freePort(address)));
     },
     async stopHost(alias) {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseSidecar, sha256File, verifySidecar, sidecarPath } from '../../src/package/checksum.js';
-import { tempDir, makeTarGz, scriptEntries, snapshot, rejectsWith, filler } from './fixtures.js';
+import { tempDir, makeTarGz, scriptEntries, rejectsWith, filler } from './fixtures.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -73,16 +73,14 @@ describe('verifySidecar on real files', () => {
     });
   }
 
-  test('mismatch: CHECKSUM_MISMATCH (65), nothing changed', async () => {
-    const { d, pkg } = await pkgWithSidecar('text');
+  test('mismatch: CHECKSUM_MISMATCH (65)', async () => {
+    const { pkg } = await pkgWithSidecar('text');
     const fd = fs.openSync(pkg, 'r+');
     fs.writeSync(fd, Buffer.from([0x00]), 0, 1, fs.statSync(pkg).size - 100);
     fs.closeSync(fd);
-    const before = snapshot(d);
     const e = await rejectsWith(verifySidecar(pkg), 'CHECKSUM_MISMATCH', 65);
     assert.match(e.message, /does not match emqx-5\.0\.1\.tar\.gz\.sha256/);
     assert.match(e.hint!, /fetch it again/);
-    assert.deepEqual(snapshot(d), before);
   });
 
   test('absent sidecar: reported when optional, NOT_FOUND (66) when required', async () => {

@@ -14,6 +14,7 @@ import { readableModule, unprivilegedNode } from '../helpers/nobody.js';
 import {
   tempDir,
   makeTarGz,
+  makeTruncatedTarGz,
   makeRoot,
   scriptEntries,
   snapshot,
@@ -416,6 +417,37 @@ describe('hostile corpus: typed error and bin/ byte-for-byte unchanged', () => {
     });
   }
 
+  // The tar itself is short (its gzip stream is whole): the last member ends before its header's size.
+  for (const [name, entries, cut, match] of [
+    ['last member (the escript) cut inside its body', [{ name: 'lib/a.beam', size: 3000 }, ...scripts], 20, /^package .*emqx-5\.0\.1\.tar\.gz is truncated$/],
+    ['last member (the escript) cut right after its header', [{ name: 'lib/a.beam', size: 3000 }, ...scripts], 0, /is truncated/],
+    ['last member (the runner) cut inside its body, escript before it', [scripts[1]!, { name: 'lib/a.beam', size: 3000 }, scripts[0]!], 7, /is truncated/],
+  ] as const) {
+    test(`truncated tar: ${name}`, async () => {
+      const { bin } = root();
+      const pkg = path.join(tmp(), `emqx-${V}.tar.gz`);
+      await makeTruncatedTarGz(pkg, [...entries], cut);
+      gunzipSync(fs.readFileSync(pkg)); // the gzip layer is intact
+      const before = snapshot(bin);
+      const e = await rejectsWith(extractScripts(pkg, V, bin), 'BAD_PACKAGE', 65);
+      assert.match(e.message, match);
+      assert.ok(e.message.includes(pkg), e.message);
+      assert.deepEqual(snapshot(bin), before);
+      assert.deepEqual(fs.readdirSync(bin).filter((n) => n.includes('.relup-')), [], 'no temporary left');
+    });
+  }
+
+  test('truncated tar after both scripts: the early stop never reads it, the scripts are extracted', async () => {
+    const { bin } = root();
+    const pkg = path.join(tmp(), `emqx-${V}.tar.gz`);
+    await makeTruncatedTarGz(pkg, [...scripts, { name: 'lib/a.beam', size: 3000 }], 100);
+    await extractScripts(pkg, V, bin);
+    assertExtracted(bin);
+    // A full scan does reach the cut and says so.
+    const e = await rejectsWith(scanTarGz(pkg, { entry: () => null, done: () => false }), 'BAD_PACKAGE', 65);
+    assert.match(e.message, /is truncated/);
+  });
+
   test('missing package file: NOT_FOUND, bin/ unchanged', async () => {
     const { bin } = root();
     const before = snapshot(bin);
@@ -459,7 +491,13 @@ describe('early stop', () => {
     const pkg = path.join(tmp(), `emqx-${V}.tar.gz`);
     await makeTarGz(pkg, [{ name: 'a', size: 10 }, { name: 'b/', type: 'directory' }, { name: 'c', size: 70_000 }]);
     const seen: string[] = [];
-    const s = await scanTarGz(pkg, { entry: (h) => (seen.push(`${h.type}:${h.name}`), null), done: () => false });
+    const s = await scanTarGz(pkg, {
+      entry: (h) => {
+        seen.push(`${h.type}:${h.name}`);
+        return null;
+      },
+      done: () => false,
+    });
     assert.deepEqual(seen, ['file:a', 'directory:b/', 'file:c']);
     assert.equal(s.entriesSeen, 3);
     assert.equal(s.stoppedEarly, false);

@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { pack, type Header } from 'tar-stream';
 import { RelupError } from '../../src/errors.js';
 
@@ -131,4 +131,29 @@ export async function rejectsWith(p: Promise<unknown>, code: string, exitCode: n
     return e;
   }
   throw new Error(`expected RelupError ${code}, but it resolved`);
+}
+
+/**
+ * A .tar.gz whose tar is cut `cut` bytes into the body of its last member (0: right after that
+ * member's header), then compressed whole: the gzip stream is intact, only the tar is short.
+ */
+export async function makeTruncatedTarGz(file: string, entries: Entry[], cut: number): Promise<void> {
+  const whole = path.join(tempDir(), 'whole.tar.gz');
+  try {
+    await makeTarGz(whole, entries);
+    const tar = gunzipSync(fs.readFileSync(whole));
+    // Header offsets: 512-byte header, then the body padded to 512, for each member in turn.
+    let off = 0;
+    for (const e of entries.slice(0, -1)) off += 512 + Math.ceil(entryBody(e).length / 512) * 512;
+    const last = entries[entries.length - 1]!;
+    if (tar.subarray(off + 257, off + 262).toString('latin1') !== 'ustar') throw new Error(`no ustar header at ${off}: an entry needs a pax header`);
+    if (cut >= entryBody(last).length) throw new Error(`cut ${cut} is not inside the ${entryBody(last).length}-byte body`);
+    fs.writeFileSync(file, gzipSync(tar.subarray(0, off + 512 + cut)));
+  } finally {
+    fs.rmSync(path.dirname(whole), { recursive: true, force: true });
+  }
+}
+
+function entryBody(e: Entry): Buffer {
+  return e.body !== undefined ? Buffer.from(e.body) : e.size !== undefined ? filler(e.size, e.name.length) : Buffer.alloc(0);
 }

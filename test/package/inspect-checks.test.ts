@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkPackage, type Scan, type ScannedEntry } from '../../src/package/inspect-checks.js';
+import { MAX_SCRIPT_BYTES } from '../../src/package/layout.js';
 
 const file = (name: string, size = 10, mode = 0o644, head?: string): ScannedEntry => ({ name, type: 'file', mode, size, linkname: null, head: head === undefined ? undefined : Buffer.from(head) });
 const dir = (name: string): ScannedEntry => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: null });
@@ -57,5 +58,55 @@ describe('checkPackage (pure)', () => {
     const bad = checkPackage(scan({ sidecar: `${'b'.repeat(64)}\n` }));
     assert.deepEqual(bad.sidecar, { present: true, matches: false });
     assert.deepEqual(bad.problems.map((p) => p.code), ['SIDECAR_MISMATCH']);
+  });
+
+  it('SPECIAL_ENTRY: a device or fifo member anywhere; files, directories and links are not special', () => {
+    const special = (type: string): ScannedEntry => ({ name: `dev/${type}`, type, mode: 0o644, size: 0, linkname: null });
+    for (const type of ['character-device', 'block-device', 'fifo']) {
+      const r = checkPackage(scan({ entries: [...scan().entries, special(type)] }));
+      assert.deepEqual(r.problems.map((p) => [p.code, p.message]), [['SPECIAL_ENTRY', `member dev/${type} is a ${type}`]]);
+    }
+    const links: ScannedEntry[] = [
+      { name: 'lib/l', type: 'symlink', mode: 0o777, size: 0, linkname: 'emqx-5.0.1' },
+      { name: 'lib/h', type: 'link', mode: 0o644, size: 0, linkname: 'lib/emqx-5.0.1/ebin/emqx.beam' },
+    ];
+    assert.deepEqual(checkPackage(scan({ entries: [...scan().entries, ...links] })).problems, []);
+  });
+
+  it('VERSION_UNKNOWN: no version in the name nor in the release; the scripts are then not looked for', () => {
+    const noVersion = (texts: [string, string][], entries = scan().entries) => checkPackage(scan({ file: '/x/release.tar.gz', entries, texts: new Map(texts) }));
+    // The scripts it carries are named as another version's: that version is named in a problem too.
+    const r = noVersion([]);
+    assert.deepEqual(r.problems.map((p) => p.code), ['NAME', 'VERSION_UNKNOWN', 'SCRIPT_OTHER_VERSION']);
+    assert.match(r.problems[2]!.message, /scripts for 5\.0\.1/);
+    assert.equal(r.version, null);
+    assert.deepEqual(r.scripts, { runner: null, escript: null });
+    // Two .rel files of different versions name no single version either.
+    const two = noVersion([
+      ['releases/5.0.1/emqx.rel', '{release, {"emqx", "5.0.1"}, {erts, "13.1"}, []}.'],
+      ['releases/5.0.2/emqx.rel', '{release, {"emqx", "5.0.2"}, {erts, "13.1"}, []}.'],
+    ]);
+    assert.deepEqual(two.problems.map((p) => p.code), ['NAME', 'VERSION_UNKNOWN', 'SCRIPT_OTHER_VERSION']);
+    const bare = noVersion([], scan().entries.slice(2));
+    assert.deepEqual(bare.problems.map((p) => p.code), ['NAME', 'VERSION_UNKNOWN'], 'no SCRIPT_MISSING without a version to look for');
+    // Any one source is enough: start_erl.data alone.
+    assert.deepEqual(noVersion([['releases/start_erl.data', '13.1 5.0.1\n']]).problems.map((p) => p.code), ['NAME', 'REL_MISSING']);
+  });
+
+  it('SCRIPT_TOO_BIG: over the 16 MiB limit of emqx upgrade, exactly at it is fine', () => {
+    const withRunnerSize = (size: number) => {
+      const [, ...rest] = scan().entries;
+      return checkPackage(scan({ entries: [file('bin/emqx-5.0.1', size, 0o755, '#!/bin/sh\n'), ...rest] }));
+    };
+    assert.deepEqual(withRunnerSize(MAX_SCRIPT_BYTES).problems, []);
+    assert.deepEqual(withRunnerSize(MAX_SCRIPT_BYTES + 1).problems, [{ code: 'SCRIPT_TOO_BIG', message: 'bin/emqx-5.0.1 is over 16 MiB' }]);
+  });
+
+  it('a REL_VSN in emqx_vars that disagrees with the name is OTHER_RELEASE (the release version is read from emqx_vars first)', () => {
+    const texts = new Map(scan().texts);
+    texts.set('releases/emqx_vars', 'REL_NAME="emqx"\nREL_VSN="5.0.2"\nIS_ENTERPRISE="no"\n');
+    const r = checkPackage(scan({ texts }));
+    assert.deepEqual(r.problems.map((p) => p.code), ['OTHER_RELEASE']);
+    assert.equal(r.release.varsVersion, '5.0.2');
   });
 });

@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import { inspect } from '../../src/package/inspect.js';
+import { MAX_SCRIPT_BYTES } from '../../src/package/layout.js';
 import { pack } from '../../src/package/pack.js';
 import { craftTarGz, ESCRIPT_TEXT, gnuTar, makeReleaseDir, type ReleaseSpec, RUNNER_TEXT, scratch } from '../helpers/pack-fixtures.js';
+import { makeTruncatedTarGz } from './fixtures.js';
 
 const scratchDir = scratch('inspect');
 
@@ -109,6 +112,47 @@ describe('inspect: finds each planted defect', () => {
         return f;
       },
       ['READ', 'RELEASE_DIR_MISSING', 'SCRIPT_MISSING', 'SCRIPT_MISSING'],
+    ],
+    [
+      'a fifo member (GNU tar)',
+      () =>
+        tarred(`emqx-${V}.tar.gz`, {
+          edit: (rel) => execFileSync('mkfifo', [path.join(rel, 'data', 'pipe')]),
+        }),
+      ['SPECIAL_ENTRY'],
+    ],
+    [
+      'no version in the name nor in the release',
+      () =>
+        craftTarGz(path.join(scratchDir(), 'release.tar.gz'), [
+          { name: 'bin/emqx', data: RUNNER_TEXT, mode: 0o755 },
+          { name: 'lib/emqx-x/ebin/emqx.beam', data: 'x' },
+        ]),
+      ['NAME', 'VERSION_UNKNOWN'],
+    ],
+    [
+      'a runner over 16 MiB',
+      () =>
+        craftTarGz(path.join(scratchDir(), `emqx-${V}.tar.gz`), [
+          { name: SCRIPTS[0]!, data: Buffer.concat([Buffer.from('#!/bin/sh\n'), Buffer.alloc(MAX_SCRIPT_BYTES, 0x23)]), mode: 0o755 },
+          { name: SCRIPTS[1]!, data: ESCRIPT_TEXT, mode: 0o755 },
+          { name: `releases/${V}/emqx.rel`, data: `{release, {"emqx", "${V}"}, {erts, "1"}, []}.` },
+        ]),
+      ['SCRIPT_TOO_BIG'],
+    ],
+    [
+      'a tar cut short inside its last member (gzip intact)',
+      async () => {
+        const f = path.join(scratchDir(), `emqx-${V}.tar.gz`);
+        await makeTruncatedTarGz(f, [
+          { name: SCRIPTS[0]!, body: RUNNER_TEXT },
+          { name: SCRIPTS[1]!, body: ESCRIPT_TEXT },
+          { name: `releases/${V}/emqx.rel`, body: `{release, {"emqx", "${V}"}, {erts, "1"}, []}.` },
+          { name: 'lib/emqx-x/ebin/emqx.beam', size: 5000 },
+        ], 1000);
+        return f;
+      },
+      ['READ'],
     ],
     [
       'absolute and .. names',

@@ -1,8 +1,7 @@
-// Helpers for the release-reading tests: temp roots on disk and directory snapshots.
+// Helpers for the release-reading tests: temp roots on disk.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { RelupError } from '../../src/errors.js';
@@ -21,26 +20,6 @@ export function writeTree(root: string, files: Record<string, string>): void {
     fs.mkdirSync(path.dirname(p), { recursive: true });
     fs.writeFileSync(p, text);
   }
-}
-
-/** Names, types, modes and content hashes of everything under `dir` (links not followed). */
-export function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    const p = path.join(dir, rel);
-    const st = fs.lstatSync(p);
-    const mode = (st.mode & 0o7777).toString(8);
-    if (st.isDirectory()) {
-      out[rel || '.'] = `dir ${mode}`;
-      for (const n of fs.readdirSync(p).sort()) walk(path.join(rel, n));
-    } else if (st.isSymbolicLink()) {
-      out[rel] = `link ${fs.readlinkSync(p)}`;
-    } else {
-      out[rel] = `file ${mode} ${createHash('sha256').update(fs.readFileSync(p)).digest('hex')}`;
-    }
-  };
-  walk('');
-  return out;
 }
 
 /** emqx_vars as a real EMQX 5 package ships it (values filled in), plus optional appended lines. */

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { Volume, createFsFromVolume } from 'memfs';
-import { type FsLike, parseErlangTerm, parseReleasesFile, readReleasesFile } from '../../src/release/index.js';
-import { relupError, snapshot, tempDir, writeTree } from './fixture.js';
+import { parseErlangTerm, parseReleasesFile, readReleasesFile } from '../../src/release/index.js';
+import { relupError, tempDir, writeTree } from './fixture.js';
 
 const rel = (vsn: string) => `{release, {"emqx", "${vsn}"}, {erts, "13.1.5"}, [{kernel, "8.5.3"}, {stdlib, "4.2"}, {sasl, "4.2"}]}.\n`;
 
@@ -47,7 +46,6 @@ test('RELEASES written by the real release_handler (create_RELEASES/4, then set_
 
   const text = fs.readFileSync(path.join(root, 'releases/RELEASES'), 'utf8');
   assert.ok(text.includes('\\"q\\"'), 'the weird path is in the file, escaped');
-  const before = snapshot(root);
   assert.deepEqual(readReleasesFile(root), [
     { name: 'emqx', version: '5.6.1+patch.A', ertsVersion: '13.1.5', status: 'unpacked' },
     { name: 'emqx', version: '5.0.2-rc.1', ertsVersion: '13.1.5', status: 'unpacked' },
@@ -58,7 +56,6 @@ test('RELEASES written by the real release_handler (create_RELEASES/4, then set_
   assert.equal(top.t, 'list');
   const libs = JSON.stringify(top);
   assert.ok(libs.includes(JSON.stringify(path.join(weird, 'kernel-8.5.3'))), libs);
-  assert.deepEqual(snapshot(root), before);
 });
 
 test('hand-written RELEASES files', () => {
@@ -104,19 +101,12 @@ test('malformed RELEASES files are CONFIG 78 naming the file (and the line when 
   }
 });
 
-test('readReleasesFile: missing is NOT_FOUND 66, broken is CONFIG 78, nothing changed; memfs too', (t) => {
+test('readReleasesFile: missing is NOT_FOUND 66, broken is CONFIG 78', (t) => {
   const root = tempDir(t);
   fs.mkdirSync(path.join(root, 'releases'));
-  let before = snapshot(root);
   assert.equal(relupError(() => readReleasesFile(root)).exitCode, 66);
-  assert.deepEqual(snapshot(root), before);
   writeTree(root, { 'releases/RELEASES': '[{release,"emqx","5.0.1"' });
-  before = snapshot(root);
   const e = relupError(() => readReleasesFile(root));
   assert.equal(e.exitCode, 78);
   assert.ok(e.line.includes(path.join(root, 'releases/RELEASES')));
-  assert.deepEqual(snapshot(root), before);
-
-  const mfs = createFsFromVolume(Volume.fromJSON({ '/r/releases/RELEASES': '[{release,"emqx","5.0.1","13.1.5",[],permanent}].' })) as unknown as FsLike;
-  assert.deepEqual(readReleasesFile('/r', mfs), [{ name: 'emqx', version: '5.0.1', ertsVersion: '13.1.5', status: 'permanent' }]);
 });

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Volume, createFsFromVolume } from 'memfs';
 import { type FsLike, chooseRoot, findRoot, rootOfBinFile, selfPath, versionFromScriptName } from '../../src/release/index.js';
-import { emqxVars, snapshot, tempDir, writeTree, relupError, asNobody } from './fixture.js';
+import { emqxVars, tempDir, writeTree, relupError, asNobody } from './fixture.js';
 
 const self = (invoked: string, real = invoked) => ({ invoked, real });
 /** The chain of a choice as [dir, source] pairs. */
@@ -86,10 +86,9 @@ test('findRoot: the first directory holding releases/emqx_vars', (t) => {
   });
 });
 
-test('findRoot: no installation is NOT_FOUND 66 naming the directory, its source and --root; disk unchanged', (t) => {
+test('findRoot: no installation is NOT_FOUND 66 naming the directory, its source and --root', (t) => {
   const dir = tempDir(t);
   writeTree(dir, { 'releases/other': 'x' });
-  const before = snapshot(dir);
   for (const [input, source] of [
     [{ flag: dir, cwd: '/' }, 'from --root'],
     [{ env: { EMQX_ROOT: dir }, cwd: '/' }, 'from EMQX_ROOT'],
@@ -102,7 +101,6 @@ test('findRoot: no installation is NOT_FOUND 66 naming the directory, its source
     assert.ok(e.line.includes(source) && e.line.includes('--root') && e.line.includes('releases/emqx_vars'), e.line);
     assert.ok(!e.line.includes('\n'));
   }
-  assert.deepEqual(snapshot(dir), before);
 });
 
 test('findRoot on memfs: the default /usr/lib/emqx after a wrapper location without an installation', () => {

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { Volume, createFsFromVolume } from 'memfs';
-import { type FsLike, parseEmqxVars, readReleaseVars, releaseVarsFrom } from '../../src/release/index.js';
-import { emqxVars, snapshot, tempDir, writeTree, relupError, asNobody } from './fixture.js';
+import { parseEmqxVars, readReleaseVars, releaseVarsFrom } from '../../src/release/index.js';
+import { emqxVars, tempDir, writeTree, relupError, asNobody } from './fixture.js';
 
 /** name -> value of the parsed table, dropping line numbers. */
 function values(text: string, env: Record<string, string> = {}): Record<string, string> {
@@ -159,49 +158,34 @@ test('release vars: REL_VSN with a leading v is refused', () => {
   assert.equal(relupError(() => releaseVarsFrom(parseEmqxVars(`${GOOD}REL_VSN=v5.0.1\n`), 'f')).code, 'CONFIG');
 });
 
-test('readReleaseVars on disk: last assignment wins, nothing changed', (t) => {
+test('readReleaseVars on disk: last assignment wins, the environment handed in expands', (t) => {
   const root = tempDir(t);
-  writeTree(root, { 'releases/emqx_vars': emqxVars({ relVsn: '5.0.0', append: 'REL_VSN="5.0.14-rc.1"\nERTS_VSN="13.2"\n' }) });
-  const before = snapshot(root);
-  const rv = readReleaseVars(root, {});
+  writeTree(root, { 'releases/emqx_vars': emqxVars({ relVsn: '5.0.0', append: 'REL_VSN="5.0.14-rc.1"\nERTS_VSN="13.2"\nREL_NAME="${NAME_OVERRIDE:-emqx}"\nIS_ENTERPRISE=$ENT\n' }) });
+  const rv = readReleaseVars(root, { ENT: 'yes' });
+  assert.equal(rv.relName, 'emqx');
+  assert.equal(rv.edition, 'enterprise');
   assert.equal(rv.file, path.join(root, 'releases/emqx_vars'));
   assert.equal(rv.relVsn, '5.0.14-rc.1');
   assert.equal(rv.ertsVsn, '13.2');
   assert.equal(rv.defaultCookie, 'emqxsecretcookie');
-  assert.deepEqual(snapshot(root), before);
 });
 
-test('readReleaseVars: missing file is NOT_FOUND 66, a directory CONFIG 78, bad content CONFIG 78; disk unchanged', (t) => {
+test('readReleaseVars: missing file is NOT_FOUND 66, a directory CONFIG 78, bad content CONFIG 78', (t) => {
   const root = tempDir(t);
   fs.mkdirSync(path.join(root, 'releases'));
-  let before = snapshot(root);
   let e = relupError(() => readReleaseVars(root, {}));
   assert.equal(e.exitCode, 66);
   assert.ok(e.line.includes(path.join(root, 'releases/emqx_vars')) && e.line.includes('--root'), e.line);
-  assert.deepEqual(snapshot(root), before);
 
   fs.mkdirSync(path.join(root, 'releases/emqx_vars'));
-  before = snapshot(root);
   e = relupError(() => readReleaseVars(root, {}));
   assert.equal(e.exitCode, 78);
-  assert.deepEqual(snapshot(root), before);
 
   fs.rmdirSync(path.join(root, 'releases/emqx_vars'));
   writeTree(root, { 'releases/emqx_vars': 'REL_NAME=emqx\nREL_VSN=5.0.1\n' });
-  before = snapshot(root);
   e = relupError(() => readReleaseVars(root, {}));
   assert.equal(e.exitCode, 78);
   assert.match(e.line, /does not set ERTS_VSN/);
-  assert.deepEqual(snapshot(root), before);
-});
-
-test('readReleaseVars on memfs, with environment expansion', () => {
-  const vol = Volume.fromJSON({ '/opt/emqx/releases/emqx_vars': 'REL_NAME="${NAME_OVERRIDE:-emqx}"\nREL_VSN=5.0.1\nERTS_VSN=13.1.5\nIS_ENTERPRISE=$ENT\n' });
-  const mfs = createFsFromVolume(vol) as unknown as FsLike;
-  const rv = readReleaseVars('/opt/emqx', { ENT: 'yes' }, mfs);
-  assert.equal(rv.relName, 'emqx');
-  assert.equal(rv.edition, 'enterprise');
-  assert.equal(relupError(() => readReleaseVars('/nope', {}, mfs)).exitCode, 66);
 });
 
 test('readReleaseVars: an unreadable emqx_vars is PERMISSION 77 (checked as nobody)', (t) => {
@@ -209,10 +193,8 @@ test('readReleaseVars: an unreadable emqx_vars is PERMISSION 77 (checked as nobo
   writeTree(root, { 'releases/emqx_vars': GOOD });
   fs.chmodSync(root, 0o755);
   fs.chmodSync(path.join(root, 'releases/emqx_vars'), 0o000);
-  const before = snapshot(root);
   const out = asNobody(`m.readReleaseVars(${JSON.stringify(root)}, {}).relVsn`) as { code: string; exit: number; line: string };
   assert.equal(out.code, 'PERMISSION');
   assert.equal(out.exit, 77);
   assert.ok(out.line.includes(path.join(root, 'releases/emqx_vars')), out.line);
-  assert.deepEqual(snapshot(root), before);
 });

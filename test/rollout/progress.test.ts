@@ -31,8 +31,10 @@ describe('progress output', () => {
     p.phase('h2', 'staging');
     p.close();
     const t = o.text();
-    assert.match(t, /^\x1b\[2Kh1    staging        0s\n\x1b\[2Kh2    waiting          \n/);
-    assert.match(t, /\x1b\[2A\x1b\[2Kh1    staging        0s\n\x1b\[2Kh2    staging        0s\n/);
+    // ESC [2K clears a line, ESC [2A moves up two: the exact bytes a terminal gets.
+    const clear = '\x1b[2K';
+    assert.ok(t.startsWith(`${clear}h1    staging        0s\n${clear}h2    waiting          \n`), JSON.stringify(t));
+    assert.ok(t.includes(`\x1b[2A${clear}h1    staging        0s\n${clear}h2    staging        0s\n`), JSON.stringify(t));
   });
 
   it('emits JSON lines with elapsed time per host and the final report', () => {

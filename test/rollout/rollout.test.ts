@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSshCluster, type SshCluster } from '../helpers/sshd.js';
 import { callsOf, makeFakeRoot, makePackage, releasesOf, sha256, snapshot } from '../helpers/rollout-fixtures.js';
-import { events, runRollout, startRollout } from '../helpers/rollout-run.js';
+import { events, type JsonLine, runRollout, startRollout } from '../helpers/rollout-run.js';
 
 const HOSTS = ['h1', 'h2', 'h3'];
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -86,7 +86,7 @@ describe('emqx-relup rollout over ssh', () => {
     const report = ev.at(-1)!;
     assert.equal(report.event, 'report');
     assert.equal(report.ok, true);
-    assert.deepEqual(report.hosts.map((h: any) => [h.host, h.from, h.version, h.outcome]), HOSTS.map((h) => [h, '5.0.0', '5.0.1', 'done']));
+    assert.deepEqual(report.hosts.map((h: JsonLine) => [h.host, h.from, h.version, h.outcome]), HOSTS.map((h) => [h, '5.0.0', '5.0.1', 'done']));
     const file = path.basename(w.pkg);
     for (const h of HOSTS) {
       const root = w.roots[h]!;
@@ -97,9 +97,9 @@ describe('emqx-relup rollout over ssh', () => {
       assert.match(fs.readFileSync(path.join(root, 'releases', `${file}.sha256`), 'utf8'), new RegExp(`^${sha256(w.pkg)}  ${file.replace(/\./g, '\\.')}\n$`));
       assert.deepEqual(fs.readdirSync(path.join(root, 'releases', '.emqx-relup')).filter((n) => n.startsWith('stage.')), [], 'no temp dir left');
     }
-    const state = JSON.parse(fs.readFileSync(report.state, 'utf8'));
+    const state = JSON.parse(fs.readFileSync(report.state, 'utf8')) as { hosts: Record<string, JsonLine> };
     assert.equal(path.dirname(report.state), w.dir, 'state defaults to the current directory');
-    assert.deepEqual(Object.fromEntries(Object.entries(state.hosts).map(([h, s]: [string, any]) => [h, s.status])), { h1: 'done', h2: 'done', h3: 'done' });
+    assert.deepEqual(Object.fromEntries(Object.entries(state.hosts).map(([h, s]: [string, JsonLine]) => [h, s.status])), { h1: 'done', h2: 'done', h3: 'done' });
 
     assert.deepEqual(leftoverSsh(), [], 'shared ssh connections closed');
 
@@ -184,7 +184,7 @@ describe('emqx-relup rollout over ssh', () => {
     assert.ok(ev.some((e) => e.event === 'note' && /SIGINT: stopping after the host in progress finishes its gate/.test(e.message)));
     const report = ev.at(-1)!;
     assert.equal(report.interrupted, true);
-    assert.deepEqual(report.hosts.map((h: any) => h.outcome), ['done', 'staged', 'staged']);
+    assert.deepEqual(report.hosts.map((h: JsonLine) => h.outcome), ['done', 'staged', 'staged']);
     assert.match(releasesOf(w.roots.h1!), /"5\.0\.1",.*permanent/, 'h1 finished, not cut mid-upgrade');
     assert.equal(upgrades(w.roots.h2!).length + upgrades(w.roots.h3!).length, 0);
     assert.equal(JSON.parse(fs.readFileSync(report.state, 'utf8')).hosts.h1.status, 'done');
@@ -243,7 +243,7 @@ describe('emqx-relup rollout over ssh', () => {
     assert.ok(settle > order.indexOf('h1 done') && settle < order.indexOf('h2 upgrading'), order.join('\n'));
     const report = ev.at(-1)!;
     assert.deepEqual(report.plan.batches, [['h1'], ['h2', 'h3']]);
-    const byHost = Object.fromEntries(report.hosts.map((h: any) => [h.host, h]));
+    const byHost = Object.fromEntries(report.hosts.map((h: JsonLine) => [h.host, h]));
     assert.equal(byHost.h1.outcome, 'done');
     // h2 and h3 ran together in the second batch; both fail the operator's check.
     assert.equal(byHost.h2.outcome, 'failed');

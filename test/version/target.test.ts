@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTarget, isVersion, compareVersions, newestOf } from '../../src/version/index.js';
-import { RelupError } from '../../src/errors.js';
+import type { RelupError } from '../../src/errors.js';
 
 test('target forms', () => {
   const cases: [string, string, string | null, string | null][] = [

@@ -1,0 +1,247 @@
+// An in-memory Transport for rollout() unit tests: a few hosts, each a small model of a release
+// root (RELEASES, the staged package, sidecar and wrapper, the node, the lock). It is strict: it
+// answers only the exact command lines the real remote side is sent (built with the same
+// remote.ts builders the rollout uses, from the host's current state) and the copies staging
+// makes; anything else is recorded in `unexpected` and fails the call loudly (an exception, not
+// a remote exit status), so a test can never pass on an answer the fake made up.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import {
+  checkCommand,
+  emqxCommand,
+  finalizeCommand,
+  mkStageTempCommand,
+  probeCommand,
+  stageDir,
+  statusCommand,
+  type RemoteEmqx,
+} from '../../src/rollout/remote.js';
+import type { ExecOptions, ExecResult, Transport } from '../../src/rollout/ssh.js';
+
+export interface FakeHost {
+  root: string;
+  edition: 'community' | 'enterprise';
+  /** release_handler's RELEASES: version -> status. */
+  releases: Map<string, string>;
+  nodeAlive: boolean;
+  lockHolder: number | null;
+  /** sha256 of releases/<package>, its sidecar and the staged wrapper, when there. */
+  packageSha: string | null;
+  sidecarSha: string | null;
+  wrapperSha: string | null;
+  /** Exit status of the upgrade command (0: release_handler installs the target). */
+  upgradeExit: number;
+  /** After a successful upgrade: the node stops answering (a gate failure). */
+  diesOnUpgrade: boolean;
+  /** Exit status of the operator's --check. */
+  checkExit: number;
+  /** Called when the host's upgrade command runs (e.g. to request a stop meanwhile). */
+  onUpgrade?: () => void;
+}
+
+export interface FakeCall {
+  dest: string;
+  kind: 'probe' | 'status-stdin' | 'status' | 'mktemp' | 'copy' | 'finalize' | 'rm-temp' | 'dry-run' | 'upgrade' | 'check';
+  detail?: string;
+}
+
+export interface Fake extends Transport {
+  hosts: Map<string, FakeHost>;
+  calls: FakeCall[];
+  unexpected: string[];
+  closed: boolean;
+  /** Kinds of the calls made to one host, in order. */
+  kinds(dest: string): FakeCall['kind'][];
+}
+
+export interface FakeSpec {
+  emqx: Extract<RemoteEmqx, { kind: 'shipped' }>;
+  packageFile: string;
+  packageSha: string;
+  target: string;
+  /** The operator's --check command, if the rollout passes one. */
+  check?: string;
+}
+
+const ok = (stdout = '', stderr = ''): ExecResult => ({ exitCode: 0, stdout, stderr, timedOut: false });
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+export function fakeHost(over: Partial<FakeHost> & { root: string; running?: string }): FakeHost {
+  const { running = '5.0.0', ...rest } = over;
+  return {
+    edition: 'community',
+    releases: new Map([[running, 'permanent']]),
+    nodeAlive: true,
+    lockHolder: null,
+    packageSha: null,
+    sidecarSha: null,
+    wrapperSha: null,
+    upgradeExit: 0,
+    diesOnUpgrade: false,
+    checkExit: 0,
+    ...rest,
+  };
+}
+
+export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake {
+  const { emqx, packageFile, target } = spec;
+  const map = new Map(Object.entries(hosts));
+  const calls: FakeCall[] = [];
+  const unexpected: string[] = [];
+  /** dest -> temp dir made by mktemp, with the basenames and sha256 of what was copied in. */
+  const temps = new Map<string, { dir: string; files: Map<string, string> }>();
+  let tempSeq = 0;
+
+  const fail = (what: string): never => {
+    unexpected.push(what);
+    throw new Error(`fake transport: unexpected ${what}`);
+  };
+  const host = (dest: string): FakeHost => map.get(dest) ?? fail(`host ${dest}`);
+
+  const statusJson = (dest: string, h: FakeHost) => {
+    const releases = [...h.releases].map(([version, status]) => ({ version, status }));
+    const permanent = releases.find((r) => r.status === 'permanent')?.version ?? '';
+    return (
+      JSON.stringify({
+        root: h.root,
+        relName: 'emqx',
+        edition: h.edition,
+        currentVersion: permanent,
+        nodeAlive: h.nodeAlive,
+        lockHolder: h.lockHolder,
+        releases,
+        packages: h.packageSha ? [packageFile] : [],
+        warnings: [],
+        host: dest,
+      }) + '\n'
+    );
+  };
+  const changeArgs = (h: FakeHost, permanent: boolean) => [
+    '--package',
+    `${h.root}/releases/${packageFile}`,
+    '--require-checksum',
+    'upgrade',
+    target,
+    ...(permanent ? [] : ['--no-permanent']),
+  ];
+  // What the staged wrapper on the host would refuse before doing anything.
+  const stagedProblem = (h: FakeHost): string | null => {
+    if (h.packageSha !== spec.packageSha) return `no package ${packageFile} with the rollout's sha256 in releases/`;
+    if (h.sidecarSha !== spec.packageSha) return `no matching ${packageFile}.sha256`;
+    return null;
+  };
+
+  const t: Fake = {
+    hosts: map,
+    calls,
+    unexpected,
+    closed: false,
+    kinds: (dest) => calls.filter((c) => c.dest === dest).map((c) => c.kind),
+
+    async exec(dest: string, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+      if (t.closed) fail(`exec on ${dest} after close()`);
+      const h = host(dest);
+      const stdin = opts.inputFile;
+      const note = (kind: FakeCall['kind'], detail?: string) => calls.push({ dest, kind, ...(detail ? { detail } : {}) });
+      const staged = h.wrapperSha === emqx.sha256;
+
+      if (command === probeCommand(emqx, h.root, packageFile) && !stdin) {
+        note('probe');
+        const lines = ['root ok', 'vars ok', 'sha256sum ok', 'node ok', `avail ${4 * 1024 * 1024}`];
+        if (h.packageSha) lines.push(`package ${h.packageSha}`);
+        if (h.sidecarSha) lines.push(`sidecar ${h.sidecarSha}`);
+        if (h.wrapperSha) lines.push(`wrapper ${h.wrapperSha}`);
+        return ok(lines.join('\n') + '\n');
+      }
+      const viaStdin = statusCommand(emqx, h.root, false);
+      if (command === viaStdin.command && stdin === viaStdin.inputFile) {
+        note('status-stdin');
+        return ok(statusJson(dest, h));
+      }
+      if (stdin) fail(`stdin ${stdin} for ${command} on ${dest}`);
+      if (command === emqxCommand(emqx, h.root, ['--status', '--json'])) {
+        if (!staged) fail(`status through a wrapper that is not staged on ${dest}`);
+        note('status');
+        return ok(statusJson(dest, h));
+      }
+      if (command === mkStageTempCommand(h.root)) {
+        if (temps.has(dest)) fail(`a second mktemp on ${dest}`);
+        const dir = `${stageDir(h.root)}/stage.fake${++tempSeq}`;
+        temps.set(dest, { dir, files: new Map() });
+        note('mktemp');
+        return ok(`${dir}\n`);
+      }
+      const temp = temps.get(dest);
+      if (temp) {
+        const pkgSent = temp.files.has(packageFile);
+        const wrapperSent = temp.files.get(basename(emqx.localFile));
+        const fin = finalizeCommand(
+          h.root,
+          temp.dir,
+          { file: packageFile, sha256: spec.packageSha, sent: pkgSent },
+          wrapperSent !== undefined ? { name: emqx.name, sha256: emqx.sha256, sentAs: basename(emqx.localFile) } : null,
+        );
+        if (command === fin) {
+          note('finalize');
+          temps.delete(dest);
+          if (pkgSent && temp.files.get(packageFile) !== spec.packageSha) return { exitCode: 65, stdout: '', stderr: 'sha256 mismatch\n', timedOut: false };
+          if (wrapperSent !== undefined && wrapperSent !== emqx.sha256) return { exitCode: 65, stdout: '', stderr: 'sha256 mismatch\n', timedOut: false };
+          if (pkgSent) h.packageSha = spec.packageSha;
+          h.sidecarSha = spec.packageSha;
+          if (wrapperSent !== undefined) h.wrapperSha = emqx.sha256;
+          return ok();
+        }
+        if (command === `rm -rf ${temp.dir}`) {
+          note('rm-temp');
+          temps.delete(dest);
+          return ok();
+        }
+      }
+      for (const permanent of [true, false]) {
+        if (command === emqxCommand(emqx, h.root, ['--dry-run', '--json', ...changeArgs(h, permanent)])) {
+          if (!staged) fail(`dry run through a wrapper that is not staged on ${dest}`);
+          note('dry-run');
+          const problem = stagedProblem(h);
+          if (problem) return { exitCode: 66, stdout: '', stderr: JSON.stringify({ error: { code: 'NOT_FOUND', message: problem, exitCode: 66 } }) + '\n', timedOut: false };
+          return ok(JSON.stringify({ command: 'upgrade', root: h.root, targetVersion: target, action: 'run-escript' }) + '\n');
+        }
+        if (command === emqxCommand(emqx, h.root, changeArgs(h, permanent))) {
+          if (!staged) fail(`upgrade through a wrapper that is not staged on ${dest}`);
+          note('upgrade', permanent ? 'permanent' : 'no-permanent');
+          h.onUpgrade?.();
+          const problem = stagedProblem(h);
+          if (problem) return { exitCode: 66, stdout: '', stderr: JSON.stringify({ error: { code: 'NOT_FOUND', message: problem, exitCode: 66 } }) + '\n', timedOut: false };
+          if (h.upgradeExit !== 0) return { exitCode: h.upgradeExit, stdout: '', stderr: 'release_handler:install_release failed: {error,{enoent,"relup"}}\n', timedOut: false };
+          for (const [v, s] of h.releases) h.releases.set(v, permanent ? 'old' : s);
+          h.releases.set(target, permanent ? 'permanent' : 'current');
+          if (h.diesOnUpgrade) h.nodeAlive = false;
+          return ok();
+        }
+      }
+      if (spec.check !== undefined && command === checkCommand(h.root, spec.check)) {
+        note('check');
+        return { exitCode: h.checkExit, stdout: h.checkExit === 0 ? 'healthy\n' : '', stderr: h.checkExit === 0 ? '' : 'unhealthy\n', timedOut: false };
+      }
+      return fail(`command on ${dest}: ${command}`);
+    },
+
+    async copy(dest: string, localFiles: string[], remoteDir: string): Promise<ExecResult> {
+      if (t.closed) fail(`copy to ${dest} after close()`);
+      host(dest);
+      const temp = temps.get(dest);
+      if (!temp || remoteDir !== temp.dir) fail(`copy to ${dest}:${remoteDir}, which mktemp did not make`);
+      for (const f of localFiles) {
+        if (!f.startsWith('/')) fail(`copy of a relative path ${f}`);
+        temp!.files.set(basename(f), sha256(f));
+      }
+      calls.push({ dest, kind: 'copy', detail: localFiles.map((f) => basename(f)).join(' ') });
+      return ok();
+    },
+
+    async close() {
+      t.closed = true;
+    },
+  };
+  return t;
+}
