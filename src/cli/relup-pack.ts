@@ -7,16 +7,21 @@ import { makeReporter, reportError, usageError } from './report.js';
 
 const HELP = `usage: emqx-relup pack <release.tar.gz | release-dir> [options]
 
-Makes <out>/<emqx|emqx-enterprise>-<version>[-<platform>].tar.gz whose first two members are
+Makes <out>/<emqx|emqx-enterprise>-<version>-<platform>.tar.gz whose first two members are
 bin/emqx-<version> and bin/install_upgrade.escript-<version> (mode 0755), every other member kept
-as it is, deterministic (SOURCE_DATE_EPOCH sets the mtime), plus <package>.sha256.
+as it is, plus what EMQX's escript copies or unpacks (bin/emqx_ctl-<version>,
+bin/nodetool-<version>, releases/<version>/<rel>.rel) when the release lacks them;
+deterministic (SOURCE_DATE_EPOCH sets the mtime), plus <package>.sha256.
 
 options:
   --out DIR         output directory (default: the current directory)
-  --platform P      platform part of the name, e.g. ubuntu22.04-amd64
+  --platform P      platform part of the name, e.g. ubuntu22.04-amd64 (default: the input
+                    name's, else this machine's; EMQX's runner only finds
+                    <base>-<version>-<platform>.tar.gz)
   --runner FILE     use FILE as bin/emqx-<version> (default: the release's bin/emqx)
   --escript FILE    use FILE as bin/install_upgrade.escript-<version>
-  --wrapper         use this build's one-file emqx wrapper (dist/emqx.cjs) as bin/emqx-<version>
+  --wrapper         refused: EMQX's escript copies bin/emqx-<version> over bin/emqx on a
+                    permanent install, so it must be the release's own runner
   --version V       the release's version, checked against the release (without V: print
                     the version of emqx-relup)
   --edition E       community or enterprise, checked against releases/emqx_vars
@@ -64,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
       signal: abort.signal,
       input: positionals[0]!,
       outDir: o.out as string | undefined,
-      platform: (o.platform as string | undefined) ?? null,
+      platform: o.platform as string | undefined,
       runner: o.runner as string | undefined,
       escript: o.escript as string | undefined,
       wrapper: o.wrapper === true,

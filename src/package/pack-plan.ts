@@ -163,3 +163,83 @@ export function chooseScripts(
   };
   return { runner: pick('runner'), escript: pick('escript'), replaced };
 }
+
+/**
+ * Files EMQX's install_upgrade.escript copies over their plain names after make_permanent
+ * (bin/<rel>-<v>, bin/<rel>_ctl-<v>, bin/nodetool-<v>, bin/install_upgrade.escript-<v>). A missing
+ * one crashes it after the node went permanent, so pack adds the two that are not its scripts.
+ */
+export function companionNames(relName: string): string[] {
+  return [`bin/${relName}_ctl`, 'bin/nodetool'];
+}
+
+export interface Addition {
+  /** Member name to add. */
+  name: string;
+  /** The member of the input it copies. */
+  from: string;
+}
+
+/**
+ * What the package needs beside the two scripts for an EMQX-style escript: each companion's
+ * versioned copy (when the release has the plain one and not the copy), and
+ * releases/<v>/<rel>.rel, since that escript unpacks the package as "<v>/<rel>".
+ */
+export function additions(version: string, relName: string, rel: RelFile, members: ReadonlySet<string>): { add: Addition[]; missing: string[] } {
+  const add: Addition[] = [];
+  const missing: string[] = [];
+  for (const plain of companionNames(relName)) {
+    const versioned = `${plain}-${version}`;
+    if (members.has(versioned)) continue;
+    if (members.has(plain)) add.push({ name: versioned, from: plain });
+    else missing.push(versioned);
+  }
+  const relForEscript = `releases/${version}/${relName}.rel`;
+  if (!members.has(relForEscript)) add.push({ name: relForEscript, from: rel.path });
+  return { add, missing };
+}
+
+/** `/etc/os-release` fields and Node's `process.arch`, for the default platform part. */
+export interface MachineFacts {
+  osRelease: string | null;
+  arch: string;
+}
+
+function osReleaseField(text: string, key: string): string | null {
+  const m = new RegExp(`^${key}=(.*)$`, 'm').exec(text);
+  return m ? m[1]!.trim().replace(/^(["'])(.*)\1$/, '$2') : null;
+}
+
+/** This machine's platform as EMQX names its packages (`ubuntu22.04-amd64`, `el8-arm64`); null when unknown. */
+export function machinePlatform(m: MachineFacts): string | null {
+  const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[m.arch];
+  if (!arch || m.osRelease === null) return null;
+  const id = osReleaseField(m.osRelease, 'ID') ?? '';
+  const like = (osReleaseField(m.osRelease, 'ID_LIKE') ?? '').split(/\s+/);
+  const ver = osReleaseField(m.osRelease, 'VERSION_ID') ?? '';
+  const major = /^\d+/.exec(ver)?.[0];
+  let os: string | null = null;
+  if (id === 'ubuntu' && /^\d+\.\d+$/.test(ver)) os = `ubuntu${ver}`;
+  else if ((id === 'debian' || id === 'raspbian') && major) os = `${id}${major}`;
+  else if (id === 'amzn' && major) os = `amzn${major}`;
+  else if ((['rhel', 'centos', 'rocky', 'almalinux', 'ol'].includes(id) || like.includes('rhel')) && major) os = `el${major}`;
+  else if (id === 'alpine' && /^\d+\.\d+/.test(ver)) os = `alpine${/^\d+\.\d+/.exec(ver)![0]}`;
+  return os ? `${os}-${arch}` : null;
+}
+
+/**
+ * The platform part of the package name: --platform, else the input's own (packing a package
+ * keeps its name), else this machine's. EMQX's runner looks for releases/<base>-<v>-*.tar.gz, so a
+ * name without one is never found by it: with nothing to go by, pack refuses.
+ */
+export function choosePlatform(given: string | null | undefined, inputName: PackageName | null | undefined, machine: MachineFacts): { platform: string | null; warning: string | null } {
+  if (given !== undefined) return { platform: given, warning: null };
+  if (inputName?.platform) return { platform: inputName.platform, warning: null };
+  const m = machinePlatform(machine);
+  if (m === null) {
+    throw new RelupError('USAGE', "cannot tell this machine's platform for the package name, and EMQX's runner only finds <base>-<version>-<platform>.tar.gz", {
+      hint: 'pass --platform, e.g. --platform ubuntu22.04-amd64',
+    });
+  }
+  return { platform: m, warning: `no --platform: the package is named for this machine (${m}); pass --platform to name the release's own` };
+}

@@ -13,9 +13,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync, realpathSync, statSync } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { constants as zc, crc32, deflateRawSync } from 'node:zlib';
 import { fromFsError, RelupError } from '../errors.js';
 import { type Edition, parsePackageName } from '../version/index.js';
@@ -23,7 +22,8 @@ import { crc32Combine, GZIP_HEADER, gzipTrailer } from './gzip-join.js';
 import { FINAL_EMPTY_BLOCK, ParallelDeflate } from './parallel-deflate.js';
 import { forEachMember, inputKind, type InputEntry, READ_CHUNK } from './input.js';
 import { classify, detectLayout, escriptName, type Layout, MAX_SCRIPT_BYTES, releaseDirOf, repairName, runnerName, type ScriptKind } from './layout.js';
-import { chooseScripts, outputFileName, type ReleaseFacts, resolveRelease, type ScriptCandidate } from './pack-plan.js';
+import { additions, choosePlatform, chooseScripts, type MachineFacts, outputFileName, type ReleaseFacts, resolveRelease, type ScriptCandidate } from './pack-plan.js';
+import { hasMarker } from '../apply/marker.js';
 import { parseRelFile, parseStartErlData, varsLiterals } from './release-facts.js';
 
 /** 1980-01-01T00:00:00Z: the fixed mtime when SOURCE_DATE_EPOCH is not set (tar warns on 1970). */
@@ -36,10 +36,10 @@ export interface PackOptions {
   platform?: string | null | undefined;
   runner?: string | undefined;
   escript?: string | undefined;
-  /** Use the one-file wrapper as bin/emqx-<v>. */
+  /** Refused: the one-file wrapper as bin/emqx-<v> (see wrapperRefused). */
   wrapper?: boolean | undefined;
-  /** Where the one-file wrapper is; default: dist/emqx.cjs of this build. */
-  wrapperPath?: string | undefined;
+  /** This machine, for the default platform part; read from /etc/os-release when not given. */
+  machine?: MachineFacts | undefined;
   version?: string | undefined;
   edition?: Edition | undefined;
   /** gzip level 1-9, default 6 (as `gzip -6`). */
@@ -63,11 +63,6 @@ export interface PackResult {
   runnerFrom: string;
   escriptFrom: string;
   warnings: string[];
-}
-
-/** dist/emqx.cjs next to the compiled dist/src/package/pack.js. */
-export function defaultWrapperPath(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'emqx.cjs');
 }
 
 export function mtimeFrom(env: NodeJS.ProcessEnv, given?: number): number {
@@ -151,6 +146,9 @@ const MAX_HELD_BYTES = 64 * 1024 * 1024;
 
 const PASS_TYPES = new Set(['file', 'directory', 'symlink', 'link']);
 
+/** The plain files whose versioned copies an EMQX-style escript installs (bin/<rel>_ctl, bin/nodetool). */
+const COMPANION_SOURCE = /^bin\/(nodetool|[^/]+_ctl)$/;
+
 interface Held {
   entry: { name: string; type: string; mode: number; size: number; linkname: string | null };
   data: Buffer | null;
@@ -167,6 +165,10 @@ class Pass {
   held: Held[] = [];
   layout: Layout | null = null;
   entries = 0;
+  /** Every member name written, so what an EMQX-style escript needs can be added when missing. */
+  names = new Set<string>();
+  /** Members the additions may copy: the companions' plain files and the .rel files, as written. */
+  copyable = new Map<string, Held>();
   private heldBytes = 0;
   private seen = new Set<string>();
 
@@ -217,10 +219,13 @@ class Pass {
       keptBytes += b.length;
       if (keptBytes <= MAX_SCRIPT_BYTES) kept.push(b);
     };
-    await writeEntry(this.body, header, e.body, keep ? tap : undefined);
+    const companion = COMPANION_SOURCE.test(name);
+    await writeEntry(this.body, header, e.body, keep || companion ? tap : undefined);
     this.entries++;
-    if (role.kind === 'other') return;
+    this.names.add(name);
     const data = e.body === null ? null : keptBytes <= MAX_SCRIPT_BYTES ? Buffer.concat(kept, keptBytes) : Buffer.alloc(MAX_SCRIPT_BYTES + 1);
+    if (companion || role.kind === 'rel') this.copyable.set(name, { entry: { name, type: e.type, mode: e.mode, size: data?.length ?? 0, linkname }, data });
+    if (role.kind === 'other') return;
     if (role.kind === 'source') {
       this.sources[role.script] = { origin: name, data, type: e.type };
       return;
@@ -242,23 +247,14 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
   const env = opts.env ?? process.env;
   const level = opts.level ?? 6;
   if (!Number.isInteger(level) || level < 1 || level > 9) throw new RelupError('USAGE', `--level ${opts.level} is not 1-9`, { hint: 'use 6, as gzip -6' });
-  if (opts.wrapper && opts.runner) throw new RelupError('USAGE', '--wrapper and --runner both name bin/emqx-<v>', { hint: 'give one of them' });
   const mtime = new Date(mtimeFrom(env, opts.mtime) * 1000);
-  const platform = opts.platform ?? null;
   const outDir = resolve(opts.outDir ?? '.');
   const input = resolve(opts.input);
 
   // Everything that can be checked before the input is read.
+  if (opts.wrapper) throw wrapperRefused('--wrapper');
   const overrides: { runner?: ScriptCandidate; escript?: ScriptCandidate } = {};
-  if (opts.wrapper) {
-    const w = opts.wrapperPath ?? defaultWrapperPath();
-    try {
-      statSync(w);
-    } catch {
-      throw new RelupError('NOT_FOUND', `the one-file wrapper ${w} does not exist`, { hint: "run 'npm run build' first" });
-    }
-    overrides.runner = readOverride(w, '--wrapper');
-  } else if (opts.runner) overrides.runner = readOverride(opts.runner, '--runner');
+  if (opts.runner) overrides.runner = readOverride(opts.runner, '--runner');
   if (opts.escript) overrides.escript = readOverride(opts.escript, '--escript');
   const outStat = await stat(outDir).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return null;
@@ -278,6 +274,7 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     }
   }
   const inputName = kind === 'directory' ? null : parsePackageName(basename(input));
+  const { platform, warning: platformWarning } = choosePlatform(opts.platform, inputName, opts.machine ?? readMachine());
   if (platform !== null) outputFileName('community', '0.0.0', platform);
 
   const tag = `${process.pid}.${randomBytes(4).toString('hex')}`;
@@ -316,8 +313,28 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
       return h ? { origin: h.entry.name, data: h.data, type: h.entry.type } : undefined;
     };
     const choice = chooseScripts(v, overrides, { runner: find('runner'), escript: find('escript') }, sources);
+    if (hasMarker(choice.runner.data)) throw wrapperRefused(choice.runner.origin);
     const fileName = outputFileName(release.edition, v, platform);
     const warnings = [...release.warnings, ...choice.replaced.map((n) => `${n} of the input was replaced by the given script`)];
+    if (platformWarning) warnings.push(platformWarning);
+
+    // What an EMQX-style escript needs beside the scripts, copied from the release's own files.
+    const extra = additions(v, release.relName, release.rel, pass.names);
+    for (const a of extra.add) {
+      const src = pass.copyable.get(a.from);
+      if (!src) continue;
+      const m = src.entry;
+      const isFile = m.type === 'file' && src.data !== null;
+      await writeEntry(
+        body,
+        { name: a.name, type: isFile ? 'file' : m.type, mode: m.mode, size: isFile ? src.data!.length : 0, mtime, uid: 0, gid: 0, ...(m.linkname ? { linkname: m.linkname } : {}) },
+        isFile ? src.data : null,
+      );
+      pass.entries++;
+    }
+    for (const name of extra.missing) {
+      warnings.push(`the release has no ${name.slice(0, name.lastIndexOf('-'))}, so the package has no ${name}: EMQX's install_upgrade.escript copies it on a permanent install and crashes without it`);
+    }
 
     // Versioned scripts of other versions keep their place at the end of the body.
     for (const h of held) {
@@ -374,6 +391,29 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     body?.destroy();
     for (const t of temps) await unlink(t).catch(() => undefined);
   }
+}
+
+/**
+ * EMQX's install_upgrade.escript copies bin/emqx-<v> over bin/emqx after make_permanent: a wrapper
+ * there would replace the release's runner, and every later `emqx stop` would find none.
+ */
+function wrapperRefused(origin: string): RelupError {
+  return new RelupError('USAGE', `${origin} would make the emqx-relup wrapper bin/emqx-<version>, which EMQX's install_upgrade.escript copies over bin/emqx on a permanent install, leaving the release without its runner`, {
+    hint: "ship the release's own runner as bin/emqx-<version> and install the wrapper beside EMQX (README: On a real EMQX node)",
+  });
+}
+
+function readMachine(): MachineFacts {
+  let osRelease: string | null = null;
+  for (const f of ['/etc/os-release', '/usr/lib/os-release']) {
+    try {
+      osRelease = readFileSync(f, 'utf8');
+      break;
+    } catch {
+      // the next candidate, or none: the caller asks for --platform
+    }
+  }
+  return { osRelease, arch: process.arch };
 }
 
 async function renameInto(from: string, to: string): Promise<void> {

@@ -1,7 +1,7 @@
-// Issue 4's proof on real OTP: packages made by `emqx-relup pack` from the fixture releases are
-// accepted by release_handler (unpack_release, install_release) on a live node, and a live node is
-// hot-upgraded from one through the checkout's bin/emqx, which takes the two scripts from the
-// front of the package.
+// Packages made by `emqx-relup pack` on real OTP: release_handler accepts them the way EMQX's
+// escript hands them over (unpack_release("<v>/emqx") of releases/<v>/emqx.tar.gz), and a live
+// node is hot-upgraded from one made with default options through the checkout's bin/emqx, which
+// takes the two scripts from the front of the package and hands over to the release's runner.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,7 +11,7 @@ import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fix
 import { inspect } from '../../src/package/inspect.js';
 import { pack, type PackResult } from '../../src/package/pack.js';
 import { readMembers } from '../helpers/pack-fixtures.js';
-import { runCmd, runWrapper, Sandbox, wrapperBundle } from '../helpers/otp.js';
+import { runCmd, runWrapper, Sandbox } from '../helpers/otp.js';
 
 let fx: Fixtures;
 let work: string;
@@ -31,8 +31,12 @@ before(async () => {
   fs.rmSync(path.join(releaseDir, 'bin', 'emqx-5.0.1'));
   fs.rmSync(path.join(releaseDir, 'bin', 'install_upgrade.escript-5.0.1'));
   for (const d of ['a', 'b']) fs.mkdirSync(path.join(work, d));
-  fromDir = await pack({ input: releaseDir, outDir: path.join(work, 'a'), env: {} });
-  fromTar = await pack({ input: fx.packages['5.0.1']!, outDir: path.join(work, 'b'), env: {} });
+  // Without bin/emqx_ctl-5.0.1 and bin/nodetool-5.0.1 and the .rel where the escript looks: pack adds them.
+  fs.rmSync(path.join(releaseDir, 'bin', 'emqx_ctl-5.0.1'));
+  fs.rmSync(path.join(releaseDir, 'bin', 'nodetool-5.0.1'));
+  fs.renameSync(path.join(releaseDir, 'releases', '5.0.1', 'emqx.rel'), path.join(releaseDir, 'releases', '5.0.1', 'emqx-5.0.1.rel'));
+  fromDir = await pack({ input: releaseDir, outDir: path.join(work, 'a'), platform: 'debian12-amd64', env: {} });
+  fromTar = await pack({ input: fx.packages['5.0.1']!, outDir: path.join(work, 'b'), platform: 'debian12-amd64', env: {} });
 });
 
 after(async () => {
@@ -50,13 +54,13 @@ async function liveNode(): Promise<{ sb: Sandbox; pid: number }> {
 
 test('packs of the fixture release: scripts first, inspect finds no problem', async () => {
   for (const p of [fromDir, fromTar]) {
-    assert.equal(path.basename(p.package), 'emqx-5.0.1.tar.gz');
+    assert.equal(path.basename(p.package), 'emqx-5.0.1-debian12-amd64.tar.gz');
     const report = await inspect(p.package);
     assert.deepEqual(report.problems, [], p.package);
     assert.equal(report.scripts.runner?.position, 1);
     assert.equal(report.scripts.escript?.position, 2);
     const members = await readMembers(p.package);
-    assert.ok(members.some((m) => m.name === 'releases/emqx-5.0.1.rel'));
+    for (const n of ['releases/5.0.1/emqx.rel', 'bin/emqx_ctl-5.0.1', 'bin/nodetool-5.0.1']) assert.ok(members.some((m) => m.name === n), n);
     assert.ok(members.some((m) => m.name.startsWith(`erts-${fx.otp.ertsVersion}/`)));
   }
   assert.equal(fromDir.runnerFrom, 'bin/emqx');
@@ -65,8 +69,10 @@ test('packs of the fixture release: scripts first, inspect finds no problem', as
 
 test('release_handler unpacks and installs a packed package on a live node', async () => {
   const { sb, pid } = await liveNode();
-  fs.copyFileSync(fromDir.package, path.join(sb.root, 'releases', 'emqx-5.0.1.tar.gz'));
-  const unpacked = await sb.erlCall('release_handler unpack_release ["emqx-5.0.1"]');
+  // As EMQX's escript does: the package linked as releases/<v>/<rel>.tar.gz, unpacked as "<v>/<rel>".
+  fs.mkdirSync(path.join(sb.root, 'releases', '5.0.1'));
+  fs.copyFileSync(fromDir.package, path.join(sb.root, 'releases', '5.0.1', 'emqx.tar.gz'));
+  const unpacked = await sb.erlCall('release_handler unpack_release ["5.0.1/emqx"]');
   assert.equal(unpacked.code, 0, unpacked.stderr);
   assert.match(unpacked.stdout, /\{ok,\s*"5\.0\.1"\}/);
   const installed = await sb.erlCall('release_handler install_release ["5.0.1"]');
@@ -79,21 +85,31 @@ test('release_handler unpacks and installs a packed package on a live node', asy
   assert.ok(fs.readFileSync(path.join(sb.root, 'bin', 'emqx-5.0.1')).equals(fs.readFileSync(path.join(releaseDir, 'bin', 'emqx'))));
 });
 
-test('a live node is hot-upgraded through bin/emqx from a packed package and its sidecar', async () => {
-  const bundle = wrapperBundle();
+test('a live node is hot-upgraded through bin/emqx from a package packed with default options, and back', async () => {
   const out = path.join(work, 'c');
   fs.mkdirSync(out);
-  // With the one-file wrapper as bin/emqx-5.0.1: wrapper -> wrapper -> escript.
-  const p = await pack({ input: releaseDir, outDir: out, wrapper: true, wrapperPath: bundle, env: {} });
+  const p = await pack({ input: releaseDir, outDir: out, env: {} });
+  // Named for this machine, as EMQX's runner looks for releases/emqx-<v>-*.tar.gz.
+  assert.match(path.basename(p.package), /^emqx-5\.0\.1-[a-z]+[0-9.]+-(amd64|arm64)\.tar\.gz$/);
   const { sb, pid } = await liveNode();
-  fs.copyFileSync(p.package, path.join(sb.root, 'releases', 'emqx-5.0.1.tar.gz'));
-  fs.copyFileSync(p.sidecar, path.join(sb.root, 'releases', 'emqx-5.0.1.tar.gz.sha256'));
+  const runner = fs.readFileSync(path.join(sb.root, 'bin', 'emqx'));
+  fs.copyFileSync(p.package, path.join(sb.root, 'releases', path.basename(p.package)));
+  fs.copyFileSync(p.sidecar, path.join(sb.root, 'releases', path.basename(p.sidecar)));
   const r = await runWrapper(sb, ['--require-checksum', 'upgrade', '5.0.1']);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-  const info = await sb.info();
+  let info = await sb.info();
   assert.equal(info.reply, FIXTURE_REPLIES['5.0.1']);
   assert.equal(info.osPid, pid, 'hot upgrade: the emulator was not restarted');
   assert.equal((await sb.releases())['5.0.1'], 'permanent');
-  const runner = fs.readFileSync(path.join(sb.root, 'bin', 'emqx-5.0.1'));
-  assert.ok(runner.equals(fs.readFileSync(bundle)));
+  // The escript copied the package's versioned files over the plain ones: the runner is the release's.
+  for (const s of ['emqx', 'emqx_ctl', 'nodetool']) assert.ok(fs.readFileSync(path.join(sb.root, 'bin', s)).equals(fs.readFileSync(path.join(releaseDir, 'bin', s))), s);
+  assert.ok(fs.readFileSync(path.join(sb.root, 'bin', 'emqx')).equals(runner));
+  const ping = await runCmd(path.join(sb.root, 'bin', 'emqx'), ['ping'], { env: sb.env });
+  assert.equal(ping.code, 0, ping.stderr);
+  const down = await runWrapper(sb, ['downgrade', '5.0.0']);
+  assert.equal(down.code, 0, `${down.stdout}\n${down.stderr}`);
+  info = await sb.info();
+  assert.equal(info.reply, FIXTURE_REPLIES['5.0.0']);
+  assert.equal(info.osPid, pid);
+  assert.equal((await sb.releases())['5.0.0'], 'permanent');
 });

@@ -1,7 +1,9 @@
-// Issue 3 end to end: a live fixture node on 5.0.0 is hot-upgraded through the checkout's
-// `bin/emqx --root R` with nothing but the 5.0.1 package in releases/. The packages ship the
-// one-file wrapper as bin/emqx-<v>, so the hand-over runs wrapper -> wrapper -> escript.
-// Failures against the live node leave it on the old code with bin/ and releases/ unchanged.
+// End to end: a live fixture node on 5.0.0 is hot-upgraded through the checkout's
+// `bin/emqx --root R` with nothing but the 5.0.1 package in releases/. As in EMQX's packages,
+// bin/emqx-<v> is the release's own runner, so the hand-over runs wrapper -> emqx-<v> (the
+// EMQX-like shell runner) -> its escript, which copies the versioned scripts over the plain ones
+// on a permanent install. Failures against the live node leave it on the old code with bin/ and
+// releases/ unchanged.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -9,21 +11,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fixtures/build.js';
-import { Sandbox, runCmd, runWrapper, snapshot, wrapperBundle, type Run } from '../helpers/otp.js';
+import { Sandbox, runCmd, runWrapper, snapshot, type Run } from '../helpers/otp.js';
 
-let bundle: string;
 let fx: Fixtures;
 let enterprise: Fixtures;
 let sb: Sandbox;
 let pid: number;
 
 before(async () => {
-  // The wrapper bundle ships as bin/emqx-<v>.
-  bundle = wrapperBundle();
-  [fx, enterprise] = await Promise.all([
-    buildFixtures({ runner: bundle }),
-    buildFixtures({ runner: bundle, edition: 'enterprise', versions: ['5.0.1'] }),
-  ]);
+  [fx, enterprise] = await Promise.all([buildFixtures(), buildFixtures({ edition: 'enterprise', versions: ['5.0.1'] })]);
   sb = await Sandbox.create({ package: fx.packages['5.0.0']! });
   pid = await sb.start();
 });
@@ -124,22 +120,32 @@ test('upgrade 5.0.1 with only the package in releases/: same pid, new code and s
   assert.equal(fs.existsSync(bin('emqx-5.0.1')), false);
   const before = await sb.info();
   const n = Number(/\{count,(\d+)\}/.exec(before.state)![1]);
+  const shellRunner = fs.readFileSync(bin('emqx'));
   const r = await runWrapper(sb, ['upgrade', '5.0.1']);
   ok(r);
   assert.match(r.stdout, /install_upgrade\.escript-5\.0\.1: upgrade 5\.0\.1 on /);
+  assert.doesNotMatch(r.stderr, /more than one process has '-root/, 'the wrapper left no second -root match for the runner');
   const info = await sb.info();
   assert.equal(info.reply, FIXTURE_REPLIES['5.0.1']);
   assert.equal(info.state, `#{count => ${n + 1},upgraded_from => '1.0.0'}`);
   assert.equal(info.osPid, pid);
   assert.deepEqual(await sb.releases(), { '5.0.1': 'permanent', '5.0.0': 'old' });
   assert.equal(sb.relVsn(), '5.0.1');
-  assert.deepEqual(fs.readFileSync(bin('emqx-5.0.1')), fs.readFileSync(bundle));
   assert.equal(fs.statSync(bin('install_upgrade.escript-5.0.1')).mode & 0o777, 0o755);
-  // The release keeps its own runner as bin/emqx, so other commands still reach it.
+  // The escript copied the 5.0.1 runner, ctl, nodetool and escript over the plain ones: the
+  // release still has its own runner, so other commands reach it, directly and through us.
+  for (const s of ['emqx', 'emqx_ctl', 'nodetool', 'install_upgrade.escript']) assert.deepEqual(fs.readFileSync(bin(s)), fs.readFileSync(bin(`${s}-5.0.1`)), s);
+  assert.deepEqual(fs.readFileSync(bin('emqx')), shellRunner);
   assert.doesNotMatch(fs.readFileSync(bin('emqx'), 'utf8').slice(0, 512), /@emqx-relup\/wrapper/);
   const ping = await runWrapper(sb, ['ping']);
   ok(ping);
   assert.match(ping.stdout, /pong/);
+  const direct = await runCmd(bin('emqx'), ['ping'], { env: sb.env });
+  assert.equal(direct.code, 0, direct.stderr);
+  assert.match(direct.stdout, /pong/);
+  const status = await runWrapper(sb, ['--status', '--json']);
+  ok(status);
+  assert.equal(JSON.parse(status.stdout).nodeAlive, true);
 });
 
 test('downgrade 5.0.0 runs the 5.0.1 scripts: same pid, old code back, permanent', async () => {
@@ -246,11 +252,10 @@ async function repack(dir: string, name: string, edit: (tree: string) => void = 
 /** A 5.0.3 package whose .rel names an application version it does not carry. */
 function brokenPackage(dir: string): Promise<string> {
   return repack(dir, 'emqx-5.0.3.tar.gz', (tree) => {
-    const rel = (v: string) => path.join(tree, 'releases', `emqx-${v}.rel`);
-    fs.writeFileSync(rel('5.0.3'), fs.readFileSync(rel('5.0.2'), 'utf8').replace('"5.0.2"', '"5.0.3"').replace('"1.0.2"', '"1.0.3"'));
-    fs.rmSync(rel('5.0.2'));
+    const rel = path.join(tree, 'releases', '5.0.2', 'emqx.rel');
+    fs.writeFileSync(rel, fs.readFileSync(rel, 'utf8').replace('"5.0.2"', '"5.0.3"').replace('"1.0.2"', '"1.0.3"'));
     fs.renameSync(path.join(tree, 'releases', '5.0.2'), path.join(tree, 'releases', '5.0.3'));
-    for (const s of ['emqx', 'install_upgrade.escript']) {
+    for (const s of ['emqx', 'install_upgrade.escript', 'emqx_ctl', 'nodetool']) {
       fs.renameSync(path.join(tree, 'bin', `${s}-5.0.2`), path.join(tree, 'bin', `${s}-5.0.3`));
     }
   });

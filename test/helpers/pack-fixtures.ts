@@ -53,6 +53,7 @@ export function makeReleaseDir(dir: string, spec: ReleaseSpec = {}): string {
   if (spec.runner !== null) w('bin/emqx', spec.runner ?? RUNNER_TEXT, 0o755);
   if (spec.escript !== null) w('bin/install_upgrade.escript', spec.escript ?? ESCRIPT_TEXT, 0o755);
   w('bin/nodetool', '#!/usr/bin/env escript\nmain(_) -> ok.\n', 0o755);
+  w(`bin/${relName}_ctl`, '#!/bin/sh\nexec "$(dirname "$0")/emqx" ctl "$@"\n', 0o755);
   w(`releases/${v}/${relName}.rel`, `%% rel\n{release, {"${relName}", "${v}"}, {erts, "13.1.5"}, [{kernel, "8.5.3"}, {stdlib, "4.2"}]}.\n`);
   w(`releases/${v}/start.boot`, Buffer.from([131, 104, 3, 100, 0, 6, 115, 99, 114, 105, 112, 116]));
   w(`releases/${v}/vm.args`, '-name emqx@127.0.0.1\n-setcookie cookie\n');

@@ -130,19 +130,22 @@ describe('npm package: pack a clean tree, install into an empty prefix, run ever
     assert.match(r.stdout, /--hosts/);
   });
 
-  it('emqx-relup pack --wrapper ships the installed dist/emqx.cjs; inspect passes the package', async () => {
+  it('emqx-relup pack and inspect run from the install; --wrapper is refused there too', async () => {
     const rel = makeReleaseDir(path.join(work, 'rel'));
     const out = path.join(work, 'out');
     fs.mkdirSync(out);
-    const p = run('emqx-relup', ['pack', rel, '--out', out, '--wrapper', '--json']);
+    const refused = run('emqx-relup', ['pack', rel, '--out', out, '--wrapper']);
+    assert.equal(refused.code, 64, refused.stderr);
+    assert.deepEqual(fs.readdirSync(out), []);
+    const p = run('emqx-relup', ['pack', rel, '--out', out, '--platform', 'debian12-amd64', '--json']);
     assert.equal(p.code, 0, p.stderr);
     const o = JSON.parse(p.stdout) as { package: string; version: string; runnerFrom: string; sidecar: string };
-    assert.equal(o.package, path.join(out, 'emqx-5.0.1.tar.gz'));
+    assert.equal(o.package, path.join(out, 'emqx-5.0.1-debian12-amd64.tar.gz'));
     assert.equal(o.version, '5.0.1');
-    assert.equal(o.runnerFrom, `--wrapper ${path.join(fs.realpathSync(installed), 'dist', 'emqx.cjs')}`);
+    assert.equal(o.runnerFrom, 'bin/emqx');
     const first = (await readMembers(o.package))[0]!;
     assert.equal(first.name, 'bin/emqx-5.0.1');
-    assert.equal(first.sha256, sha256File(path.join(installed, 'dist', 'emqx.cjs')));
+    assert.equal(first.sha256, sha256File(path.join(rel, 'bin', 'emqx')));
 
     const i = run('emqx-relup', ['inspect', o.package]);
     assert.equal(i.code, 0, i.stdout + i.stderr);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RelupError } from '../../src/errors.js';
-import { chooseScripts, outputFileName, type ReleaseFacts, resolveRelease } from '../../src/package/pack-plan.js';
+import { additions, choosePlatform, machinePlatform, chooseScripts, outputFileName, type ReleaseFacts, resolveRelease } from '../../src/package/pack-plan.js';
 import { parsePackageName } from '../../src/version/index.js';
 
 const rel = (v: string, dir = v, name = 'emqx') => ({ path: `releases/${dir}/${name}.rel`, name, version: v, erts: '13.1' });
@@ -90,5 +90,51 @@ describe('chooseScripts', () => {
     fails(() => chooseScripts('5.0.1', {}, {}, { runner: c('bin/emqx', null, 'symlink'), escript: c('e', 'e') }), 'BAD_PACKAGE', /is a symlink/);
     const big = { origin: 'bin/emqx', data: Buffer.alloc(16 * 1024 * 1024 + 1), type: 'file' };
     fails(() => chooseScripts('5.0.1', {}, {}, { runner: big, escript: c('e', 'e') }), 'BAD_PACKAGE', /over 16 MiB/);
+  });
+});
+
+describe('pack-plan: what an EMQX-style escript needs', () => {
+  const rel = { path: 'releases/emqx-5.0.1.rel', name: 'emqx', version: '5.0.1', erts: '13.1.5' };
+  it('additions: versioned companions from plain ones, releases/<v>/<rel>.rel when missing', () => {
+    const cases: Array<[string[], string[], string[]]> = [
+      [['bin/emqx_ctl', 'bin/nodetool', 'releases/5.0.1/emqx.rel'], ['bin/emqx_ctl-5.0.1', 'bin/nodetool-5.0.1'], []],
+      [['bin/emqx_ctl', 'bin/emqx_ctl-5.0.1', 'bin/nodetool', 'bin/nodetool-5.0.1', 'releases/5.0.1/emqx.rel'], [], []],
+      [['bin/nodetool'], ['bin/nodetool-5.0.1', 'releases/5.0.1/emqx.rel'], ['bin/emqx_ctl-5.0.1']],
+      [[], ['releases/5.0.1/emqx.rel'], ['bin/emqx_ctl-5.0.1', 'bin/nodetool-5.0.1']],
+    ];
+    for (const [members, add, missing] of cases) {
+      const r = additions('5.0.1', 'emqx', rel, new Set(members));
+      assert.deepEqual(r.add.map((a) => a.name), add, members.join(' '));
+      assert.deepEqual(r.missing, missing, members.join(' '));
+    }
+    assert.deepEqual(additions('5.0.1', 'emqx', rel, new Set()).add.find((a) => a.name.endsWith('.rel'))?.from, 'releases/emqx-5.0.1.rel');
+  });
+
+  it('machinePlatform: os-release and arch as EMQX names its packages', () => {
+    const os = (id: string, ver: string, like = '') => `ID=${id}\nVERSION_ID="${ver}"\n${like ? `ID_LIKE="${like}"\n` : ''}`;
+    const cases: Array<[string | null, string, string | null]> = [
+      [os('ubuntu', '22.04'), 'x64', 'ubuntu22.04-amd64'],
+      [os('debian', '12'), 'arm64', 'debian12-arm64'],
+      [os('rocky', '8.9', 'rhel centos fedora'), 'x64', 'el8-amd64'],
+      [os('almalinux', '9.3', 'rhel centos fedora'), 'x64', 'el9-amd64'],
+      [os('amzn', '2023', 'fedora'), 'x64', 'amzn2023-amd64'],
+      [os('alpine', '3.19.1'), 'x64', 'alpine3.19-amd64'],
+      [os('ubuntu', '22.04'), 'ia32', null],
+      [os('gentoo', '2.14'), 'x64', null],
+      [null, 'x64', null],
+    ];
+    for (const [osRelease, arch, want] of cases) assert.equal(machinePlatform({ osRelease, arch }), want, `${osRelease} ${arch}`);
+  });
+
+  it('choosePlatform: given, else the input name, else the machine with a warning, else refused', () => {
+    const m = { osRelease: 'ID=debian\nVERSION_ID="12"\n', arch: 'x64' };
+    assert.deepEqual(choosePlatform('el8-amd64', null, m), { platform: 'el8-amd64', warning: null });
+    assert.deepEqual(choosePlatform(null, null, m), { platform: null, warning: null });
+    const named = { file: 'emqx-5.0.1-el8-amd64.tar.gz', edition: 'community' as const, base: 'emqx', version: '5.0.1', platform: 'el8-amd64' };
+    assert.deepEqual(choosePlatform(undefined, named, m), { platform: 'el8-amd64', warning: null });
+    const d = choosePlatform(undefined, { ...named, platform: null }, m);
+    assert.equal(d.platform, 'debian12-amd64');
+    assert.match(d.warning!, /named for this machine/);
+    fails(() => choosePlatform(undefined, null, { osRelease: null, arch: 'x64' }), 'USAGE', /cannot tell this machine's platform/);
   });
 });

@@ -36,7 +36,17 @@ async function assertPackage(file: string, version: string, runner: string, escr
     assert.equal(m.mode, 0o755);
     assert.equal(m.sha256, hashOf(text));
   }
-  assert.deepEqual(out.slice(2).map(stable), rest.map(stable));
+  assert.deepEqual(out.slice(2, 2 + rest.length).map(stable), rest.map(stable));
+  // Then the versioned companions an EMQX-style escript copies on a permanent install, from the plain ones.
+  const has = (n: string) => rest.some((m) => m.name === n);
+  const companions = ['bin/emqx_ctl', 'bin/nodetool'].filter((p) => has(p) && !has(`${p}-${version}`));
+  const added = out.slice(2 + rest.length);
+  assert.deepEqual(added.map((m) => m.name), companions.map((p) => `${p}-${version}`));
+  for (const [i, a] of added.entries()) {
+    const src = rest.find((m) => m.name === companions[i])!;
+    assert.equal(a.sha256, src.sha256, a.name);
+    assert.equal(a.mode, src.mode, a.name);
+  }
   for (const m of out) {
     assert.equal(m.mtime, DEFAULT_MTIME, m.name);
     assert.equal(m.uid, 0);
@@ -67,7 +77,7 @@ describe('pack: inputs', () => {
   it('a GNU tar package: scripts first, every other member kept in input order', async () => {
     const { root, rel, out } = setup();
     const input = gnuTar(rel, path.join(root, 'in.tar.gz'));
-    const r = await pack({ input, outDir: out, env: {} });
+    const r = await pack({ platform: null, input, outDir: out, env: {} });
     assert.equal(r.package, path.join(out, 'emqx-5.0.1.tar.gz'));
     assert.equal(r.version, '5.0.1');
     assert.equal(r.edition, 'community');
@@ -90,7 +100,7 @@ describe('pack: inputs', () => {
   it('a pax package with the scripts last: still moved to the front', async () => {
     const { root, rel, out } = setup();
     const input = gnuTar(rel, path.join(root, 'emqx-5.0.1.tar.gz'), { format: 'pax', names: ['lib', 'releases', 'etc', 'data', 'bin'] });
-    const r = await pack({ input, outDir: out, env: {} });
+    const r = await pack({ platform: null, input, outDir: out, env: {} });
     await assertPackage(r.package, '5.0.1', RUNNER_TEXT, ESCRIPT_TEXT, await readMembers(input));
   });
 
@@ -99,7 +109,7 @@ describe('pack: inputs', () => {
     const input = gnuTar(rel, path.join(root, 'in.tar.gz'), { names: ['.'] });
     const inMembers = await readMembers(input);
     assert.equal(inMembers[0]!.name, './');
-    const r = await pack({ input, outDir: out, env: {} });
+    const r = await pack({ platform: null, input, outDir: out, env: {} });
     const expected = inMembers.slice(1).map((m) => ({ ...m, name: m.name.slice(2) }));
     await assertPackage(r.package, '5.0.1', RUNNER_TEXT, ESCRIPT_TEXT, expected);
   });
@@ -109,7 +119,7 @@ describe('pack: inputs', () => {
     fs.renameSync(rel, path.join(root, 'emqx'));
     const input = gnuTar(root, path.join(root, 'in.tar.gz'), { names: ['emqx'] });
     const inMembers = await readMembers(input);
-    const r = await pack({ input, outDir: out, env: {} });
+    const r = await pack({ platform: null, input, outDir: out, env: {} });
     const expected = inMembers.slice(1).map((m) => ({ ...m, name: m.name.slice('emqx/'.length) }));
     await assertPackage(r.package, '5.0.1', RUNNER_TEXT, ESCRIPT_TEXT, expected);
   });
@@ -121,7 +131,7 @@ describe('pack: inputs', () => {
     const inMembers = await readMembers(input);
     const link = inMembers.find((m) => m.type === 'link')!;
     assert.equal(link.linkname, './lib/emqx-5.0.1/ebin/emqx.beam');
-    const r = await pack({ input, outDir: out, env: {} });
+    const r = await pack({ platform: null, input, outDir: out, env: {} });
     const expected = inMembers.slice(1).map((m) => ({ ...m, name: m.name.slice(2), linkname: m.type === 'link' ? m.linkname!.slice(2) : m.linkname }));
     await assertPackage(r.package, '5.0.1', RUNNER_TEXT, ESCRIPT_TEXT, expected);
     const x = path.join(root, 'x');
@@ -132,8 +142,8 @@ describe('pack: inputs', () => {
 
   it('repacking a package in place replaces it atomically', async () => {
     const { rel, out } = setup();
-    const a = await pack({ input: rel, outDir: out, env: {} });
-    const b = await pack({ input: a.package, outDir: out, env: {} });
+    const a = await pack({ platform: null, input: rel, outDir: out, env: {} });
+    const b = await pack({ platform: null, input: a.package, outDir: out, env: {} });
     assert.equal(b.package, a.package);
     assert.equal(b.sha256, a.sha256);
     assert.deepEqual(fs.readdirSync(out).sort(), ['emqx-5.0.1.tar.gz', 'emqx-5.0.1.tar.gz.sha256']);
@@ -141,21 +151,22 @@ describe('pack: inputs', () => {
 
   it('a release directory: members sorted, directories as name/', async () => {
     const { rel, out } = setup();
-    const r = await pack({ input: rel, outDir: out, env: {} });
+    const r = await pack({ platform: null, input: rel, outDir: out, env: {} });
     const members = await readMembers(r.package);
     const names = members.slice(2).map((m) => m.name);
     assert.equal(names[0], 'bin/');
     assert.ok(names.includes('bin/emqx') && names.includes('etc/emqx.conf.link') && names.includes('data/'));
     // Same content as GNU tar of the directory, in sorted order.
     const viaTar = await readMembers(gnuTar(rel, path.join(out, '..', 'viatar.tar.gz'), { names: ['bin', 'data', 'etc', 'lib', 'releases'], extra: ['--sort=name'] }));
-    assert.deepEqual(members.slice(2).map(stable), viaTar.map(stable));
+    assert.deepEqual(members.slice(2, -2).map(stable), viaTar.map(stable));
+    assert.deepEqual(members.slice(-2).map((m) => m.name), ['bin/emqx_ctl-5.0.1', 'bin/nodetool-5.0.1']);
     assert.equal(members.find((m) => m.name === 'etc/emqx.conf')!.mode, 0o640);
   });
 
   it('an erl_tar package, and erl_tar extracts the result', async () => {
     const { root, rel, out } = setup();
     const input = erlTar(rel, path.join(root, 'in.tar.gz'));
-    const r = await pack({ input, outDir: out, env: {} });
+    const r = await pack({ platform: null, input, outDir: out, env: {} });
     await assertPackage(r.package, '5.0.1', RUNNER_TEXT, ESCRIPT_TEXT, await readMembers(input));
     const x = path.join(root, 'x');
     fs.mkdirSync(x);
@@ -163,6 +174,8 @@ describe('pack: inputs', () => {
     const want = snapshot(rel);
     want['bin/emqx-5.0.1'] = want['bin/emqx']!;
     want['bin/install_upgrade.escript-5.0.1'] = want['bin/install_upgrade.escript']!;
+    want['bin/emqx_ctl-5.0.1'] = want['bin/emqx_ctl']!;
+    want['bin/nodetool-5.0.1'] = want['bin/nodetool']!;
     const got = snapshot(x);
     // erl_tar applies the umask to directories; compare files and links only.
     const files = (s: Record<string, string>) => Object.fromEntries(Object.entries(s).filter(([k]) => !k.endsWith('/')));
@@ -187,7 +200,7 @@ describe('pack: inputs', () => {
     fs.writeFileSync(escript, ESCRIPT_TEXT);
     const out = path.join(root, 'out');
     fs.mkdirSync(out);
-    const r = await pack({ input, outDir: out, runner, escript, env: {} });
+    const r = await pack({ platform: null, input, outDir: out, runner, escript, env: {} });
     assert.equal(path.basename(r.package), 'emqx-5.1.0-rc.1.tar.gz');
     assert.match(r.warnings.join('\n'), /packing as community/);
     const members = await assertPackage(r.package, '5.1.0-rc.1', RUNNER_TEXT, ESCRIPT_TEXT, await readMembers(input));
@@ -202,32 +215,32 @@ describe('pack: determinism', () => {
   it('two runs give the same bytes; SOURCE_DATE_EPOCH and a changed input change them', async () => {
     const { root, rel, out } = setup();
     const input = gnuTar(rel, path.join(root, 'in.tar.gz'));
-    const a = await pack({ input, outDir: out, env: {} });
+    const a = await pack({ platform: null, input, outDir: out, env: {} });
     const bytesA = fs.readFileSync(a.package);
     const out2 = scratchDir();
-    const b = await pack({ input, outDir: out2, env: {} });
+    const b = await pack({ platform: null, input, outDir: out2, env: {} });
     assert.ok(fs.readFileSync(b.package).equals(bytesA));
     // Another archiver's view of the same release gives the same package.
-    const fromDir = await pack({ input: rel, outDir: scratchDir(), env: {} });
+    const fromDir = await pack({ platform: null, input: rel, outDir: scratchDir(), env: {} });
     assert.equal((await readMembers(fromDir.package)).length, (await readMembers(a.package)).length);
     // The fixed gzip header: no name, mtime 0, OS Unix.
     assert.deepEqual([...bytesA.subarray(0, 10)], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
 
-    const c = await pack({ input, outDir: scratchDir(), env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    const c = await pack({ platform: null, input, outDir: scratchDir(), env: { SOURCE_DATE_EPOCH: '1700000000' } });
     assert.ok(!fs.readFileSync(c.package).equals(bytesA));
     assert.ok((await readMembers(c.package)).every((m) => m.mtime === 1700000000));
 
     fs.appendFileSync(path.join(rel, 'lib/emqx-5.0.1/ebin/emqx.app'), '%\n');
     const changed = gnuTar(rel, path.join(root, 'in2.tar.gz'));
-    const d = await pack({ input: changed, outDir: scratchDir(), env: {} });
+    const d = await pack({ platform: null, input: changed, outDir: scratchDir(), env: {} });
     assert.notEqual(d.sha256, a.sha256);
   });
 
   it('packing a packed package changes nothing', async () => {
     const { root, rel, out } = setup();
-    const a = await pack({ input: gnuTar(rel, path.join(root, 'in.tar.gz'), { names: ['lib', 'bin', 'releases', 'etc', 'data'] }), outDir: out, env: {} });
+    const a = await pack({ platform: null, input: gnuTar(rel, path.join(root, 'in.tar.gz'), { names: ['lib', 'bin', 'releases', 'etc', 'data'] }), outDir: out, env: {} });
     const again = scratchDir();
-    const b = await pack({ input: a.package, outDir: again, env: {} });
+    const b = await pack({ platform: null, input: a.package, outDir: again, env: {} });
     assert.equal(b.sha256, a.sha256);
     assert.equal(b.runnerFrom, 'bin/emqx-5.0.1');
   });
@@ -236,7 +249,7 @@ describe('pack: determinism', () => {
     const big = randomBytes(8 * 1024 * 1024 + 12345);
     const { root, rel, out } = setup({ files: { 'lib/big-1/priv/blob.bin': big, 'lib/big-1/priv/zeros.bin': Buffer.alloc(2 * 1024 * 1024) } });
     const input = gnuTar(rel, path.join(root, 'in.tar.gz'));
-    const r = await pack({ input, outDir: out, env: {} });
+    const r = await pack({ platform: null, input, outDir: out, env: {} });
     await assertPackage(r.package, '5.0.1', RUNNER_TEXT, ESCRIPT_TEXT, await readMembers(input));
     execFileSync('gzip', ['-t', r.package]);
     // The bootstrapper's extraction stops after the first two members, long before the end.
@@ -254,29 +267,64 @@ describe('pack: script sources', () => {
     fs.writeFileSync(path.join(root, 'r'), '#!/bin/sh\necho custom\n');
     fs.writeFileSync(path.join(root, 'e'), '#!/usr/bin/env escript\nmain(_) -> custom.\n');
     const input = gnuTar(rel, path.join(root, 'in.tar.gz'));
-    const r = await pack({ input, outDir: out, runner: path.join(root, 'r'), escript: path.join(root, 'e'), env: {} });
+    const r = await pack({ platform: null, input, outDir: out, runner: path.join(root, 'r'), escript: path.join(root, 'e'), env: {} });
     await assertPackage(r.package, '5.0.1', '#!/bin/sh\necho custom\n', '#!/usr/bin/env escript\nmain(_) -> custom.\n', await readMembers(input));
   });
 
-  it('--wrapper takes the one-file wrapper (a stand-in file here)', async () => {
+  it('the wrapper as bin/emqx-<v> is refused: EMQX\'s escript would copy it over bin/emqx', async () => {
+    const s = setup();
+    await refuses({ platform: null, input: s.rel, outDir: s.out, wrapper: true, env: {} }, 'USAGE', /copies over bin\/emqx on a permanent install/);
+    // The same bytes under --runner, or already in the release, are refused too.
+    const w = path.join(s.root, 'emqx.cjs');
+    fs.writeFileSync(w, '#!/usr/bin/env node\n// @emqx-relup/wrapper: one-file build\n');
+    await refuses({ platform: null, input: s.rel, outDir: s.out, runner: w, env: {} }, 'USAGE', /--runner .*emqx\.cjs would make the emqx-relup wrapper/);
+    fs.copyFileSync(w, path.join(s.rel, 'bin/emqx-5.0.1'));
+    await refuses({ platform: null, input: s.rel, outDir: s.out, env: {} }, 'USAGE', /bin\/emqx-5\.0\.1 would make the emqx-relup wrapper/);
+  });
+
+  it('what an EMQX-style escript needs: versioned companions and releases/<v>/<rel>.rel are added', async () => {
+    // A systools-style input: releases/<rel>-<v>.rel and releases/<v>/<rel>-<v>.rel, no releases/<v>/emqx.rel.
     const { root, rel, out } = setup();
-    const w = path.join(root, 'emqx.cjs');
-    fs.writeFileSync(w, '#!/usr/bin/env node\nconsole.log("wrapper");\n');
-    const r = await pack({ input: rel, outDir: out, wrapper: true, wrapperPath: w, env: {} });
+    fs.copyFileSync(path.join(rel, 'releases/5.0.1/emqx.rel'), path.join(rel, 'releases/emqx-5.0.1.rel'));
+    fs.renameSync(path.join(rel, 'releases/5.0.1/emqx.rel'), path.join(rel, 'releases/5.0.1/emqx-5.0.1.rel'));
+    fs.rmSync(path.join(rel, 'bin/emqx_ctl'));
+    const input = gnuTar(rel, path.join(root, 'in.tar.gz'));
+    const r = await pack({ platform: null, input, outDir: out, env: {} });
     const m = await readMembers(r.package);
-    assert.equal(m[0]!.sha256, sha256File(w));
-    assert.equal(r.runnerFrom, `--wrapper ${w}`);
+    assert.deepEqual(m.slice(-2).map((x) => x.name), ['bin/nodetool-5.0.1', 'releases/5.0.1/emqx.rel'], 'added at the end');
+    const byName = new Map(m.map((x) => [x.name, x]));
+    assert.equal(byName.get('releases/5.0.1/emqx.rel')?.sha256, byName.get('releases/5.0.1/emqx-5.0.1.rel')?.sha256);
+    assert.equal(byName.get('bin/nodetool-5.0.1')?.sha256, byName.get('bin/nodetool')?.sha256);
+    assert.equal(byName.has('bin/emqx_ctl-5.0.1'), false);
+    assert.match(r.warnings.join('\n'), /no bin\/emqx_ctl, so the package has no bin\/emqx_ctl-5\.0\.1/);
+    // Packing the package again adds nothing more.
+    const again = await pack({ platform: null, input: r.package, outDir: scratchDir(), env: {} });
+    assert.deepEqual((await readMembers(again.package)).map((x) => x.name), m.map((x) => x.name));
+  });
+
+  it('the platform part: --platform, else the input name\'s, else this machine\'s (with a warning)', async () => {
+    const { root, rel, out } = setup();
+    const ubuntu = { osRelease: 'NAME="Ubuntu"\nID=ubuntu\nVERSION_ID="22.04"\n', arch: 'x64' };
+    const r = await pack({ input: rel, outDir: out, machine: ubuntu, env: {} });
+    assert.equal(path.basename(r.package), 'emqx-5.0.1-ubuntu22.04-amd64.tar.gz');
+    assert.equal(r.platform, 'ubuntu22.04-amd64');
+    assert.match(r.warnings.join('\n'), /named for this machine \(ubuntu22\.04-amd64\)/);
+    const named = gnuTar(rel, path.join(root, 'emqx-5.0.1-el8-arm64.tar.gz'));
+    const k = await pack({ input: named, outDir: scratchDir(), machine: ubuntu, env: {} });
+    assert.equal(path.basename(k.package), 'emqx-5.0.1-el8-arm64.tar.gz');
+    assert.deepEqual(k.warnings, []);
+    await refuses({ input: rel, outDir: scratchDir(), machine: { osRelease: null, arch: 'x64' }, env: {} }, 'USAGE', /pass --platform/);
   });
 
   it('an input that already carries versioned scripts of this and another version', async () => {
     const { root, rel, out } = setup({ files: { 'bin/emqx-5.0.0': '#!/bin/sh\nold\n', 'bin/emqx-5.0.1': '#!/bin/sh\ncarried\n', 'bin/install_upgrade.escript-5.0.1': '#!/usr/bin/env escript\ncarried\n' } });
     const input = gnuTar(rel, path.join(root, 'in.tar.gz'));
-    const r = await pack({ input, outDir: out, env: {} });
+    const r = await pack({ platform: null, input, outDir: out, env: {} });
     const m = await readMembers(r.package);
     assert.equal(m[0]!.sha256, hashOf('#!/bin/sh\ncarried\n'));
     assert.equal(m.filter((x) => x.name === 'bin/emqx-5.0.1').length, 1);
     assert.equal(m.at(-1)!.name, 'bin/emqx-5.0.0', 'other versions are kept, at the end');
-    const o = await pack({ input, outDir: scratchDir(), runner: path.join(rel, 'bin/emqx'), env: {} });
+    const o = await pack({ platform: null, input, outDir: scratchDir(), runner: path.join(rel, 'bin/emqx'), env: {} });
     assert.match(o.warnings.join('\n'), /bin\/emqx-5\.0\.1 of the input was replaced/);
   });
 
@@ -294,83 +342,82 @@ describe('pack: refusals leave nothing behind', () => {
     fs.rmSync(path.join(rel, 'releases/5.0.1'), { recursive: true });
     fs.mkdirSync(path.join(rel, 'releases/5.0.0'));
     fs.writeFileSync(path.join(rel, 'releases/5.0.0/emqx.rel'), '{release, {"emqx", "5.0.0"}, {erts, "1"}, []}.\n');
-    await refuses({ input: rel, outDir: out, env: {} }, 'BAD_PACKAGE', /no releases\/5\.0\.1\//);
+    await refuses({ platform: null, input: rel, outDir: out, env: {} }, 'BAD_PACKAGE', /no releases\/5\.0\.1\//);
   });
 
   it('a .rel for another version', async () => {
     const { rel, out } = setup();
     fs.writeFileSync(path.join(rel, 'releases/5.0.1/emqx.rel'), '{release, {"emqx", "5.0.2"}, {erts, "1"}, []}.\n');
-    await refuses({ input: rel, outDir: out, env: {} }, 'BAD_PACKAGE', /emqx\.rel is for version 5\.0\.2, not 5\.0\.1/);
+    await refuses({ platform: null, input: rel, outDir: out, env: {} }, 'BAD_PACKAGE', /emqx\.rel is for version 5\.0\.2, not 5\.0\.1/);
   });
 
   it('no .rel at all', async () => {
     const { rel, out } = setup({ vars: false });
     fs.rmSync(path.join(rel, 'releases/5.0.1/emqx.rel'));
     fs.rmSync(path.join(rel, 'releases/start_erl.data'));
-    await refuses({ input: rel, outDir: out, env: {} }, 'BAD_PACKAGE', /no releases\/<version>\/ with a \.rel/);
+    await refuses({ platform: null, input: rel, outDir: out, env: {} }, 'BAD_PACKAGE', /no releases\/<version>\/ with a \.rel/);
   });
 
   it('a version in the input name that is not the release', async () => {
     const { root, rel, out } = setup();
     const input = gnuTar(rel, path.join(root, 'emqx-5.0.2.tar.gz'));
-    await refuses({ input, outDir: out, env: {} }, 'BAD_PACKAGE', /named for version 5\.0\.2 but holds release 5\.0\.1/);
+    await refuses({ platform: null, input, outDir: out, env: {} }, 'BAD_PACKAGE', /named for version 5\.0\.2 but holds release 5\.0\.1/);
   });
 
   it('--version and --edition that disagree with the release', async () => {
     const { rel, out } = setup();
-    await refuses({ input: rel, outDir: out, version: '5.0.2', env: {} }, 'CONFIG', /--version 5\.0\.2 does not match the release, which is 5\.0\.1/);
-    await refuses({ input: rel, outDir: out, edition: 'enterprise', env: {} }, 'EDITION_MISMATCH', /--edition enterprise does not match/);
+    await refuses({ platform: null, input: rel, outDir: out, version: '5.0.2', env: {} }, 'CONFIG', /--version 5\.0\.2 does not match the release, which is 5\.0\.1/);
+    await refuses({ platform: null, input: rel, outDir: out, edition: 'enterprise', env: {} }, 'EDITION_MISMATCH', /--edition enterprise does not match/);
   });
 
   it('scripts missing, empty, a symlink, or twice', async () => {
     let s = setup({ runner: null });
-    await refuses({ input: s.rel, outDir: s.out, env: {} }, 'BAD_PACKAGE', /neither bin\/emqx-5\.0\.1 nor bin\/emqx.*--runner/);
+    await refuses({ platform: null, input: s.rel, outDir: s.out, env: {} }, 'BAD_PACKAGE', /neither bin\/emqx-5\.0\.1 nor bin\/emqx.*--runner/);
     s = setup({ escript: null });
-    await refuses({ input: s.rel, outDir: s.out, env: {} }, 'BAD_PACKAGE', /neither bin\/install_upgrade\.escript-5\.0\.1 nor bin\/install_upgrade\.escript.*--escript/);
+    await refuses({ platform: null, input: s.rel, outDir: s.out, env: {} }, 'BAD_PACKAGE', /neither bin\/install_upgrade\.escript-5\.0\.1 nor bin\/install_upgrade\.escript.*--escript/);
     s = setup({ runner: '' });
-    await refuses({ input: s.rel, outDir: s.out, env: {} }, 'BAD_PACKAGE', /bin\/emqx is empty/);
+    await refuses({ platform: null, input: s.rel, outDir: s.out, env: {} }, 'BAD_PACKAGE', /bin\/emqx is empty/);
     s = setup({ runner: null });
     fs.symlinkSync('nodetool', path.join(s.rel, 'bin/emqx'));
-    await refuses({ input: s.rel, outDir: s.out, env: {} }, 'BAD_PACKAGE', /bin\/emqx is a symlink, not a regular file/);
+    await refuses({ platform: null, input: s.rel, outDir: s.out, env: {} }, 'BAD_PACKAGE', /bin\/emqx is a symlink, not a regular file/);
     s = setup();
     const dup = gnuTar(s.rel, path.join(s.root, 'dup.tar.gz'), { names: ['bin', 'releases', 'lib', 'bin/emqx'] });
-    await refuses({ input: dup, outDir: s.out, env: {} }, 'BAD_PACKAGE', /holds bin\/emqx twice/);
+    await refuses({ platform: null, input: dup, outDir: s.out, env: {} }, 'BAD_PACKAGE', /holds bin\/emqx twice/);
   });
 
   it('an output directory inside the release directory', async () => {
     const s = setup();
-    await refuses({ input: s.rel, outDir: s.rel, env: {} }, 'USAGE', /inside the release directory/);
-    await refuses({ input: s.rel, outDir: path.join(s.rel, 'releases'), env: {} }, 'USAGE', /give --out a directory outside the release/);
+    await refuses({ platform: null, input: s.rel, outDir: s.rel, env: {} }, 'USAGE', /inside the release directory/);
+    await refuses({ platform: null, input: s.rel, outDir: path.join(s.rel, 'releases'), env: {} }, 'USAGE', /give --out a directory outside the release/);
   });
 
   it('versioned scripts of other versions beyond what memory may hold', async () => {
     const big = Buffer.alloc(14 * 1024 * 1024, 0x61);
     const files = Object.fromEntries(['5.0.0', '4.4.1', '4.4.2', '4.4.3', '4.4.4'].map((v) => [`bin/emqx-${v}`, big]));
     const s = setup({ files });
-    await refuses({ input: s.rel, outDir: s.out, env: {} }, 'BAD_PACKAGE', /over 64 MiB of versioned scripts/);
+    await refuses({ platform: null, input: s.rel, outDir: s.out, env: {} }, 'BAD_PACKAGE', /over 64 MiB of versioned scripts/);
   });
 
   it('a mixed layout it cannot repair', async () => {
     const s = setup();
     const input = gnuTar(s.rel, path.join(s.root, 'mixed.tar.gz'), { names: ['./bin', 'releases', 'lib'] });
-    await refuses({ input, outDir: s.out, env: {} }, 'BAD_PACKAGE', /mixed layout/);
+    await refuses({ platform: null, input, outDir: s.out, env: {} }, 'BAD_PACKAGE', /mixed layout/);
   });
 
   it('not gzip, truncated gzip, missing input, missing output directory', async () => {
     const s = setup();
     const junk = path.join(s.root, 'junk.tar.gz');
     fs.writeFileSync(junk, 'this is not a package\n'.repeat(100));
-    await refuses({ input: junk, outDir: s.out, env: {} }, 'BAD_PACKAGE', /is not a gzip file/);
+    await refuses({ platform: null, input: junk, outDir: s.out, env: {} }, 'BAD_PACKAGE', /is not a gzip file/);
     const good = fs.readFileSync(gnuTar(s.rel, path.join(s.root, 'good.tar.gz'), { names: ['lib', 'releases', 'bin'] }));
     const cut = path.join(s.root, 'cut.tar.gz');
     fs.writeFileSync(cut, good.subarray(0, Math.floor(good.length / 2)));
-    await refuses({ input: cut, outDir: s.out, env: {} }, 'BAD_PACKAGE', /is truncated/);
+    await refuses({ platform: null, input: cut, outDir: s.out, env: {} }, 'BAD_PACKAGE', /is truncated/);
     await refuses({ input: s.rel, outDir: s.out, platform: 'not a platform', env: {} }, 'USAGE', /--platform/);
-    await refuses({ input: s.rel, outDir: s.out, env: { SOURCE_DATE_EPOCH: 'yesterday' } }, 'USAGE', /SOURCE_DATE_EPOCH/);
-    await refuses({ input: s.rel, outDir: s.out, env: { SOURCE_DATE_EPOCH: '99999999999' } }, 'USAGE', /SOURCE_DATE_EPOCH/);
-    await refuses({ input: s.rel, outDir: s.out, wrapper: true, wrapperPath: path.join(s.root, 'nope.cjs'), env: {} }, 'NOT_FOUND', /npm run build/);
-    await assert.rejects(pack({ input: path.join(s.root, 'nope.tar.gz'), outDir: s.out }), (e: unknown) => (e as RelupError).code === 'NOT_FOUND');
-    await assert.rejects(pack({ input: s.rel, outDir: path.join(s.root, 'nope') }), (e: unknown) => (e as RelupError).code === 'NOT_FOUND');
+    await refuses({ platform: null, input: s.rel, outDir: s.out, env: { SOURCE_DATE_EPOCH: 'yesterday' } }, 'USAGE', /SOURCE_DATE_EPOCH/);
+    await refuses({ platform: null, input: s.rel, outDir: s.out, env: { SOURCE_DATE_EPOCH: '99999999999' } }, 'USAGE', /SOURCE_DATE_EPOCH/);
+    await assert.rejects(pack({ platform: null, input: path.join(s.root, 'nope.tar.gz'), outDir: s.out }), (e: unknown) => (e as RelupError).code === 'NOT_FOUND');
+    await assert.rejects(pack({ platform: null, input: s.rel, outDir: path.join(s.root, 'nope') }), (e: unknown) => (e as RelupError).code === 'NOT_FOUND');
     assert.deepEqual(fs.readdirSync(s.out), []);
   });
 });

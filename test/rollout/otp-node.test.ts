@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fixtures/build.js';
-import { Sandbox, wrapperBundle } from '../helpers/otp.js';
+import { Sandbox } from '../helpers/otp.js';
 import { startSshCluster, type SshCluster } from '../helpers/sshd.js';
 import { callsOf, makeFakeRoot } from '../helpers/rollout-fixtures.js';
 import { events, runRollout } from '../helpers/rollout-run.js';
@@ -23,9 +23,8 @@ let cluster: SshCluster | undefined;
 let dir: string;
 
 before(async () => {
-  const bundle = wrapperBundle();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-rollout-otp-'));
-  fx = await buildFixtures({ runner: bundle });
+  fx = await buildFixtures();
   sb = await Sandbox.create({ package: fx.packages['5.0.0']! });
   await sb.start();
   // The node's name, cookie and private epmd reach the remote wrapper the way an operator's
