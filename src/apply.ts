@@ -10,6 +10,7 @@ import {
   checkHops,
   dirsWritten,
   decideVersions,
+  escriptLooksForPackage,
   handOverToWrapper,
   ENV_HOPS,
   ENV_LOCK,
@@ -26,13 +27,23 @@ import {
   chooseRoot,
   findRoot,
   readReleaseFacts,
+  readReleasesFile,
   requireCookie,
   selfPath,
   versionFromScriptName,
   withRunnerEnv,
   type ReleaseFacts,
 } from './release/index.js';
-import { explicitPackage, findPackage, locatePackage, selectPackage, selectionError, type LocatedPackage } from './package/locate.js';
+import {
+  escriptGlobError,
+  escriptGlobMatches,
+  explicitPackage,
+  findPackage,
+  locatePackage,
+  selectPackage,
+  selectionError,
+  type LocatedPackage,
+} from './package/locate.js';
 import { acquireLock, checkLockFree, type Lock } from './apply/lock.js';
 import { nodeEnv, pingError, pingNode } from './apply/ping.js';
 import { runInherited, signalExit } from './apply/handover.js';
@@ -195,6 +206,29 @@ async function unpackSource(req: RelupRequest, facts: ReleaseFacts, target: Targ
   return findPackage(facts.root, version, { edition });
 }
 
+/**
+ * EMQX's escript finds the package by its own glob, not by our exact match: when it will look and
+ * more than one file answers, it would stop with 47 after our hand-over, so refuse first.
+ */
+async function checkEscriptGlob(req: RelupRequest, facts: ReleaseFacts, target: Target | null): Promise<void> {
+  if (target === null) return;
+  const root = facts.root;
+  let status: string | null = null;
+  try {
+    status = readReleasesFile(root).find((r) => r.version === target.version)?.status ?? null;
+  } catch {
+    // No readable RELEASES: the escript would look for the package, so we check as it would.
+  }
+  const hasStartBoot = await nonEmptyFile(join(root, 'releases', target.version, 'start.boot'));
+  if (!escriptLooksForPackage(req.command, status, hasStartBoot)) return;
+  const dir = join(root, 'releases');
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  const matches = escriptGlobMatches(names, target.version, facts.vars.edition);
+  if (matches.length <= 1) return;
+  const sel = selectPackage(names, target.version, facts.vars.edition);
+  throw escriptGlobError(matches, target.version, facts.vars.edition, dir, sel.kind === 'found' ? sel.pkg.file : null);
+}
+
 export async function prepare(req: RelupRequest): Promise<Prepared> {
   const target = req.target === null ? null : parseTarget(req.target);
   const self = selfPath(req.invoked, req.cwd);
@@ -218,6 +252,7 @@ export async function prepare(req: RelupRequest): Promise<Prepared> {
 
   const { escriptFile, pkg } = await scriptSource(req, facts, decision, target);
   const unpackPkg = await unpackSource(req, facts, target, pkg);
+  await checkEscriptGlob(req, facts, target);
 
   const plan = buildPlan({
     command: req.command,

@@ -60,6 +60,16 @@ export function unpacksPackage(command: RelupCommand): boolean {
 }
 
 /**
+ * Whether an EMQX-style escript will look for the target's package in releases/: every command
+ * but uninstall goes through its unpack step, which unpacks when release_handler does not know the
+ * version, or knows it as unpacked while releases/<v>/start.boot is gone.
+ */
+export function escriptLooksForPackage(command: RelupCommand, status: string | null, hasStartBoot: boolean): boolean {
+  if (command === 'uninstall' || command === 'versions') return false;
+  return status === null || (status === 'unpacked' && !hasStartBoot);
+}
+
+/**
  * Packages whose `<package>.sha256` is checked before any script runs: the one the scripts are
  * extracted from and the one the escript will unpack. The second is checked even when the scripts
  * are already in bin/ (left by an earlier run), since release_handler reads it unverified.

@@ -11,6 +11,8 @@ import {
   checksumTargets,
   unpacksPackage,
   dirsWritten,
+  escriptLooksForPackage,
+  type RelupCommand,
   type PlanFacts,
 } from '../src/plan.js';
 import { parseTarget } from '../src/version/index.js';
@@ -153,4 +155,21 @@ test('dirsWritten: root (lock), bin/ only when extracting, releases/ for target 
   assert.deepEqual(dirsWritten(buildPlan(facts({ package: null }))), ['/opt/emqx', '/opt/emqx/releases']);
   const versions = buildPlan(facts({ command: 'versions', target: null, passArgs: [], decision: decideVersions(null, '5.0.0', null), package: null, unpackPackage: null }));
   assert.deepEqual(dirsWritten(versions), ['/opt/emqx']);
+});
+
+test('escriptLooksForPackage: an EMQX-style escript unpacks unknown versions and unpacked ones without start.boot', () => {
+  const cases: Array<[RelupCommand, string | null, boolean, boolean]> = [
+    ['upgrade', null, false, true],
+    ['unpack', null, false, true],
+    ['install', null, false, true],
+    ['downgrade', null, false, true],
+    ['upgrade', 'unpacked', false, true],
+    ['upgrade', 'unpacked', true, false],
+    ['upgrade', 'old', false, false],
+    ['install', 'current', false, false],
+    ['downgrade', 'permanent', false, false],
+    ['uninstall', null, false, false],
+    ['versions', null, false, false],
+  ];
+  for (const [cmd, status, boot, want] of cases) assert.equal(escriptLooksForPackage(cmd, status, boot), want, `${cmd} ${status} ${boot}`);
 });

@@ -191,3 +191,27 @@ export async function explicitPackage(root: string, arg: string, opts: ExplicitO
   const file = arg.includes('/') ? path.resolve(arg) : path.resolve(root, 'releases', arg);
   return { path: file, name, size: await checkReadable(file, opts.fs ?? defaultFs) };
 }
+
+/**
+ * The files EMQX's install_upgrade.escript would take for `version`: it globs
+ * `releases/<base>-<version>*.tar.gz` (base by IS_ENTERPRISE) and stops with 47 on more than one,
+ * whatever --package named, so `emqx-5.0.1*` also takes 5.0.10 and 5.0.1-rc.1 packages.
+ */
+export function escriptGlobMatches(fileNames: readonly string[], version: string, edition: Edition): string[] {
+  const prefix = `${packageFileName(edition, version).slice(0, -'.tar.gz'.length)}`;
+  return fileNames.filter((f) => f.startsWith(prefix) && f.endsWith('.tar.gz') && f.length >= prefix.length + '.tar.gz'.length).sort();
+}
+
+/** Several files answer the escript's glob: refused before anything is extracted or run. */
+export function escriptGlobError(matches: readonly string[], version: string, edition: Edition, dir: string, keep: string | null): RelupError {
+  const pattern = `${packageFileName(edition, version).slice(0, -'.tar.gz'.length)}*.tar.gz`;
+  const others = matches.filter((m) => m !== keep);
+  return new RelupError(
+    'AMBIGUOUS_PACKAGE',
+    `${matches.length} files in ${dir} match ${pattern}, which install_upgrade.escript globs for the package of ${version} (it stops with 47 on more than one): ${list(matches)}`,
+    {
+      hint: `move ${keep ? 'the others' : 'all but the one to unpack'} out of releases/ (e.g. mv ${path.join(dir, others[0] ?? matches[0]!)} /var/tmp/), then run the command again`,
+      details: { dir, version, pattern, matches: [...matches] },
+    },
+  );
+}

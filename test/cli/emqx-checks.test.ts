@@ -184,3 +184,23 @@ test('dry run: bin/ on a read-only file system is 73, as the real run would be',
   assert.deepEqual(readdirSync(join(fr.root, 'bin')), entries);
   assert.deepEqual(nodeRuns(fr), []);
 });
+
+test("several files answer the escript's glob releases/emqx-<v>*.tar.gz: 78 naming them and the way out, real and dry, nothing changed", (t) => {
+  const fr = withRoot(t);
+  const rel = join(fr.root, 'releases');
+  makePackage(rel, { version: '5.0.1', platform: 'ubuntu22.04-amd64' });
+  makePackage(rel, { version: '5.0.10', platform: 'ubuntu22.04-amd64' });
+  const before = disk(fr);
+  for (const args of [['upgrade', '5.0.1'], ['--dry-run', 'upgrade', '5.0.1'], ['--package', 'emqx-5.0.1-ubuntu22.04-amd64.tar.gz', 'unpack', '5.0.1'], ['install', 'emqx-5.0.1-ubuntu22.04-amd64.tar.gz']]) {
+    const r = runWrapper(['--root', fr.root, ...args]);
+    assert.equal(r.status, 78, `${args.join(' ')}: ${r.stderr}`);
+    oneLine(r);
+    assert.match(r.stderr, /2 files in .*releases match emqx-5\.0\.1\*\.tar\.gz, which install_upgrade\.escript globs .*: emqx-5\.0\.1-ubuntu22\.04-amd64\.tar\.gz, emqx-5\.0\.10-ubuntu22\.04-amd64\.tar\.gz; move the others out of releases\/ \(e\.g\. mv .*emqx-5\.0\.10-ubuntu22\.04-amd64\.tar\.gz /);
+  }
+  assert.equal(disk(fr), before, 'bin/ and releases/ unchanged');
+  assert.deepEqual(nodeRuns(fr), [], 'no script ran');
+  // Out of the way, the same command goes on; 5.0.10 itself matches only its own glob.
+  rmSync(join(rel, 'emqx-5.0.1-ubuntu22.04-amd64.tar.gz'));
+  const r = runWrapper(['--root', fr.root, '--dry-run', 'upgrade', '5.0.10']);
+  assert.equal(r.status, 0, r.stderr);
+});

@@ -107,6 +107,12 @@ test('missing, ambiguous, unreadable-name packages: 66 and 78 with what was look
   assert.equal(r.status, 78, r.stderr);
   assert.match(r.stderr, /--package/);
   assert.equal(snapshotDir(fr.root), snap2);
+  // --package picks ours, but EMQX's escript globs emqx-5.0.1*.tar.gz and would stop on four files.
+  r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1', '--package', 'emqx-5.0.1-el8-amd64.tar.gz']);
+  assert.equal(r.status, 78, r.stderr);
+  assert.match(r.stderr, /4 files in .* match emqx-5\.0\.1\*\.tar\.gz/);
+  assert.equal(snapshotDir(fr.root), snap2);
+  for (const f of ['emqx-5.0.10.tar.gz', 'emqx-5.0.1-rc.1.tar.gz', 'emqx-5.0.1-ubuntu20.04-amd64.tar.gz']) rmSync(join(fr.root, 'releases', f));
   r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1', '--package', 'emqx-5.0.1-el8-amd64.tar.gz']);
   assert.equal(r.status, 0, r.stderr);
   assert.notEqual(snapshotDir(fr.root), snap);

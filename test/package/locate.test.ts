@@ -13,6 +13,8 @@ import {
   locatePackage,
   explicitPackage,
   checkReadable,
+  escriptGlobError,
+  escriptGlobMatches,
   type LocateFs,
 } from '../../src/package/locate.js';
 import { makeRoot, rejectsWith } from './fixtures.js';
@@ -194,4 +196,30 @@ describe('real file system', () => {
   test('checkReadable: missing file is NOT_FOUND', async () => {
     await rejectsWith(checkReadable('/nonexistent/emqx-5.0.1.tar.gz'), 'NOT_FOUND', 66);
   });
+});
+
+test('escriptGlobMatches: what releases/<base>-<v>*.tar.gz takes, as the escript globs it', () => {
+  const names = [
+    'emqx-5.0.1-ubuntu22.04-amd64.tar.gz',
+    'emqx-5.0.10-ubuntu22.04-amd64.tar.gz',
+    'emqx-5.0.1-rc.1-ubuntu22.04-amd64.tar.gz',
+    'emqx-5.0.1.tar.gz',
+    'emqx-5.0.1-ubuntu22.04-amd64.tar.gz.sha256',
+    'emqx-enterprise-5.0.1-ubuntu22.04-amd64.tar.gz',
+    'emqx-5.0.2.tar.gz',
+    'RELEASES',
+  ];
+  assert.deepEqual(escriptGlobMatches(names, '5.0.1', 'community'), [
+    'emqx-5.0.1-rc.1-ubuntu22.04-amd64.tar.gz',
+    'emqx-5.0.1-ubuntu22.04-amd64.tar.gz',
+    'emqx-5.0.1.tar.gz',
+    'emqx-5.0.10-ubuntu22.04-amd64.tar.gz',
+  ]);
+  assert.deepEqual(escriptGlobMatches(names, '5.0.1', 'enterprise'), ['emqx-enterprise-5.0.1-ubuntu22.04-amd64.tar.gz']);
+  assert.deepEqual(escriptGlobMatches(names, '5.0.2', 'community'), ['emqx-5.0.2.tar.gz']);
+  assert.deepEqual(escriptGlobMatches(names, '5.0.3', 'community'), []);
+  const e = escriptGlobError(['emqx-5.0.1-a.tar.gz', 'emqx-5.0.10-a.tar.gz'], '5.0.1', 'community', '/r/releases', 'emqx-5.0.1-a.tar.gz');
+  assert.equal(e.code, 'AMBIGUOUS_PACKAGE');
+  assert.equal(e.exitCode, 78);
+  assert.match(e.line, /2 files in \/r\/releases match emqx-5\.0\.1\*\.tar\.gz, which install_upgrade\.escript globs .*stops with 47.*: emqx-5\.0\.1-a\.tar\.gz, emqx-5\.0\.10-a\.tar\.gz; move the others out of releases\/ \(e\.g\. mv \/r\/releases\/emqx-5\.0\.10-a\.tar\.gz \/var\/tmp\/\)/);
 });
