@@ -9,7 +9,10 @@ const HELP = `usage: emqx-relup inspect <package.tar.gz> [--json]
 
 Prints the edition, version and platform from the name, the versioned scripts (position, size,
 mode), the .rel and releases/<version>/ found, the sha256 and whether <package>.sha256 matches, and
-every problem found. Exits 0 when there is none, 65 otherwise.
+every problem found, including what EMQX's own install_upgrade.escript would miss (the
+.rel it unpacks by, the versioned emqx_ctl and nodetool it copies, a wrapper as the runner).
+Warnings (a name EMQX's own runner will not find) do not fail. Exits 0 when there is no
+problem, 65 otherwise.
 `;
 
 export function formatReport(r: InspectReport): string {
@@ -25,6 +28,7 @@ export function formatReport(r: InspectReport): string {
   if (r.release.edition) lines.push(`edition:  ${r.release.edition} (releases/emqx_vars)`);
   lines.push(`sha256:   ${r.sha256}`);
   lines.push(`sidecar:  ${!r.sidecar.present ? 'none' : r.sidecar.matches ? 'matches' : 'does not match'}`);
+  for (const w of r.warnings) lines.push(`warning:  [${w.code}] ${w.message}`);
   if (r.problems.length === 0) lines.push('problems: none');
   else {
     lines.push(`problems: ${r.problems.length}`);

@@ -5,6 +5,8 @@ import { type Edition, editionFromIsEnterprise, parsePackageName } from '../vers
 import { parseSidecar } from './checksum.js';
 import { checkSafeName, classify, escriptName, MAX_SCRIPT_BYTES, releaseDirOf, runnerName } from './layout.js';
 import { parseRelFile, parseStartErlData, varsLiterals } from './release-facts.js';
+import { companionNames } from './pack-plan.js';
+import { hasMarker } from '../apply/marker.js';
 
 export interface ScannedEntry {
   name: string;
@@ -12,7 +14,7 @@ export interface ScannedEntry {
   mode: number;
   size: number;
   linkname: string | null;
-  /** First bytes of a versioned script (to see its `#!`). */
+  /** First bytes of a versioned script (to see its `#!` and the wrapper's marker). */
   head?: Buffer | undefined;
 }
 
@@ -62,6 +64,8 @@ export interface InspectReport {
   };
   sidecar: { present: boolean; matches: boolean | null };
   problems: Problem[];
+  /** What does not stop emqx-relup but matters to EMQX's own runner; inspect still exits 0. */
+  warnings: Problem[];
 }
 
 const stripDots = (n: string): string => n.replace(/^(\.\/)+/, '');
@@ -90,11 +94,18 @@ function releaseVersion(texts: Map<string, string>): string | null {
 
 export function checkPackage(scan: Scan): InspectReport {
   const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   const add = (code: string, message: string): void => {
     problems.push({ code, message });
   };
   const base = scan.file.slice(scan.file.lastIndexOf('/') + 1);
   const parsed = parsePackageName(base);
+  if (parsed && parsed.platform === null) {
+    warnings.push({
+      code: 'NAME_NO_PLATFORM',
+      message: `${base} has no platform part: EMQX's own runner (5.0.14 and later) looks for ${parsed.base}-${parsed.version}-*.tar.gz and will not find it (emqx-relup's wrapper does); rename it, e.g. ${parsed.base}-${parsed.version}-ubuntu22.04-amd64.tar.gz`,
+    });
+  }
   if (!parsed) add('NAME', `${base} is not named <emqx|emqx-enterprise>-<version>[-<platform>].tar.gz, so emqx upgrade will not find it`);
   if (scan.readError !== null) add('READ', `the archive cannot be read to the end: ${scan.readError}`);
 
@@ -194,6 +205,28 @@ export function checkPackage(scan: Scan): InspectReport {
     add('SCRIPT_OTHER_VERSION', `the package carries scripts for ${[...others].join(', ')} instead`);
   }
 
+  // What EMQX's install_upgrade.escript needs: it unpacks "<v>/<rel>" and, after make_permanent,
+  // copies bin/<rel>-<v>, bin/<rel>_ctl-<v>, bin/nodetool-<v> over the plain names.
+  if (version !== null) {
+    const rel = vars?.get('REL_NAME') ?? relName ?? 'emqx';
+    const runnerEntry = scan.entries.find((e) => stripDots(e.name) === runnerName(version));
+    if (runnerEntry?.head && hasMarker(runnerEntry.head)) {
+      add('RUNNER_IS_WRAPPER', `${runnerName(version)} is the emqx-relup wrapper: EMQX's install_upgrade.escript copies it over bin/${rel} on a permanent install, leaving the release without its runner`);
+    }
+    // Judged on a whole, well-laid release only: elsewhere the problems above say what is wrong.
+    const whole = dir !== null && scan.readError === null;
+    const relForEscript = `releases/${version}/${rel}.rel`;
+    if (whole && relPath !== null && !names.includes(relForEscript)) {
+      add('ESCRIPT_REL_MISSING', `no ${relForEscript}: EMQX's install_upgrade.escript unpacks the package as "${version}/${rel}", so release_handler reads that file`);
+    }
+    for (const plain of whole ? companionNames(rel) : []) {
+      const want = `${plain}-${version}`;
+      if (!names.includes(want)) {
+        add('COMPANION_MISSING', `${want} is missing: EMQX's install_upgrade.escript copies it over ${plain} after make_permanent and crashes without it, the node already permanent`);
+      }
+    }
+  }
+
   // Sidecar, read as emqx upgrade reads it.
   let matches: boolean | null = null;
   if (scan.sidecar !== null) {
@@ -216,5 +249,6 @@ export function checkPackage(scan: Scan): InspectReport {
     release: { dir, rel: relPath, relName, relVersion, varsVersion, edition },
     sidecar: { present: scan.sidecar !== null, matches },
     problems,
+    warnings,
   };
 }

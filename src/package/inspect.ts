@@ -39,7 +39,7 @@ export async function scanPackage(file: string): Promise<Scan> {
         n += chunk.length;
       }
       const data = Buffer.concat(parts);
-      if (role.kind === 'versioned') entry.head = data.subarray(0, 64);
+      if (role.kind === 'versioned') entry.head = data.subarray(0, 512);
       else if (n <= META_LIMIT) texts.set(name, data.toString('utf8'));
     });
   } catch (e) {

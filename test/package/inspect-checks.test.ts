@@ -18,6 +18,8 @@ function scan(over: Partial<Scan> = {}): Scan {
       dir('releases/5.0.1/'),
       file('releases/5.0.1/emqx.rel'),
       file('releases/emqx_vars'),
+      file('bin/emqx_ctl-5.0.1', 10, 0o755),
+      file('bin/nodetool-5.0.1', 10, 0o755),
       file('lib/emqx-5.0.1/ebin/emqx.beam'),
     ],
     texts: new Map([
@@ -108,5 +110,25 @@ describe('checkPackage (pure)', () => {
     const r = checkPackage(scan({ texts }));
     assert.deepEqual(r.problems.map((p) => p.code), ['OTHER_RELEASE']);
     assert.equal(r.release.varsVersion, '5.0.2');
+  });
+});
+
+describe('checkPackage: what EMQX\'s install_upgrade.escript needs', () => {
+  it('the .rel it unpacks by, the companions it copies, a wrapper as the runner; a name without platform only warns', () => {
+    const s = scan();
+    const without = (...names: string[]) => s.entries.filter((e) => !names.includes(e.name));
+    const codes = (x: Scan) => checkPackage(x).problems.map((p) => p.code);
+    assert.deepEqual(codes({ ...s, entries: without('bin/emqx_ctl-5.0.1') }), ['COMPANION_MISSING']);
+    assert.match(checkPackage({ ...s, entries: without('bin/nodetool-5.0.1') }).problems[0]!.message, /bin\/nodetool-5\.0\.1 is missing: EMQX's install_upgrade\.escript copies it over bin\/nodetool after make_permanent/);
+    // A systools-style .rel name: release_handler would look for releases/5.0.1/emqx.rel.
+    const systools = { ...s, entries: [...without('releases/5.0.1/emqx.rel'), file('releases/5.0.1/emqx-5.0.1.rel')], texts: new Map([...s.texts].map(([k, v]) => [k === 'releases/5.0.1/emqx.rel' ? 'releases/5.0.1/emqx-5.0.1.rel' : k, v])) };
+    assert.deepEqual(codes(systools), ['ESCRIPT_REL_MISSING']);
+    const wrapper = { ...s, entries: [file('bin/emqx-5.0.1', 20, 0o755, '#!/usr/bin/env node\n// @emqx-relup/wrapper: one-file build\n'), ...s.entries.slice(1)] };
+    assert.deepEqual(codes(wrapper), ['RUNNER_IS_WRAPPER']);
+    const plain = checkPackage({ ...s, file: '/x/emqx-5.0.1.tar.gz' });
+    assert.deepEqual(plain.problems, []);
+    assert.deepEqual(plain.warnings.map((w) => w.code), ['NAME_NO_PLATFORM']);
+    assert.match(plain.warnings[0]!.message, /looks for emqx-5\.0\.1-\*\.tar\.gz/);
+    assert.deepEqual(checkPackage(s).warnings, []);
   });
 });

@@ -13,14 +13,16 @@ const scratchDir = scratch('inspect');
 
 const V = '5.0.1';
 const SCRIPTS = [`bin/emqx-${V}`, `bin/install_upgrade.escript-${V}`];
-const REST = ['releases', 'lib', 'etc', 'data', 'bin/emqx', 'bin/install_upgrade.escript', 'bin/nodetool'];
+/** With the versioned companions EMQX's escript copies on a permanent install. */
+const REST = ['releases', 'lib', 'etc', 'data', 'bin/emqx', 'bin/install_upgrade.escript', 'bin/nodetool', 'bin/emqx_ctl', `bin/nodetool-${V}`, `bin/emqx_ctl-${V}`];
+const COMPANIONS = { [`bin/nodetool-${V}`]: '#!/usr/bin/env escript\nmain(_) -> ok.\n', [`bin/emqx_ctl-${V}`]: '#!/bin/sh\n' };
 
 /** A release dir that already carries the versioned scripts, tarred by GNU tar in the given order. */
 function tarred(file: string, opts: { spec?: ReleaseSpec; names?: string[]; edit?: (rel: string) => void; format?: 'gnu' | 'pax' } = {}): string {
   const root = scratchDir();
   const rel = makeReleaseDir(path.join(root, 'rel'), {
     ...opts.spec,
-    files: { [SCRIPTS[0]!]: RUNNER_TEXT, [SCRIPTS[1]!]: ESCRIPT_TEXT, ...opts.spec?.files },
+    files: { [SCRIPTS[0]!]: RUNNER_TEXT, [SCRIPTS[1]!]: ESCRIPT_TEXT, ...COMPANIONS, ...opts.spec?.files },
   });
   opts.edit?.(rel);
   return gnuTar(rel, path.join(root, file), { names: opts.names ?? [...SCRIPTS, ...REST], format: opts.format ?? 'gnu' });
@@ -67,7 +69,7 @@ describe('inspect: finds each planted defect', () => {
       'top-level folder',
       () => {
         const root = scratchDir();
-        makeReleaseDir(path.join(root, 'emqx'), { files: { [SCRIPTS[0]!]: RUNNER_TEXT, [SCRIPTS[1]!]: ESCRIPT_TEXT } });
+        makeReleaseDir(path.join(root, 'emqx'), { files: { [SCRIPTS[0]!]: RUNNER_TEXT, [SCRIPTS[1]!]: ESCRIPT_TEXT, ...COMPANIONS } });
         return gnuTar(root, path.join(root, `emqx-${V}.tar.gz`), { names: ['emqx'] });
       },
       ['TOP_FOLDER', 'RELEASE_DIR_MISSING', 'SCRIPT_MISSING', 'SCRIPT_MISSING'],
@@ -137,6 +139,7 @@ describe('inspect: finds each planted defect', () => {
           { name: SCRIPTS[0]!, data: Buffer.concat([Buffer.from('#!/bin/sh\n'), Buffer.alloc(MAX_SCRIPT_BYTES, 0x23)]), mode: 0o755 },
           { name: SCRIPTS[1]!, data: ESCRIPT_TEXT, mode: 0o755 },
           { name: `releases/${V}/emqx.rel`, data: `{release, {"emqx", "${V}"}, {erts, "1"}, []}.` },
+          ...Object.entries(COMPANIONS).map(([name, data]) => ({ name, data, mode: 0o755 })),
         ]),
       ['SCRIPT_TOO_BIG'],
     ],
@@ -161,6 +164,7 @@ describe('inspect: finds each planted defect', () => {
           { name: SCRIPTS[0]!, data: RUNNER_TEXT, mode: 0o755 },
           { name: SCRIPTS[1]!, data: ESCRIPT_TEXT, mode: 0o755 },
           { name: `releases/${V}/emqx.rel`, data: `{release, {"emqx", "${V}"}, {erts, "1"}, []}.` },
+          ...Object.entries(COMPANIONS).map(([name, data]) => ({ name, data, mode: 0o755 })),
           { name: '/etc/cron.d/evil', data: 'x' },
           { name: 'lib/../../evil', data: 'x' },
         ]),
