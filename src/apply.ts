@@ -48,6 +48,8 @@ import { acquireLock, checkLockFree, type Lock } from './apply/lock.js';
 import { nodeEnv, pingError, pingNode } from './apply/ping.js';
 import { runInherited, signalExit } from './apply/handover.js';
 import { hasMarker, headHasMarker } from './apply/marker.js';
+import { becomeRunnerUser } from './apply/run-as.js';
+import { runnerUserOf } from './release/runner-user.js';
 
 export interface RelupRequest {
   command: RelupCommand;
@@ -236,6 +238,9 @@ export async function prepare(req: RelupRequest): Promise<Prepared> {
   await checkPackagePlace(req, root, target);
   const facts = readReleaseFacts(root, req.env);
   for (const w of facts.warnings) req.warn(w);
+  // Before anything is pinged, locked or written, as the runner would `su` before its own work.
+  const switched = becomeRunnerUser(runnerUserOf(facts.vars.table), req.command, req.env);
+  if (switched !== null) req.warn(`running as ${switched} (RUNNER_USER in releases/emqx_vars), the installation's owner`);
 
   await checkEditions(req, facts, target);
   const hops = hopsFrom(req.env);

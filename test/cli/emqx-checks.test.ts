@@ -5,10 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeFakeRoot, makePackage, runWrapper, sha256Sidecar, snapshotDir, type FakeRoot, type RunResult } from '../helpers/fake-root.js';
+import { makeFakeRoot, makePackage, repoRoot, runWrapper, sha256Sidecar, snapshotDir, type FakeRoot, type RunResult } from '../helpers/fake-root.js';
 import { readableModule, unprivilegedNode } from '../helpers/nobody.js';
 
 function withRoot(t: { after(fn: () => void): void }): FakeRoot {
@@ -203,4 +203,47 @@ test("several files answer the escript's glob releases/emqx-<v>*.tar.gz: 78 nami
   rmSync(join(rel, 'emqx-5.0.1-ubuntu22.04-amd64.tar.gz'));
   const r = runWrapper(['--root', fr.root, '--dry-run', 'upgrade', '5.0.10']);
   assert.equal(r.status, 0, r.stderr);
+});
+
+test('RUNNER_USER: run as root, the wrapper becomes that user before it pings, locks, extracts or runs a script', (t) => {
+  if (process.getuid!() !== 0) return t.skip('needs root');
+  const fr = makeFakeRoot({ varsExtra: 'RUNNER_USER="nobody"\n' });
+  t.after(() => fr.cleanup());
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', platform: 'el8-amd64' });
+  execFileSync('chown', ['-R', '65534:65534', fr.root]);
+  const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^emqx: warning: running as nobody \(RUNNER_USER in releases\/emqx_vars\), the installation's owner$/m);
+  const calls = fr.calls();
+  assert.ok(calls.some((c) => c.prog === 'legacy-emqx-5.0.1'), 'handed over to emqx-5.0.1');
+  assert.ok(calls.filter((c) => c.prog === 'escript').length >= 2, 'ping and escript ran');
+  for (const c of calls.filter((c) => c.prog === 'escript')) assert.equal(c.uid, 65534, JSON.stringify(c));
+  for (const f of ['emqx-5.0.1', 'install_upgrade.escript-5.0.1']) assert.equal(statSync(join(fr.root, 'bin', f)).uid, 65534, f);
+  assert.equal(existsSync(join(fr.root, '.emqx-relup.lock')), false);
+});
+
+test('RUNNER_USER: no such user is 78, another user than it and root is 77 with the commands that work; nothing changed', (t) => {
+  if (process.getuid!() !== 0) return t.skip('needs root');
+  const fr = makeFakeRoot({ varsExtra: 'RUNNER_USER="no-such-user-relup"\n' });
+  t.after(() => fr.cleanup());
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', platform: 'el8-amd64' });
+  const before = disk(fr);
+  let r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 78, r.stderr);
+  oneLine(r);
+  assert.match(r.stderr, /sets RUNNER_USER=no-such-user-relup, but this machine has no user no-such-user-relup; create the user/);
+  // As daemon (uid 1) against an installation of nobody: refused before anything is touched.
+  writeFileSync(join(fr.root, 'releases', 'emqx_vars'), `${readFileSync(join(fr.root, 'releases', 'emqx_vars'), 'utf8')}RUNNER_USER="nobody"\n`);
+  const varsNow = disk(fr);
+  chmodSync(fr.root, 0o755);
+  const copy = mkdtempSync(join(tmpdir(), 'relup-as-daemon-'));
+  t.after(() => rmSync(copy, { recursive: true, force: true }));
+  chmodSync(copy, 0o755);
+  cpSync(join(repoRoot, 'dist', 'emqx.cjs'), join(copy, 'emqx.cjs'));
+  const d = spawnSync('setpriv', ['--reuid=1', '--regid=1', '--clear-groups', process.execPath, join(copy, 'emqx.cjs'), '--root', fr.root, 'upgrade', '5.0.1'], { encoding: 'utf8' });
+  assert.equal(d.status, 77, d.stderr);
+  assert.match(d.stderr, /^emqx: error: this installation runs as user nobody \(RUNNER_USER in releases\/emqx_vars\), not as daemon; run it as root \(sudo emqx upgrade \.\.\.\), which switches to nobody first, or as nobody \(sudo -u nobody emqx upgrade \.\.\.\)\n$/);
+  assert.notEqual(before, varsNow);
+  assert.equal(disk(fr), varsNow, 'nothing changed');
+  assert.deepEqual(nodeRuns(fr), [], 'no script ran');
 });

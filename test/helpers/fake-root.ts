@@ -17,7 +17,7 @@ const root = path.resolve(__dirname, '..', '..');
 const me = path.basename(process.argv[1]);
 const env = {};
 for (const k of ['IS_ENTERPRISE', 'RUNNER_ROOT_DIR', 'REL_VSN', 'ERL_FLAGS', 'EMQX_RELUP_HOPS', 'EMQX_ROOT', 'EMQX_RELUP_LOCK', 'EMQX_RELUP_PASSTHROUGH']) if (process.env[k] !== undefined) env[k] = process.env[k];
-fs.appendFileSync(path.join(root, 'calls.log'), JSON.stringify({ prog: me, args: process.argv.slice(2), cwd: process.cwd(), env }) + '\\n');
+fs.appendFileSync(path.join(root, 'calls.log'), JSON.stringify({ prog: me, args: process.argv.slice(2), cwd: process.cwd(), env, uid: process.getuid() }) + '\\n');
 const script = process.argv[2] || '';
 if (path.basename(script) === 'nodetool') {
   const crash = path.join(root, 'nodetool-crash');
@@ -46,7 +46,7 @@ exec "$ROOT/erts-${ERTS}/bin/escript" "$ROOT/bin/install_upgrade.escript-${versi
 
 export interface FakeRoot {
   root: string;
-  calls(): { prog: string; args: string[] | string; cwd?: string; env?: Record<string, string> }[];
+  calls(): { prog: string; args: string[] | string; cwd?: string; env?: Record<string, string>; uid?: number }[];
   nodeUp(up: boolean): void;
   escriptExit(code: number): void;
   /** Names, modes, sizes, sha256 of bin/ (symlinks as their targets), to prove "unchanged". */
