@@ -228,7 +228,7 @@ test('RUNNER_USER: no such user is 78, another user than it and root is 77 with 
   t.after(() => fr.cleanup());
   makePackage(join(fr.root, 'releases'), { version: '5.0.1', platform: 'el8-amd64' });
   const before = disk(fr);
-  let r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
   assert.equal(r.status, 78, r.stderr);
   oneLine(r);
   assert.match(r.stderr, /sets RUNNER_USER=no-such-user-relup, but this machine has no user no-such-user-relup; create the user/);

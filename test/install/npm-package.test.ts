@@ -150,7 +150,7 @@ describe('npm package: pack a clean tree, install into an empty prefix, run ever
     const i = run('emqx-relup', ['inspect', o.package]);
     assert.equal(i.code, 0, i.stdout + i.stderr);
     assert.match(i.stdout, /runner : bin\/emqx-5\.0\.1 \(member 1, \d+ bytes, file 0755\)/);
-    assert.match(i.stdout, /sidecar:  matches/);
+    assert.match(i.stdout, /sidecar: {2}matches/);
     assert.match(i.stdout, /problems: none/);
     const bad = run('emqx-relup', ['inspect', path.join(out, 'missing-5.0.1.tar.gz'), '--json']);
     assert.equal(bad.code, 66);
