@@ -158,8 +158,6 @@ export interface PlanFacts {
   escriptBin: string;
   node: NodeIdentity;
   hasEkka: boolean;
-  /** Passed to a wrapper we hand over to, so it may run under the lock we hold. */
-  lockToken: string | null;
 }
 
 export const ENV_HOPS = 'EMQX_RELUP_HOPS';
@@ -181,8 +179,8 @@ export function buildPlan(f: PlanFacts, warnings: string[] = []): Plan {
     warnings,
   };
   if (d.handOver) {
+    // The lock token is added when the lock is taken (apply.ts): a dry run holds none.
     const env: Record<string, string> = { EMQX_ROOT: f.root, [ENV_HOPS]: String(f.hops + 1) };
-    if (f.lockToken) env[ENV_LOCK] = f.lockToken;
     return {
       ...base,
       action: 'exec-newer',

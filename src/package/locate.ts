@@ -81,9 +81,8 @@ export function selectionError(sel: Exclude<Selection, { kind: 'found' }>, versi
   }
 }
 
-/** The fs calls this module needs, so that tests can hand in memfs. */
+/** The fs call probePackage needs, so that tests can hand in memfs. */
 export interface LocateFs {
-  readdir(p: string): Promise<string[]>;
   open(p: string, flags: number): Promise<{ stat(): Promise<{ isFile(): boolean; size: number }>; close(): Promise<void> }>;
 }
 
@@ -96,79 +95,34 @@ export interface LocatedPackage {
   size: number;
 }
 
-export interface LocateOptions {
-  edition?: Edition | null;
-  fs?: LocateFs;
-}
+/** What opening a package found: its size, or the error a real open raises, as data. */
+export type Probe = { size: number } | { error: RelupError };
 
 /**
  * Opens the package for reading (non-blocking, so a FIFO cannot hang us) and checks it is a regular
  * file: EACCES -> PERMISSION, missing -> NOT_FOUND, anything but a file -> BAD_PACKAGE.
  */
-export async function checkReadable(file: string, fs: LocateFs = defaultFs): Promise<number> {
+export async function probePackage(file: string, fs: LocateFs = defaultFs): Promise<Probe> {
   let fh;
   try {
     fh = await fs.open(file, nodeFs.constants.O_RDONLY | nodeFs.constants.O_NONBLOCK);
   } catch (e) {
-    throw fromFsError(e, file, 'opening the package');
+    return { error: fromFsError(e, file, 'opening the package') };
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) {
-      throw new RelupError('BAD_PACKAGE', `${file} is not a regular file`, { hint: 'point to the .tar.gz package itself' });
-    }
-    return st.size;
+    if (!st.isFile()) return { error: new RelupError('BAD_PACKAGE', `${file} is not a regular file`, { hint: 'point to the .tar.gz package itself' }) };
+    return { size: st.size };
   } finally {
     await fh.close();
   }
 }
 
-async function listAndSelect(root: string, version: string, opts: LocateOptions): Promise<{ dir: string; sel: Selection }> {
-  const fs = opts.fs ?? defaultFs;
-  const dir = path.resolve(root, 'releases');
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch (e) {
-    throw fromFsError(e, dir, 'listing the packages');
-  }
-  return { dir, sel: selectPackage(names, version, opts.edition) };
-}
-
-async function located(dir: string, pkg: PackageName, fs: LocateFs): Promise<LocatedPackage> {
-  const file = path.join(dir, pkg.file);
-  return { path: file, name: pkg, size: await checkReadable(file, fs) };
-}
-
-/** Finds and checks the package of `version` in `<root>/releases/`. */
-export async function locatePackage(root: string, version: string, opts: LocateOptions = {}): Promise<LocatedPackage> {
-  const { dir, sel } = await listAndSelect(root, version, opts);
-  if (sel.kind !== 'found') throw selectionError(sel, version, dir);
-  return located(dir, sel.pkg, opts.fs ?? defaultFs);
-}
-
 /**
- * Like locatePackage, but no package of `version` (of this edition) is an answer, null, not an
- * error; several are still AMBIGUOUS_PACKAGE, since nobody can tell which one would be used.
+ * A package the operator named (`--package FILE` or a package target): its file name must pass
+ * the package grammar and match the version (when given) and the edition.
  */
-export async function findPackage(root: string, version: string, opts: LocateOptions = {}): Promise<LocatedPackage | null> {
-  const { dir, sel } = await listAndSelect(root, version, opts);
-  if (sel.kind === 'found') return located(dir, sel.pkg, opts.fs ?? defaultFs);
-  if (sel.kind === 'ambiguous') throw selectionError(sel, version, dir);
-  return null;
-}
-
-export interface ExplicitOptions extends LocateOptions {
-  /** When set, the package must be of exactly this version. */
-  version?: string | null;
-}
-
-/**
- * A package named by the operator (`--package FILE` or a package target): a bare file name is
- * looked up in `<root>/releases/`, a path is taken as given (relative to the cwd). Its file name
- * must pass the package grammar, and match the version and edition when those are given.
- */
-export async function explicitPackage(root: string, arg: string, opts: ExplicitOptions = {}): Promise<LocatedPackage> {
+export function checkNamedPackage(arg: string, want: { edition: Edition; version: string | null }): PackageName {
   const base = path.basename(arg);
   const name = parsePackageName(base);
   if (!name || arg.endsWith('/')) {
@@ -176,20 +130,19 @@ export async function explicitPackage(root: string, arg: string, opts: ExplicitO
       hint: 'name the release package file as shipped',
     });
   }
-  if (opts.version && name.version !== opts.version) {
-    throw new RelupError('USAGE', `package ${base} holds version ${name.version} but version ${opts.version} is needed`, {
-      hint: `give the package of ${opts.version}`,
-      details: { package: base, packageVersion: name.version, version: opts.version },
+  if (want.version && name.version !== want.version) {
+    throw new RelupError('USAGE', `package ${base} holds version ${name.version} but version ${want.version} is needed`, {
+      hint: `give the package of ${want.version}`,
+      details: { package: base, packageVersion: name.version, version: want.version },
     });
   }
-  if (opts.edition && name.edition !== opts.edition) {
-    throw new RelupError('EDITION_MISMATCH', `package ${base} is the ${name.edition} edition but the ${opts.edition} edition is needed`, {
-      hint: `give the ${opts.edition} package (${packageFileName(opts.edition, name.version, name.platform)})`,
-      details: { package: base, found: name.edition, wanted: opts.edition },
+  if (name.edition !== want.edition) {
+    throw new RelupError('EDITION_MISMATCH', `package ${base} is the ${name.edition} edition but the ${want.edition} edition is needed`, {
+      hint: `give the ${want.edition} package (${packageFileName(want.edition, name.version, name.platform)})`,
+      details: { package: base, found: name.edition, wanted: want.edition },
     });
   }
-  const file = arg.includes('/') ? path.resolve(arg) : path.resolve(root, 'releases', arg);
-  return { path: file, name, size: await checkReadable(file, opts.fs ?? defaultFs) };
+  return name;
 }
 
 /**

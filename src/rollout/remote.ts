@@ -17,10 +17,19 @@ export function stagedWrapperPath(root: string, w: Extract<RemoteEmqx, { kind: '
   return `${stageDir(root)}/${w.name}`;
 }
 
-/** `<emqx> --root ROOT ARGS...` as one remote command line. */
+/**
+ * `--root=ROOT` as one word: EMQX's runner finds its node with `ps -ef | grep -- "-[r]oot ROOT"`,
+ * and `--root ROOT` in our ssh client's command line (the rollout may run on a cluster host)
+ * would be a second match, which its runner refuses or answers from a slower fallback.
+ */
+export function rootArg(root: string): string {
+  return `--root=${root}`;
+}
+
+/** `<emqx> --root=ROOT ARGS...` as one remote command line. */
 export function emqxCommand(w: RemoteEmqx, root: string, args: string[]): string {
-  if (w.kind === 'installed') return `${w.command} ${shJoin(['--root', root, ...args])}`;
-  return shJoin([w.node, stagedWrapperPath(root, w), '--root', root, ...args]);
+  if (w.kind === 'installed') return `${w.command} ${shJoin([rootArg(root), ...args])}`;
+  return shJoin([w.node, stagedWrapperPath(root, w), rootArg(root), ...args]);
 }
 
 /**
@@ -28,8 +37,8 @@ export function emqxCommand(w: RemoteEmqx, root: string, args: string[]): string
  * preflight reads every host without writing a byte to any of them.
  */
 export function statusCommand(w: RemoteEmqx, root: string, staged: boolean): { command: string; inputFile?: string } {
-  const args = ['--root', root, '--status', '--json'];
-  if (w.kind === 'installed' || staged) return { command: emqxCommand(w, root, args.slice(2)) };
+  const args = [rootArg(root), '--status', '--json'];
+  if (w.kind === 'installed' || staged) return { command: emqxCommand(w, root, args.slice(1)) };
   return { command: shJoin([w.node, '-', ...args]), inputFile: w.localFile };
 }
 

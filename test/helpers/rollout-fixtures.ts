@@ -3,7 +3,7 @@
 // erts-*/bin/escript that answers nodetool pings and plays release_handler by rewriting
 // RELEASES/emqx_vars, and packages made by GNU tar carrying bin/emqx-<v> (a legacy shell runner)
 // and bin/install_upgrade.escript-<v>.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -123,4 +123,18 @@ export function callsOf(root: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * A process that EMQX's runner (and the fixture's, as strict) takes for the root's node: its
+ * command line has `-root <root>` and `-emqx_data_dir <root>/data`, whose configs/vm.*.args name
+ * the fake node (the escript stand-in answers its pings). Stop it with `kill()`.
+ */
+export function startNodeStandIn(root: string): { pid: number; kill(): void } {
+  const configs = path.join(root, 'data', 'configs');
+  fs.mkdirSync(configs, { recursive: true });
+  fs.writeFileSync(path.join(configs, 'vm.2026.01.01.00.00.00.args'), `-name ${NODE_NAME}\n-setcookie ${COOKIE}\n`);
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)', '--', '-root', root, '-emqx_data_dir', path.join(root, 'data')], { stdio: 'ignore' });
+  child.unref();
+  return { pid: child.pid!, kill: () => void child.kill('SIGKILL') };
 }

@@ -10,14 +10,14 @@ import {
   selectPackage,
   selectionError,
   expectedNames,
-  locatePackage,
-  explicitPackage,
-  checkReadable,
+  probePackage,
+  checkNamedPackage,
   escriptGlobError,
   escriptGlobMatches,
   type LocateFs,
 } from '../../src/package/locate.js';
-import { makeRoot, rejectsWith } from './fixtures.js';
+import { makeRoot } from './fixtures.js';
+import type { RelupError } from '../../src/errors.js';
 import { readableModule, unprivilegedNode } from '../helpers/nobody.js';
 
 const dirs: string[] = [];
@@ -109,69 +109,50 @@ describe('selectPackage (pure)', () => {
   });
 });
 
-function memRoot(files: Record<string, string>): LocateFs {
-  const vol = Volume.fromJSON(files);
-  return vol.promises as unknown as LocateFs;
+function memFs(files: Record<string, string>): LocateFs {
+  return Volume.fromJSON(files).promises as unknown as LocateFs;
 }
 
-describe('locatePackage on memfs', () => {
-  test('finds the one package and returns its absolute path and size', async () => {
-    const mfs = memRoot({ '/r/releases/emqx-5.0.1-el8-amd64.tar.gz': 'x'.repeat(10), '/r/releases/emqx-5.0.10.tar.gz': 'y', '/r/releases/emqx_vars': '' });
-    const p = await locatePackage('/r', '5.0.1', { fs: mfs, edition: 'community' });
-    assert.equal(p.path, '/r/releases/emqx-5.0.1-el8-amd64.tar.gz');
-    assert.equal(p.size, 10);
-    assert.equal(p.name.platform, 'el8-amd64');
+describe('probePackage and checkNamedPackage', () => {
+  test('memfs: size of a file; a directory with a package name is BAD_PACKAGE; missing is NOT_FOUND', async () => {
+    const mfs = memFs({ '/r/releases/emqx-5.0.1.tar.gz': 'x'.repeat(10), '/r/releases/emqx-5.0.2.tar.gz/inner': '' });
+    assert.deepEqual(await probePackage('/r/releases/emqx-5.0.1.tar.gz', mfs), { size: 10 });
+    const dir = await probePackage('/r/releases/emqx-5.0.2.tar.gz', mfs);
+    assert.ok('error' in dir && dir.error.code === 'BAD_PACKAGE' && /not a regular file/.test(dir.error.message));
+    const gone = await probePackage('/r/releases/emqx-5.0.3.tar.gz', mfs);
+    assert.ok('error' in gone && gone.error.code === 'NOT_FOUND' && gone.error.exitCode === 66);
   });
 
-  test('missing releases/ is NOT_FOUND', async () => {
-    await rejectsWith(locatePackage('/r', '5.0.1', { fs: memRoot({ '/r/bin/emqx': '' }) }), 'NOT_FOUND', 66);
-  });
-
-  test('a directory with a package name is BAD_PACKAGE', async () => {
-    const mfs = memRoot({ '/r/releases/emqx-5.0.1.tar.gz/inner': '' });
-    const e = await rejectsWith(locatePackage('/r', '5.0.1', { fs: mfs }), 'BAD_PACKAGE', 65);
-    assert.match(e.message, /not a regular file/);
-  });
-
-  test('ambiguous and other-edition surface as typed errors', async () => {
-    const mfs = memRoot({ '/r/releases/emqx-5.0.1.tar.gz': '', '/r/releases/emqx-enterprise-5.0.1.tar.gz': '' });
-    await rejectsWith(locatePackage('/r', '5.0.1', { fs: mfs }), 'AMBIGUOUS_PACKAGE', 78);
-    const only = memRoot({ '/r/releases/emqx-enterprise-5.0.1.tar.gz': '' });
-    await rejectsWith(locatePackage('/r', '5.0.1', { fs: only, edition: 'community' }), 'EDITION_MISMATCH', 78);
-  });
-
-  test('explicit package: bare name looked up in releases/, grammar, version and edition checked', async () => {
-    const mfs = memRoot({ '/r/releases/emqx-5.0.1.tar.gz': 'abc' });
-    const p = await explicitPackage('/r', 'emqx-5.0.1.tar.gz', { fs: mfs, version: '5.0.1', edition: 'community' });
-    assert.equal(p.path, '/r/releases/emqx-5.0.1.tar.gz');
-    await rejectsWith(explicitPackage('/r', 'emqx-5.0.1.tgz', { fs: mfs }), 'BAD_TARGET', 64);
-    await rejectsWith(explicitPackage('/r', 'foo-5.0.1.tar.gz', { fs: mfs }), 'BAD_TARGET', 64);
-    await rejectsWith(explicitPackage('/r', 'emqx-5.0.1.tar.gz', { fs: mfs, version: '5.0.2' }), 'USAGE', 64);
-    const e = await rejectsWith(explicitPackage('/r', 'emqx-5.0.1.tar.gz', { fs: mfs, edition: 'enterprise' }), 'EDITION_MISMATCH', 78);
-    assert.match(e.message, /community edition but the enterprise edition/);
-    await rejectsWith(explicitPackage('/r', 'emqx-5.0.2.tar.gz', { fs: mfs }), 'NOT_FOUND', 66);
+  test('checkNamedPackage: grammar, version and edition, each its own code', () => {
+    const want: { edition: 'community' | 'enterprise'; version: string | null } = { edition: 'community', version: '5.0.1' };
+    assert.equal(checkNamedPackage('emqx-5.0.1-el8-amd64.tar.gz', want).platform, 'el8-amd64');
+    assert.equal(checkNamedPackage('/x/emqx-5.0.2.tar.gz', { ...want, version: null }).version, '5.0.2');
+    const code = (arg: string, w = want) => {
+      try {
+        checkNamedPackage(arg, w);
+        return 'ok';
+      } catch (e) {
+        return `${(e as RelupError).code}:${(e as RelupError).exitCode}`;
+      }
+    };
+    assert.equal(code('emqx-5.0.1.tgz'), 'BAD_TARGET:64');
+    assert.equal(code('foo-5.0.1.tar.gz'), 'BAD_TARGET:64');
+    assert.equal(code('emqx-5.0.1.tar.gz/'), 'BAD_TARGET:64');
+    assert.equal(code('emqx-5.0.2.tar.gz'), 'USAGE:64');
+    assert.equal(code('emqx-5.0.1.tar.gz', { edition: 'enterprise', version: '5.0.1' }), 'EDITION_MISMATCH:78');
   });
 });
 
 describe('real file system', () => {
-  test('explicit path taken as given; a FIFO is refused without hanging', async () => {
+  test('a FIFO is refused without hanging; a symlink is followed (releases/ may link to a download area)', async () => {
     const { root, releases } = makeRoot();
     dirs.push(root);
-    const elsewhere = path.join(root, 'elsewhere');
-    fs.mkdirSync(elsewhere);
-    fs.writeFileSync(path.join(elsewhere, 'emqx-5.0.1-el8-amd64.tar.gz'), 'data');
-    const p = await explicitPackage(root, path.join(elsewhere, 'emqx-5.0.1-el8-amd64.tar.gz'), { version: '5.0.1' });
-    assert.equal(p.size, 4);
     execFileSync('mkfifo', [path.join(releases, 'emqx-5.0.1.tar.gz')]);
-    await rejectsWith(locatePackage(root, '5.0.1'), 'BAD_PACKAGE', 65);
-  });
-
-  test('a symlinked package is followed (releases/ may link to a download area)', async () => {
-    const { root, releases } = makeRoot();
-    dirs.push(root);
+    const fifo = await probePackage(path.join(releases, 'emqx-5.0.1.tar.gz'));
+    assert.ok('error' in fifo && fifo.error.code === 'BAD_PACKAGE');
     fs.writeFileSync(path.join(root, 'real.tar.gz'), 'data');
-    fs.symlinkSync(path.join(root, 'real.tar.gz'), path.join(releases, 'emqx-5.0.1.tar.gz'));
-    assert.equal((await locatePackage(root, '5.0.1')).size, 4);
+    fs.symlinkSync(path.join(root, 'real.tar.gz'), path.join(releases, 'emqx-5.0.2.tar.gz'));
+    assert.deepEqual(await probePackage(path.join(releases, 'emqx-5.0.2.tar.gz')), { size: 4 });
   });
 
   test('chmod 000 package: PERMISSION (77) from an unprivileged process', () => {
@@ -183,18 +164,11 @@ describe('real file system', () => {
     fs.chmodSync(pkg, 0o000);
     const mod = readableModule('package/locate.js');
     const code = `const m = await import(${JSON.stringify(mod)});
-      const r = [];
-      for (const f of [() => m.locatePackage(${JSON.stringify(root)}, '5.0.1'), () => m.checkReadable(${JSON.stringify(pkg)})]) {
-        try { await f(); r.push('ok'); } catch (e) { r.push(e.code + ':' + e.exitCode); }
-      }
-      console.log(JSON.stringify(r));`;
+      const p = await m.probePackage(${JSON.stringify(pkg)});
+      console.log(JSON.stringify('error' in p ? p.error.code + ':' + p.error.exitCode : 'ok'));`;
     const cmd = unprivilegedNode();
     const out = execFileSync(cmd[0]!, [...cmd.slice(1), '--input-type=module', '-e', code], { encoding: 'utf8' });
-    assert.deepEqual(JSON.parse(out), ['PERMISSION:77', 'PERMISSION:77']);
-  });
-
-  test('checkReadable: missing file is NOT_FOUND', async () => {
-    await rejectsWith(checkReadable('/nonexistent/emqx-5.0.1.tar.gz'), 'NOT_FOUND', 66);
+    assert.equal(JSON.parse(out), 'PERMISSION:77');
   });
 });
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fixtures/build.js';
 import { Sandbox } from '../helpers/otp.js';
 import { startSshCluster, type SshCluster } from '../helpers/sshd.js';
-import { callsOf, makeFakeRoot } from '../helpers/rollout-fixtures.js';
+import { callsOf, makeFakeRoot, startNodeStandIn } from '../helpers/rollout-fixtures.js';
 import { events, runRollout } from '../helpers/rollout-run.js';
 
 // The operator's own check, run on each host with cwd = its root: the release's nodetool ping,
@@ -21,6 +21,7 @@ let fx: Fixtures;
 let sb: Sandbox | undefined;
 let cluster: SshCluster | undefined;
 let dir: string;
+const standIns: { kill(): void }[] = [];
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-rollout-otp-'));
@@ -35,6 +36,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const s of standIns) s.kill();
   await cluster?.stop();
   await sb?.cleanup();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -46,6 +48,8 @@ it('hot-upgrades a live OTP node through ssh, same emulator pid, then the rest o
   assert.equal((await node.info()).reply, FIXTURE_REPLIES['5.0.0']);
   const f2 = makeFakeRoot(path.join(dir, 'f2'), { version: '5.0.0' });
   const f3 = makeFakeRoot(path.join(dir, 'f3'), { version: '5.0.0' });
+  // The package's runner finds a node by ps, as EMQX's does: give each fake root one.
+  standIns.push(startNodeStandIn(f2), startNodeStandIn(f3));
   const inventory = path.join(dir, 'inventory');
   fs.writeFileSync(inventory, `otp ${node.root}\nf2 ${f2}\nf3 ${f3}\n`);
 

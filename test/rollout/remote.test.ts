@@ -61,10 +61,10 @@ describe('remote commands', () => {
   });
 
   it('builds wrapper command lines for shipped and installed wrappers', () => {
-    assert.equal(emqxCommand(shipped, '/opt/emqx', ['upgrade', '5.0.1']), 'node /opt/emqx/releases/.emqx-relup/emqx-0.1.0.cjs --root /opt/emqx upgrade 5.0.1');
-    assert.equal(emqxCommand({ kind: 'installed', command: 'sudo -u emqx /usr/bin/emqx' }, '/opt/emqx', ['--status', '--json']), 'sudo -u emqx /usr/bin/emqx --root /opt/emqx --status --json');
-    assert.deepEqual(statusCommand(shipped, '/r', false), { command: 'node - --root /r --status --json', inputFile: '/x/emqx.cjs' });
-    assert.deepEqual(statusCommand(shipped, '/r', true), { command: 'node /r/releases/.emqx-relup/emqx-0.1.0.cjs --root /r --status --json' });
+    assert.equal(emqxCommand(shipped, '/opt/emqx', ['upgrade', '5.0.1']), 'node /opt/emqx/releases/.emqx-relup/emqx-0.1.0.cjs --root=/opt/emqx upgrade 5.0.1');
+    assert.equal(emqxCommand({ kind: 'installed', command: 'sudo -u emqx /usr/bin/emqx' }, '/opt/emqx', ['--status', '--json']), 'sudo -u emqx /usr/bin/emqx --root=/opt/emqx --status --json');
+    assert.deepEqual(statusCommand(shipped, '/r', false), { command: 'node - --root=/r --status --json', inputFile: '/x/emqx.cjs' });
+    assert.deepEqual(statusCommand(shipped, '/r', true), { command: 'node /r/releases/.emqx-relup/emqx-0.1.0.cjs --root=/r --status --json' });
   });
 
   it('brackets IPv6 literals for scp', () => {

@@ -1,0 +1,248 @@
+// The wrapper's decisions, made once on the facts gather.ts collected: which edition, versions and
+// hop, whether the node answers, where the scripts of the version that acts come from (bin/, a
+// package, or the installed release's plain escript), which package release_handler will unpack,
+// and whether EMQX's escript will find exactly one. Pure: facts in, plan (or the first refusal, in
+// the settled order) out; every branch is a table test over plain data (test/decide.test.ts).
+import { basename, dirname, join, resolve } from 'node:path';
+import { RelupError } from './errors.js';
+import {
+  buildPlan,
+  checkEdition,
+  checkHops,
+  decideVersions,
+  escriptLooksForPackage,
+  unpacksPackage,
+  versionedScripts,
+  type NodeIdentity,
+  type Plan,
+  type RelupCommand,
+  type VersionDecision,
+} from './plan.js';
+import { checkNamedPackage, escriptGlobError, escriptGlobMatches, selectPackage, selectionError, type LocatedPackage, type Probe } from './package/locate.js';
+import { pingError, type PingVerdict } from './apply/ping.js';
+import { requireCookie, type ReleaseFacts } from './release/index.js';
+import { parsePackageName, type Edition, type Target } from './version/index.js';
+
+/** The node check as gathered: nodetool's verdict, no nodetool at all, or why it could not run. */
+export type PingFact = PingVerdict | { kind: 'no-nodetool' } | { kind: 'error'; error: RelupError };
+
+export interface WrapperFacts {
+  command: RelupCommand;
+  target: Target | null;
+  passArgs: string[];
+  packageFlag: string | null;
+  cwd: string;
+  hops: number;
+  /** The version in the wrapper's own name (bin/emqx-<v>), else null. */
+  selfVersion: string | null;
+  root: string;
+  release: ReleaseFacts;
+  /** Real directories of a named package path and of releases/ (for unpack/upgrade); null when no path was named. */
+  place: { namedDir: string; releasesDir: string } | null;
+  /** Entry names of releases/, or the error listing it raised. */
+  releases: string[] | { error: RelupError };
+  /** Versions whose bin/emqx-<v> and bin/install_upgrade.escript-<v> are both non-empty files. */
+  scriptsInBin: string[];
+  /** bin/install_upgrade.escript of the installed release is a non-empty file. */
+  plainEscript: boolean;
+  /** Every package the decision may take: named ones and those of the current and target versions. */
+  probes: Record<string, Probe>;
+  /** The target's status in releases/RELEASES (null when unknown or unreadable). */
+  targetStatus: string | null;
+  /** releases/<target>/start.boot is there. */
+  targetStartBoot: boolean;
+  ping: PingFact;
+}
+
+export interface Decision {
+  plan: Plan;
+  cookie: string;
+  /** The package the scripts are extracted from; null when they are in bin/ already. */
+  pkg: LocatedPackage | null;
+  warnings: string[];
+}
+
+/** A package named by the operator: --package, or a target that is a package name or path. */
+export function namedPackage(packageFlag: string | null, target: Target | null): string | null {
+  return packageFlag ?? target?.packagePath ?? (target?.package ? target.raw : null);
+}
+
+/** Where a named package is: a bare file name in releases/, a path as given (from the cwd). */
+export function namedPackagePath(root: string, cwd: string, arg: string): string {
+  return arg.includes('/') ? resolve(cwd, arg) : resolve(root, 'releases', arg);
+}
+
+function located(f: WrapperFacts, file: string, name: LocatedPackage['name']): LocatedPackage {
+  const probe = f.probes[file];
+  if (!probe) throw new RelupError('INTERNAL', `${file} was not looked at before the decision`, { hint: 'report this bug' });
+  if ('error' in probe) throw probe.error;
+  return { path: file, name, size: probe.size };
+}
+
+/** The operator's package, checked by name, then as opened. */
+function explicit(f: WrapperFacts, arg: string, want: { edition: Edition; version: string | null }): LocatedPackage {
+  const name = checkNamedPackage(arg, want);
+  return located(f, namedPackagePath(f.root, f.cwd, arg), name);
+}
+
+function listing(f: WrapperFacts): string[] {
+  if (!Array.isArray(f.releases)) throw f.releases.error;
+  return f.releases;
+}
+
+/** The only package of `version` in releases/; null for none when `optional`, several are refused. */
+function fromReleases(f: WrapperFacts, version: string, optional: boolean): LocatedPackage | null {
+  const dir = join(f.root, 'releases');
+  const sel = selectPackage(listing(f), version, f.release.vars.edition);
+  if (sel.kind === 'found') return located(f, join(dir, sel.pkg.file), sel.pkg);
+  if (optional && sel.kind !== 'ambiguous') return null;
+  throw selectionError(sel, version, dir);
+}
+
+/**
+ * unpack and upgrade hand the package to release_handler, which takes it from releases/ only:
+ * a package elsewhere would have its scripts extracted and then fail half-way, so refuse it first.
+ */
+function checkPackagePlace(f: WrapperFacts): void {
+  const named = namedPackage(f.packageFlag, f.target);
+  if (f.place === null || named === null || !unpacksPackage(f.command)) return;
+  if (f.place.namedDir !== f.place.releasesDir) {
+    const releases = join(f.root, 'releases');
+    throw new RelupError('USAGE', `${named} is outside ${releases}, where '${f.command}' needs the package`, {
+      hint: `copy it (and its .sha256) there first: cp ${named} ${releases}/, then run 'emqx ${f.command} ${basename(named)}'`,
+    });
+  }
+}
+
+/**
+ * Edition checks that need only names: the target's, a named package's, and the packages of the
+ * target version in releases/ when all of them are of the other edition.
+ */
+function checkEditions(f: WrapperFacts): void {
+  const edition = f.release.vars.edition;
+  const target = f.target;
+  if (target) checkEdition(edition, target.edition, `target ${target.raw}`);
+  if (f.packageFlag !== null) {
+    const name = parsePackageName(basename(f.packageFlag));
+    if (!name) {
+      throw new RelupError('BAD_TARGET', `--package ${JSON.stringify(f.packageFlag)} is not a package name of the form emqx[-enterprise]-<version>[-<platform>].tar.gz`, {
+        hint: 'name the release package file as shipped',
+      });
+    }
+    checkEdition(edition, name.edition, `package ${name.file}`);
+  }
+  if (target && f.packageFlag === null && !target.package && Array.isArray(f.releases)) {
+    const sel = selectPackage(f.releases, target.version, edition);
+    if (sel.kind === 'other-edition') throw selectionError(sel, target.version, join(f.root, 'releases'));
+  }
+}
+
+function checkNode(f: WrapperFacts, node: NodeIdentity, warnings: string[]): void {
+  const p = f.ping;
+  if (p.kind === 'no-nodetool') warnings.push(`${join(f.root, 'bin/nodetool')} not found; cannot check that node ${node.name} is running`);
+  else if (p.kind === 'error') throw p.error;
+  else if (p.kind !== 'alive') throw pingError(node, p);
+}
+
+/**
+ * Where the scripts of the version that acts come from: bin/ when both are there, else its
+ * package. For the current version only, the plain bin/install_upgrade.escript of the installed
+ * release is a last resort (release_handler deletes a package once it has unpacked it).
+ */
+export function scriptSource(f: WrapperFacts, d: VersionDecision, warnings: string[]): { escriptFile: string; pkg: LocatedPackage | null } {
+  const newest = d.newest;
+  const versioned = versionedScripts(newest);
+  const edition = f.release.vars.edition;
+  const present = f.scriptsInBin.includes(newest);
+  if (f.packageFlag) {
+    // Named explicitly: it must exist, be readable and hold the newest version, even when unused.
+    const pkg = explicit(f, f.packageFlag, { edition, version: newest });
+    if (!present) return { escriptFile: versioned.escript, pkg };
+    warnings.push(`${versioned.runner} and ${versioned.escript} are already in bin/; the scripts are not read from --package ${pkg.name.file}`);
+    return { escriptFile: versioned.escript, pkg: null };
+  }
+  if (present) return { escriptFile: versioned.escript, pkg: null };
+  const named = namedPackage(null, f.target);
+  if (named !== null) {
+    const pkg = explicit(f, named, { edition, version: null });
+    if (pkg.name.version === newest) return { escriptFile: versioned.escript, pkg };
+  }
+  try {
+    return { escriptFile: versioned.escript, pkg: fromReleases(f, newest, false) };
+  } catch (e) {
+    const plain = 'bin/install_upgrade.escript';
+    if (e instanceof RelupError && e.code === 'NOT_FOUND' && !d.handOver && newest === f.release.vars.relVsn && f.plainEscript) {
+      warnings.push(`${versioned.escript} is missing and no package of ${newest} is in releases/; using ${plain} of the installed ${newest}`);
+      return { escriptFile: plain, pkg: null };
+    }
+    throw e;
+  }
+}
+
+/**
+ * The target's package that the escript will hand to release_handler (unpack, upgrade): the one
+ * the operator named, else the only one of the target version in releases/. Null when the command
+ * unpacks nothing or no package is there (release_handler deletes it once unpacked).
+ */
+export function unpackSource(f: WrapperFacts, extractPkg: LocatedPackage | null): LocatedPackage | null {
+  const target = f.target;
+  if (target === null || !unpacksPackage(f.command)) return null;
+  const version = target.version;
+  if (extractPkg?.name.version === version) return extractPkg;
+  const named = namedPackage(f.packageFlag, target);
+  if (named !== null && parsePackageName(basename(named))?.version === version) return explicit(f, named, { edition: f.release.vars.edition, version });
+  // Several are refused (AMBIGUOUS_PACKAGE): we cannot tell which one release_handler gets.
+  return fromReleases(f, version, true);
+}
+
+/**
+ * EMQX's escript finds the package by its own glob, not by our exact match: when it will look and
+ * more than one file answers, it would stop with 47 after our hand-over, so refuse first.
+ */
+export function checkEscriptGlob(f: WrapperFacts): void {
+  const target = f.target;
+  if (target === null || !escriptLooksForPackage(f.command, f.targetStatus, f.targetStartBoot) || !Array.isArray(f.releases)) return;
+  const edition = f.release.vars.edition;
+  const matches = escriptGlobMatches(f.releases, target.version, edition);
+  if (matches.length <= 1) return;
+  const sel = selectPackage(f.releases, target.version, edition);
+  throw escriptGlobError(matches, target.version, edition, join(f.root, 'releases'), sel.kind === 'found' ? sel.pkg.file : null);
+}
+
+/** Every decision, in the settled order: place, edition, versions and hop, node, scripts, package to unpack, glob. */
+export function decide(f: WrapperFacts): Decision {
+  const warnings: string[] = [];
+  checkPackagePlace(f);
+  checkEditions(f);
+  const d = decideVersions(f.selfVersion, f.release.vars.relVsn, f.target?.version ?? null);
+  checkHops(d, f.hops);
+  const n = f.release.node;
+  const node: NodeIdentity = { name: n.name, nameType: n.nameType, cookie: requireCookie(n) };
+  checkNode(f, node, warnings);
+  const { escriptFile, pkg } = scriptSource(f, d, warnings);
+  const unpackPkg = unpackSource(f, pkg);
+  checkEscriptGlob(f);
+  const plan = buildPlan({
+    command: f.command,
+    target: f.target,
+    passArgs: f.passArgs,
+    root: f.root,
+    relName: f.release.vars.relName,
+    edition: f.release.vars.edition,
+    relVsn: f.release.vars.relVsn,
+    decision: d,
+    hops: f.hops,
+    escriptFile,
+    package: pkg?.path ?? null,
+    unpackPackage: unpackPkg?.path ?? null,
+    escriptBin: f.release.escript,
+    node,
+    hasEkka: f.release.hasEkka,
+  });
+  return { plan, cookie: node.cookie, pkg, warnings };
+}
+
+/** The directory of a named package path, for the place rule (gather resolves its real path). */
+export function namedPackageDir(cwd: string, named: string): string {
+  return dirname(resolve(cwd, named));
+}

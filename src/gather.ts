@@ -1,0 +1,140 @@
+// The facts a hot-upgrade command is decided on, collected once: target syntax, the root and its
+// emqx_vars, releases/ and bin/, the packages a decision may take (opened, never read), RELEASES,
+// and the node's ping. Only reads, with one exception that must come first: becoming RUNNER_USER
+// (run-as.ts), so every later read, and everything apply.ts does, is that user's. Failures that
+// only matter to some decisions are kept as data (Probe, PingFact) for decide.ts to raise in order.
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { RelupError, fromFsError } from './errors.js';
+import { ENV_HOPS, MAX_HOPS, versionedScripts, type RelupCommand } from './plan.js';
+import { namedPackage, namedPackageDir, namedPackagePath, type PingFact, type WrapperFacts } from './decide.js';
+import { probePackage, type Probe } from './package/locate.js';
+import { chooseRoot, findRoot, readReleaseFacts, readReleasesFile, requireCookie, selfPath, versionFromScriptName } from './release/index.js';
+import { runnerUserOf } from './release/runner-user.js';
+import { becomeRunnerUser } from './apply/run-as.js';
+import { nodeEnv, pingNode } from './apply/ping.js';
+import { parsePackageName, parseTarget } from './version/index.js';
+
+export interface GatherRequest {
+  command: RelupCommand;
+  target: string | null;
+  passArgs: string[];
+  rootFlag: string | null;
+  packageFlag: string | null;
+  /** argv[1]: the path this wrapper was invoked by (its name may carry its version). */
+  invoked: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Hop count from the environment; a malformed marker counts as a hop already made. */
+export function hopsFrom(env: NodeJS.ProcessEnv): number {
+  const raw = env[ENV_HOPS];
+  if (raw === undefined || raw === '') return 0;
+  return /^\d{1,3}$/.test(raw) ? Number(raw) : MAX_HOPS;
+}
+
+export async function nonEmptyFile(path: string): Promise<boolean> {
+  try {
+    const st = await fsp.stat(path);
+    return st.isFile() && st.size > 0;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw fromFsError(e, path, 'looking for the versioned scripts');
+  }
+}
+
+export async function scriptsPresent(root: string, version: string): Promise<boolean> {
+  const s = versionedScripts(version);
+  return (await nonEmptyFile(join(root, s.runner))) && (await nonEmptyFile(join(root, s.escript)));
+}
+
+const realpathOr = (p: string): Promise<string> => fsp.realpath(p).catch(() => p);
+
+export interface Gathered {
+  facts: WrapperFacts;
+  /** Said while gathering (release defaults, the user switched to), in order. */
+  warnings: string[];
+}
+
+export async function gather(req: GatherRequest): Promise<Gathered> {
+  const target = req.target === null ? null : parseTarget(req.target);
+  const self = selfPath(req.invoked, req.cwd);
+  const { root } = findRoot(chooseRoot({ flag: req.rootFlag, env: req.env, self, cwd: req.cwd }));
+  const named = namedPackage(req.packageFlag, target);
+  const releasesDir = join(root, 'releases');
+  const place = named?.includes('/') ? { namedDir: await realpathOr(namedPackageDir(req.cwd, named)), releasesDir: await realpathOr(releasesDir) } : null;
+  const release = readReleaseFacts(root, req.env);
+  const warnings = [...release.warnings];
+  // Before anything is pinged, locked or written, as the runner would `su` before its own work.
+  const switched = becomeRunnerUser(runnerUserOf(release.vars.table), req.command, req.env);
+  if (switched !== null) warnings.push(`running as ${switched} (RUNNER_USER in releases/emqx_vars), the installation's owner`);
+
+  let releases: WrapperFacts['releases'];
+  try {
+    releases = await fsp.readdir(releasesDir);
+  } catch (e) {
+    releases = { error: fromFsError(e, releasesDir, 'listing the packages') };
+  }
+  const selfVersion = versionFromScriptName(self.invoked);
+  const versions = [...new Set([selfVersion ?? release.vars.relVsn, ...(target ? [target.version] : [])])];
+  const scriptsInBin: string[] = [];
+  for (const v of versions) if (await scriptsPresent(root, v)) scriptsInBin.push(v);
+
+  // The packages any decision may take: the named ones and those of the versions in play.
+  const paths = new Set<string>();
+  for (const arg of [req.packageFlag, named]) if (arg !== null && parsePackageName(arg.slice(arg.lastIndexOf('/') + 1))) paths.add(namedPackagePath(root, req.cwd, arg));
+  if (Array.isArray(releases)) {
+    for (const f of releases) {
+      const p = parsePackageName(f);
+      if (p && versions.includes(p.version)) paths.add(join(releasesDir, f));
+    }
+  }
+  const probes: Record<string, Probe> = {};
+  for (const p of paths) probes[p] = await probePackage(p);
+
+  let targetStatus: string | null = null;
+  if (target) {
+    try {
+      targetStatus = readReleasesFile(root).find((r) => r.version === target.version)?.status ?? null;
+    } catch {
+      // No readable RELEASES: EMQX's escript would look for the package, so the glob check applies.
+    }
+  }
+
+  let ping: PingFact;
+  if (release.nodetool === null) ping = { kind: 'no-nodetool' };
+  else {
+    try {
+      const n = release.node;
+      ping = await pingNode(release.escript, release.nodetool, { name: n.name, nameType: n.nameType, cookie: requireCookie(n) }, root, nodeEnv(release, req.env));
+    } catch (e) {
+      if (!(e instanceof RelupError)) throw e;
+      ping = { kind: 'error', error: e };
+    }
+  }
+
+  return {
+    facts: {
+      command: req.command,
+      target,
+      passArgs: req.passArgs,
+      packageFlag: req.packageFlag,
+      cwd: req.cwd,
+      hops: hopsFrom(req.env),
+      selfVersion,
+      root,
+      release,
+      place,
+      releases,
+      scriptsInBin,
+      plainEscript: await nonEmptyFile(join(root, 'bin', 'install_upgrade.escript')),
+      probes,
+      targetStatus,
+      targetStartBoot: target ? await nonEmptyFile(join(releasesDir, target.version, 'start.boot')) : false,
+      ping,
+    },
+    warnings,
+  };
+}

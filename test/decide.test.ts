@@ -1,0 +1,207 @@
+// decide(): every branch of the wrapper's decision as a table over plain facts, no file system.
+// The effects that collect these facts are proved once each, for real, in gather.test.ts and the
+// CLI/e2e tests; here a row says what an operator's situation is and what must be decided.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decide, type PingFact, type WrapperFacts } from '../src/decide.js';
+import { RelupError } from '../src/errors.js';
+import type { Probe } from '../src/package/locate.js';
+import type { ReleaseFacts } from '../src/release/index.js';
+import { parseTarget } from '../src/version/index.js';
+
+const ROOT = '/opt/emqx';
+const REL = `${ROOT}/releases`;
+const PKG1 = 'emqx-5.0.1-ubuntu22.04-amd64.tar.gz';
+const PKG0 = 'emqx-5.0.0-ubuntu22.04-amd64.tar.gz';
+const ok: Probe = { size: 1000 };
+
+function release(over: { relVsn?: string; enterprise?: boolean; nodetool?: boolean } = {}): ReleaseFacts {
+  const edition = over.enterprise ? 'enterprise' : 'community';
+  return {
+    root: ROOT,
+    vars: {
+      file: `${REL}/emqx_vars`,
+      relName: 'emqx',
+      relVsn: over.relVsn ?? '5.0.0',
+      ertsVsn: '13.1',
+      isEnterprise: over.enterprise ? 'yes' : 'no',
+      edition,
+      defaultCookie: null,
+      table: new Map(),
+    },
+    node: { name: 'emqx@127.0.0.1', nameType: '-name', nameSource: { kind: 'default' }, cookie: 'secret', cookieSource: { kind: 'default' }, warnings: [] },
+    escript: `${ROOT}/erts-13.1/bin/escript`,
+    escriptFromRelease: true,
+    nodetool: over.nodetool === false ? null : `${ROOT}/bin/nodetool`,
+    hasEkka: true,
+    warnings: [],
+  };
+}
+
+interface Situation {
+  command?: WrapperFacts['command'];
+  target?: string | null;
+  relVsn?: string;
+  enterprise?: boolean;
+  selfVersion?: string | null;
+  packageFlag?: string | null;
+  /** Files in releases/ (each probed as readable unless `probes` says otherwise), or the listing error. */
+  releases?: string[] | RelupError;
+  probes?: Record<string, Probe>;
+  scriptsInBin?: string[];
+  plainEscript?: boolean;
+  hops?: number;
+  ping?: PingFact;
+  nodetool?: boolean;
+  targetStatus?: string | null;
+  targetStartBoot?: boolean;
+  /** Real directories of a named package path and of releases/. */
+  place?: { namedDir: string; releasesDir: string } | null;
+}
+
+function facts(s: Situation): WrapperFacts {
+  const files = s.releases instanceof RelupError ? [] : (s.releases ?? []);
+  const probes: Record<string, Probe> = {};
+  for (const f of files) probes[`${REL}/${f}`] = ok;
+  if (s.packageFlag) probes[s.packageFlag.startsWith('/') ? s.packageFlag : `${REL}/${s.packageFlag}`] = ok;
+  Object.assign(probes, s.probes ?? {});
+  const target = s.target === undefined ? '5.0.1' : s.target;
+  return {
+    command: s.command ?? 'upgrade',
+    target: target === null ? null : parseTarget(target),
+    passArgs: [],
+    packageFlag: s.packageFlag ?? null,
+    cwd: '/home/op',
+    hops: s.hops ?? 0,
+    selfVersion: s.selfVersion ?? null,
+    root: ROOT,
+    release: release({ relVsn: s.relVsn, enterprise: s.enterprise, nodetool: s.nodetool }),
+    place: s.place ?? null,
+    releases: s.releases instanceof RelupError ? { error: s.releases } : files,
+    scriptsInBin: s.scriptsInBin ?? [],
+    plainEscript: s.plainEscript ?? true,
+    probes,
+    targetStatus: s.targetStatus ?? null,
+    targetStartBoot: s.targetStartBoot ?? false,
+    ping: s.ping ?? { kind: 'alive' },
+  };
+}
+
+interface Want {
+  action?: 'exec-newer' | 'run-escript';
+  /** The escript run, relative to the root (run-escript), or the runner handed over to. */
+  runs?: string;
+  /** Package the scripts come from (file name in releases/ or absolute path), or null. */
+  pkg?: string | null;
+  /** Packages whose sidecars are checked. */
+  verify?: string[];
+  warn?: RegExp;
+  noWarnings?: boolean;
+}
+
+interface Row {
+  name: string;
+  s: Situation;
+  want: Want | { code: string; exit: number; says: RegExp };
+}
+
+const abs = (f: string) => (f.startsWith('/') ? f : `${REL}/${f}`);
+
+const rows: Row[] = [
+  // Where the scripts come from (EIP-0022 step 3).
+  { name: 'scripts of the target already in bin/', s: { scriptsInBin: ['5.0.1'], releases: [PKG1] }, want: { action: 'exec-newer', runs: 'bin/emqx-5.0.1', pkg: null, verify: [PKG1], noWarnings: true } },
+  { name: 'scripts from the only package of the target', s: { releases: [PKG1, PKG0] }, want: { action: 'exec-newer', runs: 'bin/emqx-5.0.1', pkg: PKG1, verify: [PKG1] } },
+  { name: 'target given as the package file name', s: { target: PKG1, releases: [PKG1] }, want: { action: 'exec-newer', pkg: PKG1 } },
+  { name: 'no package of the target anywhere', s: { releases: [PKG0] }, want: { code: 'NOT_FOUND', exit: 66, says: /no package of version 5\.0\.1 in \/opt\/emqx\/releases.*emqx-5\.0\.0-ubuntu22\.04-amd64\.tar\.gz/ } },
+  { name: 'two packages of the target', s: { releases: [PKG1, 'emqx-5.0.1-el8-amd64.tar.gz'] }, want: { code: 'AMBIGUOUS_PACKAGE', exit: 78, says: /2 packages of version 5\.0\.1/ } },
+  { name: 'the package cannot be read', s: { releases: [PKG1], probes: { [abs(PKG1)]: { error: new RelupError('PERMISSION', 'permission denied on it') } } }, want: { code: 'PERMISSION', exit: 77, says: /permission denied/ } },
+  { name: 'releases/ cannot be listed', s: { releases: new RelupError('PERMISSION', 'permission denied on /opt/emqx/releases') }, want: { code: 'PERMISSION', exit: 77, says: /releases/ } },
+  // --package.
+  { name: '--package does not stop EMQX\'s escript glob from seeing two', s: { packageFlag: PKG1, releases: [PKG1, 'emqx-5.0.1-el8-amd64.tar.gz'] }, want: { code: 'AMBIGUOUS_PACKAGE', exit: 78, says: /escript|emqx-5\.0\.1/ } },
+  { name: '--package with scripts already in bin/: not read, said so', s: { packageFlag: PKG1, scriptsInBin: ['5.0.1'], releases: [PKG1] }, want: { action: 'exec-newer', pkg: null, warn: /already in bin\/; the scripts are not read from --package/ } },
+  { name: '--package of another version', s: { packageFlag: PKG0, releases: [PKG0, PKG1] }, want: { code: 'USAGE', exit: 64, says: /holds version 5\.0\.0 but version 5\.0\.1 is needed/ } },
+  { name: '--package that is no package name', s: { packageFlag: 'notes.txt' }, want: { code: 'BAD_TARGET', exit: 64, says: /--package "notes\.txt" is not a package name/ } },
+  { name: '--package missing', s: { packageFlag: PKG1, probes: { [abs(PKG1)]: { error: new RelupError('NOT_FOUND', `${abs(PKG1)} does not exist`) } } }, want: { code: 'NOT_FOUND', exit: 66, says: /does not exist/ } },
+  // The package place rule: unpack and upgrade need it in releases/.
+  {
+    name: 'upgrade with a package outside releases/',
+    s: { target: `/tmp/${PKG1}`, probes: { [`/tmp/${PKG1}`]: ok }, place: { namedDir: '/tmp', releasesDir: REL } },
+    want: { code: 'USAGE', exit: 64, says: /outside \/opt\/emqx\/releases, where 'upgrade' needs the package/ },
+  },
+  { name: 'install with a package outside releases/', s: { command: 'install', target: `/tmp/${PKG1}`, probes: { [`/tmp/${PKG1}`]: ok }, place: { namedDir: '/tmp', releasesDir: REL } }, want: { action: 'exec-newer', pkg: `/tmp/${PKG1}` } },
+  { name: 'upgrade with a path into releases/ (a symlinked root)', s: { target: `/data/emqx/releases/${PKG1}`, probes: { [`/data/emqx/releases/${PKG1}`]: ok }, place: { namedDir: REL, releasesDir: REL } }, want: { action: 'exec-newer', pkg: `/data/emqx/releases/${PKG1}` } },
+  // Editions (EIP-0022 step 2), before anything else but the place.
+  { name: 'enterprise target on a community install', s: { target: 'emqx-enterprise-5.0.1', releases: [PKG1] }, want: { code: 'EDITION_MISMATCH', exit: 78, says: /target emqx-enterprise-5\.0\.1 is enterprise edition but this installation is community/ } },
+  { name: 'community package on an enterprise install', s: { enterprise: true, target: PKG1, releases: [PKG1] }, want: { code: 'EDITION_MISMATCH', exit: 78, says: /community edition but this installation is enterprise/ } },
+  { name: 'only the other edition in releases/', s: { releases: ['emqx-enterprise-5.0.1-el8-amd64.tar.gz'] }, want: { code: 'EDITION_MISMATCH', exit: 78, says: /enterprise/ } },
+  {
+    name: 'place is refused before the edition',
+    s: { target: `/tmp/emqx-enterprise-5.0.1.tar.gz`, probes: { '/tmp/emqx-enterprise-5.0.1.tar.gz': ok }, place: { namedDir: '/tmp', releasesDir: REL } },
+    want: { code: 'USAGE', exit: 64, says: /outside/ },
+  },
+  // Versions and the hand-over (EIP-0022 steps 4, 5).
+  { name: 'downgrade runs the installed (newer) scripts', s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'] }, want: { action: 'run-escript', runs: 'bin/install_upgrade.escript-5.0.1', pkg: null } },
+  { name: 'the handed-over emqx-5.0.1 runs its escript', s: { selfVersion: '5.0.1', hops: 1, scriptsInBin: ['5.0.1'], releases: [PKG1] }, want: { action: 'run-escript', runs: 'bin/install_upgrade.escript-5.0.1' } },
+  { name: 'a second hand-over is refused', s: { selfVersion: '5.0.1', hops: 1, target: '5.0.2', scriptsInBin: ['5.0.2'] }, want: { code: 'REEXEC_LOOP', exit: 70, says: /refusing a second hand-over/ } },
+  { name: 'a hand-over made already, still not the newest', s: { hops: 1, scriptsInBin: ['5.0.1'] }, want: { code: 'REEXEC_LOOP', exit: 70, says: /hop 1/ } },
+  { name: 'target older than a newer wrapper: no hand-over', s: { selfVersion: '5.0.2', relVsn: '5.0.0', scriptsInBin: ['5.0.2'], releases: [PKG1] }, want: { action: 'run-escript', runs: 'bin/install_upgrade.escript-5.0.2' } },
+  // The node.
+  { name: 'node down', s: { ping: { kind: 'down', line: "Node 'emqx@127.0.0.1' not responding to pings." }, scriptsInBin: ['5.0.1'] }, want: { code: 'NODE_DOWN', exit: 69, says: /not running/ } },
+  { name: 'nodetool crashed', s: { ping: { kind: 'failed', line: 'badmatch' }, scriptsInBin: ['5.0.1'] }, want: { code: 'NODETOOL_FAILED', exit: 70, says: /badmatch/ } },
+  { name: 'ping could not run', s: { ping: { kind: 'error', error: new RelupError('PERMISSION', 'permission denied on bin/nodetool') }, scriptsInBin: ['5.0.1'] }, want: { code: 'PERMISSION', exit: 77, says: /nodetool/ } },
+  { name: 'no nodetool: warned, not refused', s: { ping: { kind: 'no-nodetool' }, nodetool: false, scriptsInBin: ['5.0.1'] }, want: { action: 'exec-newer', warn: /bin\/nodetool not found; cannot check that node emqx@127\.0\.0\.1 is running/ } },
+  { name: 'the node is checked before the package is looked for', s: { ping: { kind: 'down', line: 'x' }, releases: [] }, want: { code: 'NODE_DOWN', exit: 69, says: /not running/ } },
+  // The plain escript of the installed release, a last resort for its own version only.
+  { name: 'versions with nothing but the plain escript', s: { command: 'versions', target: null }, want: { action: 'run-escript', runs: 'bin/install_upgrade.escript', pkg: null, warn: /install_upgrade\.escript-5\.0\.0 is missing and no package of 5\.0\.0 is in releases\/; using bin\/install_upgrade\.escript of the installed 5\.0\.0/ } },
+  { name: 'downgrade from the installed version with the plain escript', s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.1' }, want: { action: 'run-escript', runs: 'bin/install_upgrade.escript', warn: /using bin\/install_upgrade\.escript/ } },
+  { name: 'a package of the installed version wins over the plain escript', s: { command: 'versions', target: null, releases: [PKG0] }, want: { action: 'run-escript', runs: 'bin/install_upgrade.escript-5.0.0', pkg: PKG0, noWarnings: true } },
+  { name: 'no plain escript either', s: { command: 'versions', target: null, plainEscript: false }, want: { code: 'NOT_FOUND', exit: 66, says: /no package of version 5\.0\.0/ } },
+  { name: 'never for a newer version', s: {}, want: { code: 'NOT_FOUND', exit: 66, says: /no package of version 5\.0\.1/ } },
+  { name: 'never when a hand-over is due', s: { selfVersion: '5.0.1', relVsn: '5.0.2', command: 'install', target: '5.0.2', scriptsInBin: [] }, want: { code: 'NOT_FOUND', exit: 66, says: /no package of version 5\.0\.2/ } },
+  { name: 'never when listing releases/ failed', s: { command: 'versions', target: null, releases: new RelupError('PERMISSION', 'permission denied on releases') }, want: { code: 'PERMISSION', exit: 77, says: /permission denied/ } },
+  // What release_handler will unpack: verified even when the scripts are in bin/.
+  { name: 'install unpacks nothing of ours to verify', s: { command: 'install', scriptsInBin: ['5.0.1'], releases: [PKG1] }, want: { action: 'exec-newer', verify: [] } },
+  { name: 'unpack without a package left (already unpacked)', s: { command: 'unpack', scriptsInBin: ['5.0.1'], targetStatus: 'unpacked', targetStartBoot: true }, want: { action: 'exec-newer', verify: [] } },
+  { name: 'upgrade to an older version: the installed scripts, the target package verified', s: { command: 'upgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], releases: [PKG0], targetStatus: 'old' }, want: { action: 'run-escript', verify: [PKG0] } },
+  // EMQX's escript globs <base>-<v>*.tar.gz and stops on two matches.
+  {
+    name: 'glob: 5.0.1 also matches 5.0.10 when the escript will look',
+    s: { scriptsInBin: ['5.0.1'], releases: [PKG1, 'emqx-5.0.10-ubuntu22.04-amd64.tar.gz'] },
+    want: { code: 'AMBIGUOUS_PACKAGE', exit: 78, says: /emqx-5\.0\.10-ubuntu22\.04-amd64\.tar\.gz/ },
+  },
+  { name: 'glob: not checked when release_handler knows the target', s: { command: 'install', scriptsInBin: ['5.0.1'], targetStatus: 'unpacked', targetStartBoot: true, releases: [PKG1, 'emqx-5.0.10-x.tar.gz'] }, want: { action: 'exec-newer' } },
+  { name: 'glob: checked when unpacked but start.boot is gone', s: { command: 'install', scriptsInBin: ['5.0.1'], targetStatus: 'unpacked', releases: [PKG1, 'emqx-5.0.10-x.tar.gz'] }, want: { code: 'AMBIGUOUS_PACKAGE', exit: 78, says: /5\.0\.10/ } },
+  { name: 'glob: never for uninstall', s: { command: 'uninstall', target: '5.0.1', relVsn: '5.0.2', scriptsInBin: ['5.0.2'], releases: [PKG1, 'emqx-5.0.10-x.tar.gz'] }, want: { action: 'run-escript' } },
+];
+
+for (const row of rows) {
+  test(`decide: ${row.name}`, () => {
+    const f = facts(row.s);
+    if ('code' in row.want) {
+      const w = row.want;
+      assert.throws(
+        () => decide(f),
+        (e: unknown) => e instanceof RelupError && e.code === w.code && e.exitCode === w.exit && w.says.test(e.line),
+      );
+      return;
+    }
+    const d = decide(f);
+    const w = row.want;
+    if (w.action) assert.equal(d.plan.action, w.action);
+    if (w.runs) assert.equal(d.plan.action === 'exec-newer' ? d.plan.exec.file : d.plan.exec.args[0], `${ROOT}/${w.runs}`);
+    if (w.pkg !== undefined) {
+      assert.equal(d.pkg?.path ?? null, w.pkg === null ? null : abs(w.pkg));
+      assert.deepEqual(d.plan.extract, w.pkg === null ? [] : [`bin/emqx-${d.plan.newestVersion}`, `bin/install_upgrade.escript-${d.plan.newestVersion}`]);
+    }
+    if (w.verify) assert.deepEqual(d.plan.verify, w.verify.map(abs));
+    if (w.warn) assert.ok(d.warnings.some((m) => w.warn!.test(m)), d.warnings.join('\n'));
+    if (w.noWarnings) assert.deepEqual(d.warnings, []);
+    assert.equal(d.cookie, 'secret');
+  });
+}
+
+test('decide: a package not probed by gather is an internal error, not a crash', () => {
+  const f = facts({ releases: [PKG1] });
+  f.probes = {};
+  assert.throws(() => decide(f), (e: unknown) => e instanceof RelupError && e.code === 'INTERNAL' && /was not looked at/.test(e.message));
+});
