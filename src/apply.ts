@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { fromFsError, RelupError } from './errors.js';
 import { dirsWritten, handOverToWrapper, ENV_LOCK, type Plan } from './plan.js';
 import { withRunnerEnv } from './release/index.js';
+import { versionedScriptFiles } from './release/script-names.js';
 import type { LocatedPackage } from './package/locate.js';
 import { acquireLock, checkLockFree, type Lock } from './apply/lock.js';
-import { runInherited, signalExit } from './apply/handover.js';
+import { runInherited } from './apply/handover.js';
+import { onOperatorSignals, signalExit } from './signals.js';
 import { hasMarker, headHasMarker } from './apply/marker.js';
 import { decide } from './decide.js';
 import { gather, scriptsPresent, type GatherRequest } from './gather.js';
@@ -43,15 +45,13 @@ export async function prepare(req: RelupRequest): Promise<Prepared> {
 function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   let got: NodeJS.Signals | null = null;
-  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const on = (s: NodeJS.Signals) => {
+  const dispose = onOperatorSignals((s) => {
     // A second signal means the operator will not wait: leftovers are cleared by the next run.
     if (got) process.exit(signalExit(s));
     got = s;
     ac.abort(new RelupError('INTERRUPTED', `interrupted by ${s} while reading the package; nothing was changed`, { hint: 'run the command again', exitCode: signalExit(s) }));
-  };
-  for (const s of sigs) process.on(s, on);
-  return { signal: ac.signal, dispose: () => sigs.forEach((s) => process.off(s, on)) };
+  });
+  return { signal: ac.signal, dispose };
 }
 
 /** Every sidecar check of the plan, before any script runs (the dry run words its warning as would). */
@@ -96,7 +96,7 @@ export async function dryRun(req: RelupRequest): Promise<Prepared> {
   if (p.pkg) {
     const { checkScripts } = await import('./package/extract.js');
     const heads = await checkScripts(p.pkg.path, p.plan.newestVersion, join(p.root, 'bin'));
-    if (hasMarker(heads.get(`emqx-${p.plan.newestVersion}`) ?? Buffer.alloc(0))) p.plan = handOverToWrapper(p.plan, req.json);
+    if (hasMarker(heads.get(versionedScriptFiles(p.plan.newestVersion)[0]) ?? Buffer.alloc(0))) p.plan = handOverToWrapper(p.plan, req.json);
   } else if (await headHasMarker(p.plan.exec.file)) {
     p.plan = handOverToWrapper(p.plan, req.json);
   }

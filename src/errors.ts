@@ -38,7 +38,6 @@ export const codeExit = {
   ROLLOUT_HALTED: Exit.software,
   /** Stopped by the operator's signal: 128 + the signal number (130 for Ctrl-C). */
   INTERRUPTED: 130,
-  INSPECT_PROBLEMS: Exit.dataErr,
 } as const;
 
 export type ErrorCode = keyof typeof codeExit;
@@ -86,6 +85,11 @@ export class RelupError extends Error {
 
 export function isRelupError(e: unknown): e is RelupError {
   return e instanceof RelupError;
+}
+
+/** Anything thrown, as the error the operator sees: ours as it is, anything else a bug (70). */
+export function toRelupError(e: unknown): RelupError {
+  return e instanceof RelupError ? e : new RelupError('INTERNAL', `internal error: ${(e as Error)?.stack ?? String(e)}`, { hint: 'report this with the command you ran' });
 }
 
 /**

@@ -1,5 +1,6 @@
 // Pure decisions of the bootstrapper: facts in, plan out. Nothing here touches the file system,
 // the environment or processes, so every rule is tested as plain data.
+import { versionedScripts } from './release/script-names.js';
 import { RelupError } from './errors.js';
 import { type Edition, type Target, newestOf } from './version/index.js';
 import { runnerVars } from './release/runner-env.js';
@@ -78,9 +79,7 @@ export function checksumTargets(extractFrom: string | null, unpackFrom: string |
   return [...new Set([extractFrom, unpackFrom].filter((p): p is string => p !== null))];
 }
 
-export function versionedScripts(version: string): { runner: string; escript: string } {
-  return { runner: `bin/emqx-${version}`, escript: `bin/install_upgrade.escript-${version}` };
-}
+export { versionedScripts };
 
 /** Erlang quoted atom: a name or cookie holding ' or \ or control characters cannot break the term. */
 export function erlAtom(s: string): string {

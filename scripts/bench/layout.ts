@@ -2,6 +2,7 @@
 // which are compressible, and in which order they go into each package layout. No I/O here, so
 // the shape of the benchmark packages can be unit-tested.
 import { makeRng, type Rng } from './prng.js';
+import { versionedScripts } from '../../src/release/script-names.js';
 
 export type Kind = 'text' | 'random';
 export type Layout = 'first' | 'middle' | 'last' | 'none';
@@ -37,7 +38,8 @@ export interface Tree {
 }
 
 export function scriptNames(version: string): [string, string] {
-  return [`bin/emqx-${version}`, `bin/install_upgrade.escript-${version}`];
+  const s = versionedScripts(version);
+  return [s.runner, s.escript];
 }
 
 const BINARY_EXT = /\.(so|png|jpg|woff2?|gz|ez|ico)$|\/beam\.smp$|\/(erlexec|epmd|heart|inet_gethost|erl_child_setup|run_erl|to_erl|dyn_erl)$/;

@@ -1,5 +1,5 @@
 // `npm run bench`: speed and memory of the extraction, the wrapper and pack against GNU tar,
-// gzip, bsdtar and Node's own zlib floor. See issue 6 and USAGE in options.ts.
+// gzip, bsdtar and Node's own zlib floor. See USAGE in options.ts.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

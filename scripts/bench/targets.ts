@@ -1,4 +1,4 @@
-// The targets of issue 6 (and the informational ratios printed beside them), by measurement id.
+// The benchmark targets (and the informational ratios printed beside them), by measurement id.
 import type { Target } from './stats.js';
 
 const ratio = (id: string, label: string, project: string, reference: string, max: number | null): Target => ({

@@ -1,10 +1,8 @@
 // Runs the next program in the chain (a newer emqx-<v>, or the escript) with inherited stdio,
 // forwards the operator's signals to it, and reports its exit status unchanged.
 import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
 import { RelupError } from '../errors.js';
-
-const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+import { OPERATOR_SIGNALS, signalExit } from '../signals.js';
 
 export interface HandOver {
   file: string;
@@ -13,17 +11,13 @@ export interface HandOver {
   env: NodeJS.ProcessEnv;
 }
 
-export function signalExit(sig: NodeJS.Signals): number {
-  return 128 + (constants.signals[sig] ?? 1);
-}
-
 export function runInherited(h: HandOver): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(h.file, h.args, { cwd: h.cwd, env: h.env, stdio: 'inherit' });
     const forward = (sig: NodeJS.Signals) => () => {
       child.kill(sig);
     };
-    const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const);
+    const handlers = OPERATOR_SIGNALS.map((sig) => [sig, forward(sig)] as const);
     for (const [sig, fn] of handlers) process.on(sig, fn);
     const done = () => {
       for (const [sig, fn] of handlers) process.off(sig, fn);
@@ -41,7 +35,7 @@ export function runInherited(h: HandOver): Promise<number> {
     child.once('exit', (status, signal) => {
       done();
       // Shell convention, so a parent script sees the child was killed by a signal.
-      resolve(status ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1));
+      resolve(status ?? (signal ? signalExit(signal) : 129));
     });
   });
 }

@@ -1,9 +1,10 @@
 // `emqx --status`: what an operator (or the rollout tool) needs to know before touching a node.
 // Reads only; the one thing it runs is the nodetool ping.
+import { versionFromRunnerFile, versionedScriptFiles } from '../release/script-names.js';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { chooseRoot, findRoot, readReleaseFacts, readReleasesFile, selfPath, describeSource } from '../release/index.js';
-import { parsePackageName, isVersion, compareVersions, type Edition } from '../version/index.js';
+import { parsePackageName, compareVersions, type Edition } from '../version/index.js';
 import { lockHolder } from './lock.js';
 import { nodeEnv, pingNode } from './ping.js';
 
@@ -55,8 +56,8 @@ export async function readStatus(opts: { rootFlag: string | null; invoked: strin
   }
   const bin = await listDir(join(root, 'bin'));
   const versionedScripts = bin
-    .filter((n) => n.startsWith('emqx-') && isVersion(n.slice(5)) && bin.includes(`install_upgrade.escript-${n.slice(5)}`))
-    .map((n) => n.slice(5))
+    .map((n) => versionFromRunnerFile(n))
+    .filter((v): v is string => v !== null && bin.includes(versionedScriptFiles(v)[1]))
     .sort(compareVersions);
   const packages = (await listDir(join(root, 'releases'))).filter((n) => parsePackageName(n) !== null).sort();
   return {

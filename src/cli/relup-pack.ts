@@ -3,6 +3,7 @@
 import { isVersion, type Edition } from '../version/index.js';
 import { parseArgs } from './relup-args.js';
 import { RelupError } from '../errors.js';
+import { onOperatorSignals, signalExit } from '../signals.js';
 import { makeReporter, reportError, usageError } from './report.js';
 
 const HELP = `usage: emqx-relup pack <release.tar.gz | release-dir> [options]
@@ -60,9 +61,7 @@ export async function run(argv: string[]): Promise<number> {
   const { pack } = await import('../package/pack.js');
   // An interrupt stops the pass and removes the temporaries before exiting 128+signal.
   const abort = new AbortController();
-  const signals = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
-  const onSignal = (sig: NodeJS.Signals): void => abort.abort(sig);
-  for (const sig of Object.keys(signals) as (keyof typeof signals)[]) process.on(sig, onSignal);
+  const dispose = onOperatorSignals((sig) => abort.abort(sig));
   let result;
   try {
     result = await pack({
@@ -79,11 +78,10 @@ export async function run(argv: string[]): Promise<number> {
     });
   } catch (e) {
     if (!abort.signal.aborted) throw e;
-    const sig = abort.signal.reason as keyof typeof signals;
-    reportError('emqx-relup pack', new RelupError('INTERNAL', `interrupted by ${sig}; no package was written`, { hint: 'run pack again' }), json);
-    return 128 + signals[sig];
+    const sig = abort.signal.reason as NodeJS.Signals;
+    return reportError('emqx-relup pack', new RelupError('INTERRUPTED', `interrupted by ${sig}; no package was written`, { hint: 'run pack again', exitCode: signalExit(sig) }), json);
   } finally {
-    for (const sig of Object.keys(signals)) process.off(sig, onSignal);
+    dispose();
   }
   for (const w of result.warnings) reporter.warn(w);
   if (json) {

@@ -1,6 +1,6 @@
 // The only place that turns errors into printed lines and exit codes. Kept free of heavy imports:
 // every fast path loads it.
-import { RelupError } from '../errors.js';
+import { RelupError, toRelupError } from '../errors.js';
 
 export interface Reporter {
   json: boolean;
@@ -23,12 +23,7 @@ export function makeReporter(prog: string, json: boolean): Reporter {
 
 /** Prints an error (one line, or one JSON object on stderr) and returns its exit status. */
 export function reportError(prog: string, e: unknown, json: boolean): number {
-  const err =
-    e instanceof RelupError
-      ? e
-      : new RelupError('INTERNAL', `internal error: ${(e as Error)?.stack ?? String(e)}`, {
-          hint: 'report this with the command you ran',
-        });
+  const err = toRelupError(e);
   if (json) process.stderr.write(JSON.stringify({ error: err.toJSON() }) + '\n');
   else process.stderr.write(`${prog}: error: ${err.line}\n`);
   return err.exitCode;

@@ -7,18 +7,18 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { RelupError, fromFsError } from '../errors.js';
 import { pidAlive } from '../pid.js';
+import { syncDir, writeSynced } from '../durable-file.js';
+import { versionedScriptFiles, versionedScripts } from '../release/script-names.js';
 import { scanTarGz, type ScanOptions, type TarHeader } from './scan.js';
 
 export const DEFAULT_MAX_ENTRY_BYTES = 16 * 1024 * 1024;
 
 /** Names of the versioned scripts in bin/ (also their names inside a package, under bin/). */
-export function scriptNames(version: string): string[] {
-  return [`emqx-${version}`, `install_upgrade.escript-${version}`];
-}
+export const scriptNames = (version: string): string[] => versionedScriptFiles(version);
 
 /** Archive members holding the scripts of `version` (also accepted with a leading `./`). */
 export function memberNames(version: string): string[] {
-  return scriptNames(version).map((n) => `bin/${n}`);
+  return Object.values(versionedScripts(version));
 }
 
 const TEMP_RE = /^\.(.+)\.relup-(\d+)-([0-9a-f]+)(\.old)?\.tmp$/;
@@ -63,14 +63,6 @@ async function unlinkQuiet(file: string): Promise<void> {
   await fsp.unlink(file).catch(() => {});
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 /** True when something is at `dest`; refuses a directory, which rename() could not replace. */
 async function checkDestination(dest: string): Promise<boolean> {
@@ -140,7 +132,7 @@ async function commit(binDir: string, members: Member[]): Promise<void> {
       await unlinkQuiet(journal);
       throw fromFsError(e, path.join(binDir, members[done]!.dest), 'putting the extracted script in place');
     }
-    await fsyncDir(binDir).catch((e) => {
+    await syncDir(binDir, true).catch((e) => {
       throw fromFsError(e, binDir, 'syncing the directory');
     });
     await unlinkQuiet(journal);
@@ -301,13 +293,7 @@ const JOURNAL_RE = /^\.relup-commit-(\d+)-[0-9a-f]+\.journal$/;
 
 async function writeJournal(file: string, entries: JournalEntry[]): Promise<void> {
   try {
-    const fh = await fsp.open(file, 'wx', 0o644);
-    try {
-      await fh.writeFile(JSON.stringify(entries));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeSynced(file, JSON.stringify(entries), { flag: 'wx' });
   } catch (e) {
     await unlinkQuiet(file);
     throw fromFsError(e, file, 'recording the commit');

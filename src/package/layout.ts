@@ -3,15 +3,15 @@
 // inspect. Pure string logic, shared by both.
 import { RelupError } from '../errors.js';
 import { isVersion } from '../version/index.js';
-import { DEFAULT_MAX_ENTRY_BYTES, memberNames } from './extract.js';
+import { DEFAULT_MAX_ENTRY_BYTES } from './extract.js';
+import { ESCRIPT, RUNNER, versionedScripts } from '../release/script-names.js';
 
 /** Top-level names a release root holds; a first component outside these is taken as a wrapping folder. */
 const RELEASE_TOP = /^(bin|lib|releases|erts-[^/]+|etc|data|log|plugins|include|doc|docs|man|share|dynlibs|certs)$/;
 
-export const RUNNER = 'bin/emqx';
-export const ESCRIPT = 'bin/install_upgrade.escript';
-export const runnerName = (v: string): string => memberNames(v)[0]!;
-export const escriptName = (v: string): string => memberNames(v)[1]!;
+export { ESCRIPT, RUNNER };
+export const runnerName = (v: string): string => versionedScripts(v).runner;
+export const escriptName = (v: string): string => versionedScripts(v).escript;
 
 /** Largest versioned script accepted: what the bootstrapper's extraction takes. */
 export const MAX_SCRIPT_BYTES = DEFAULT_MAX_ENTRY_BYTES;

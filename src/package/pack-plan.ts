@@ -1,6 +1,7 @@
 // Pure decisions of `emqx-relup pack`: which release the input holds (version, edition, .rel),
 // what the package is called, and which bytes become bin/emqx-<v> and bin/install_upgrade.escript-<v>.
 // Every refusal is a RelupError raised before anything is written under the final name.
+import { companionNames } from '../release/script-names.js';
 import { RelupError } from '../errors.js';
 import { type Edition, editionFromIsEnterprise, isVersion, packageFileName, parsePackageName, type PackageName } from '../version/index.js';
 import type { RelFile } from './release-facts.js';
@@ -164,14 +165,9 @@ export function chooseScripts(
   return { runner: pick('runner'), escript: pick('escript'), replaced };
 }
 
-/**
- * Files EMQX's install_upgrade.escript copies over their plain names after make_permanent
- * (bin/<rel>-<v>, bin/<rel>_ctl-<v>, bin/nodetool-<v>, bin/install_upgrade.escript-<v>). A missing
- * one crashes it after the node went permanent, so pack adds the two that are not its scripts.
- */
-export function companionNames(relName: string): string[] {
-  return [`bin/${relName}_ctl`, 'bin/nodetool'];
-}
+// EMQX's escript copies the companions after make_permanent and crashes, the node already
+// permanent, when one is missing: pack adds those the release has.
+export { companionNames };
 
 export interface Addition {
   /** Member name to add. */

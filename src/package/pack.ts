@@ -13,6 +13,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync, realpathSync, statSync } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
+import { syncDir, writeSynced } from '../durable-file.js';
 import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, crc32, deflateRawSync } from 'node:zlib';
@@ -424,22 +425,9 @@ async function renameInto(from: string, to: string): Promise<void> {
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r').catch(() => null);
-  if (!fh) return;
-  await fh.sync().catch(() => undefined);
-  await fh.close();
-}
-
 async function writeSmallFile(path: string, text: string): Promise<void> {
   try {
-    const fh = await open(path, 'wx', 0o644);
-    try {
-      await fh.writeFile(text);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeSynced(path, text, { flag: 'wx' });
   } catch (e) {
     throw fromFsError(e, path, 'writing the checksum');
   }

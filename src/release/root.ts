@@ -3,9 +3,9 @@
 // or variable) is final: if it is wrong we say so rather than silently using another install.
 // The wrapper's own location is only a guess, so it is used only when it holds an installation
 // (an npm-installed wrapper lives in some node_modules/.../bin/, which is not one).
+import { versionFromRunnerFile } from './script-names.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RelupError, fromFsError } from '../errors.js';
-import { isVersion } from '../version/index.js';
 import { type Env, type FsLike, errnoCode, realFs } from './fs.js';
 import { EMQX_VARS } from './vars.js';
 
@@ -60,12 +60,7 @@ export function rootOfBinFile(file: string): string | null {
 }
 
 /** The version in an invoked script name `emqx-<v>`; null for plain `emqx` or anything else. */
-export function versionFromScriptName(invoked: string): string | null {
-  const name = basename(invoked);
-  if (!name.startsWith('emqx-')) return null;
-  const v = name.slice('emqx-'.length);
-  return isVersion(v) ? v : null;
-}
+export const versionFromScriptName = versionFromRunnerFile;
 
 /** Resolves the invoked script path, hop by hop; `real` stays `invoked` if it cannot be resolved. */
 export function selfPath(invoked: string, cwd: string, fs: FsLike = realFs): SelfPath {

@@ -2,7 +2,7 @@
 // batches with a health gate after each host. The first failure halts; the report always says
 // where every host stands.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RelupError, isRelupError } from '../errors.js';
+import { RelupError, isRelupError, toRelupError } from '../errors.js';
 import { readLocalPackage, readShippedWrapper, toolVersion, type LocalPackage } from './artifacts.js';
 import type { HostSpec } from './inventory.js';
 import { planRollout, type Plan } from './plan.js';
@@ -84,10 +84,6 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
   return out;
 }
 
-function asRelup(e: unknown): RelupError {
-  return isRelupError(e) ? e : new RelupError('INTERNAL', `internal error: ${(e as Error)?.stack ?? String(e)}`, { hint: 'report this with the command you ran' });
-}
-
 async function resolveRemote(o: RolloutOptions['remote']): Promise<RemoteEmqx> {
   if (o.kind === 'installed') return o;
   const w = await readShippedWrapper(o.localFile);
@@ -165,7 +161,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
       facts.set(h.dest, r.value);
       report.warnings.push(...r.value.warnings);
     } else {
-      const e = asRelup(r.reason);
+      const e = toRelupError(r.reason);
       preErrors.push(e);
       failRow(h.dest, e, 'untouched');
     }
@@ -216,8 +212,8 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   });
   const stageErr = staged.findIndex((r) => r.status === 'rejected');
   if (stageErr !== -1) {
-    staged.forEach((r, i) => r.status === 'rejected' && failRow(planned[i]!.host.dest, asRelup(r.reason)));
-    const e = asRelup((staged[stageErr] as PromiseRejectedResult).reason);
+    staged.forEach((r, i) => r.status === 'rejected' && failRow(planned[i]!.host.dest, toRelupError(r.reason)));
+    const e = toRelupError((staged[stageErr] as PromiseRejectedResult).reason);
     return finish(new RelupError(e.code, `staging failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }));
   }
   // A remote --dry-run on each host: the wrapper there must agree before the first change.
@@ -228,8 +224,8 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   });
   const checkErr = checked.findIndex((r) => r.status === 'rejected');
   if (checkErr !== -1) {
-    checked.forEach((r, i) => r.status === 'rejected' && failRow(planned[i]!.host.dest, asRelup(r.reason), 'staged'));
-    const e = asRelup((checked[checkErr] as PromiseRejectedResult).reason);
+    checked.forEach((r, i) => r.status === 'rejected' && failRow(planned[i]!.host.dest, toRelupError(r.reason), 'staged'));
+    const e = toRelupError((checked[checkErr] as PromiseRejectedResult).reason);
     return finish(new RelupError(e.code, `the remote plan check failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }));
   }
 
@@ -246,7 +242,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
           progress.phase(dest, 'gate');
           await gateHost(t, f.host, emqx, change, opts.check, opts.commandTimeoutMs);
         } catch (err) {
-          const e = asRelup(err);
+          const e = toRelupError(err);
           // Best effort: say what the failed host runs now.
           const now = await readStatus(t, f.host, emqx, opts.commandTimeoutMs).then(runningVersion, () => null);
           rows.get(dest)!.version = now;
@@ -262,9 +258,9 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     );
     const failed = results.map((r, i) => [r, batch[i]!] as const).filter(([r]) => r.status === 'rejected');
     if (failed.length > 0) {
-      for (const [r, dest] of failed) failRow(dest, asRelup((r as PromiseRejectedResult).reason));
+      for (const [r, dest] of failed) failRow(dest, toRelupError((r as PromiseRejectedResult).reason));
       const [r0, d0] = failed[0]!;
-      const e = asRelup((r0 as PromiseRejectedResult).reason);
+      const e = toRelupError((r0 as PromiseRejectedResult).reason);
       const done = [...rows.values()].filter((r) => r.outcome === 'done').length;
       const left = [...rows.values()].filter((r) => r.outcome === 'staged' || r.outcome === 'untouched').length;
       return finish(

@@ -1,7 +1,8 @@
 // The local record of a rollout, so that re-running the same command resumes it. One JSON
 // file, replaced atomically (temp file, fsync, rename) at every host transition.
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { replaceFile } from '../durable-file.js';
+import { basename, join, resolve } from 'node:path';
 import { RelupError, fromFsError } from '../errors.js';
 import type { HostRecordStatus } from './plan.js';
 
@@ -72,23 +73,12 @@ export async function loadState(path: string, expect: { package: string; sha256:
   return s;
 }
 
-let seq = 0;
-
 export async function saveState(path: string, s: RolloutState, now = new Date()): Promise<void> {
   s.updatedAt = now.toISOString();
   const abs = resolve(path);
-  const tmp = join(dirname(abs), `.${basename(abs)}.${process.pid}.${++seq}.tmp`);
   try {
-    const fh = await open(tmp, 'w', 0o644);
-    try {
-      await fh.writeFile(JSON.stringify(s, null, 2) + '\n');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, abs);
+    await replaceFile(abs, JSON.stringify(s, null, 2) + '\n');
   } catch (e) {
-    await rm(tmp, { force: true });
     throw fromFsError(e, abs, 'writing the rollout state');
   }
 }

@@ -1,5 +1,5 @@
-// What a host says about itself: the wrapper's `--status --json` object (contract in
-// CONVENTIONS.md), checked for shape, and the version facts the planner and the gate need.
+// What a host says about itself: the wrapper's `--status --json` object,
+// checked for shape, and the version facts the planner and the gate need.
 import { RelupError } from '../errors.js';
 import type { Edition } from '../version/index.js';
 

@@ -2,7 +2,8 @@
 // GNU tar packages, a recording stand-in for erts-*/bin/escript.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, copyFileSync, symlinkSync, mkdirSync, readdirSync, existsSync, rmSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, symlinkSync, mkdirSync, readdirSync, existsSync, rmSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { makeFakeRoot, makePackage, runWrapper, sha256Sidecar, snapshotDir, bundle, wrapperBin, type FakeRoot } from '../helpers/fake-root.js';
@@ -186,7 +187,7 @@ test('a script that calls the plain wrapper again is refused at the second hop (
 test('the one-file wrapper inside a package becomes bin/emqx-<v> and knows its version from its name', (t) => {
   const fr = withRoot(t, { varsExtra: '' });
   mkdirSync(join(fr.root, 'lib', 'ekka-0.15.1'), { recursive: true });
-  makePackage(join(fr.root, 'releases'), { version: '5.0.1', runner: require_bundle() });
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', runner: readFileSync(bundle) });
   const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
   assert.equal(r.status, 0, r.stderr);
   const [esc] = escriptCalls(fr);
@@ -207,21 +208,13 @@ test('the one-file wrapper inside a package becomes bin/emqx-<v> and knows its v
   assert.equal(plan.action, 'run-escript');
 });
 
-function require_bundle(): Buffer {
-  return require_file(bundle);
-}
-function require_file(p: string): Buffer {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return Buffer.from(readFileSyncCompat(p));
-}
-import { readFileSync as readFileSyncCompat } from 'node:fs';
 
 test('--dry-run --json prints the whole plan and changes nothing; the cookie is not printed', (t) => {
   const fr = withRoot(t);
   const pkg = makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
   const snap = snapshotDir(fr.root);
   // Not even a scratch directory: the scripts are checked in memory.
-  const scratch = mkdtempSyncCompat();
+  const scratch = mkdtempSync(join(tmpdir(), 'relup-elsewhere-'));
   t.after(() => rmSync(scratch, { recursive: true, force: true }));
   const r = runWrapper(['--root', fr.root, '--dry-run', '--json', 'upgrade', '5.0.1'], { TMPDIR: scratch });
   assert.equal(r.status, 0, r.stderr);
@@ -451,7 +444,7 @@ test('kill -9 of the wrapper in the middle of extraction, repeated: never a part
     // Either both scripts are complete, or bin/ is as it was (temporaries aside).
     if (present.length > 0) {
       assert.deepEqual(present, finals, `frac ${frac}: both or none`);
-      assert.match(readFileSyncCompat(join(bin, 'emqx-5.0.1'), 'utf8'), /legacy shell runner for 5\.0\.1/);
+      assert.match(readFileSync(join(bin, 'emqx-5.0.1'), 'utf8'), /legacy shell runner for 5\.0\.1/);
       rmSync(join(bin, 'emqx-5.0.1'));
       rmSync(join(bin, 'install_upgrade.escript-5.0.1'));
     } else midway++;
@@ -573,7 +566,7 @@ test('--package is checked even when the scripts are already in bin/', (t) => {
 
 test('unpack/upgrade of a package outside releases/ is refused with the copy to make (64); install may use it', (t) => {
   const fr = withRoot(t);
-  const elsewhere = mkdtempSyncCompat();
+  const elsewhere = mkdtempSync(join(tmpdir(), 'relup-elsewhere-'));
   t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
   const pkg = makePackage(elsewhere, { version: '5.0.1' });
   const snap = fr.snapshot();
@@ -598,7 +591,7 @@ test('a FIFO where the .sha256 sidecar should be is refused (65), not waited on'
 
 test('a newer wrapper gets the escript arguments after --, so they are never taken for its own options', (t) => {
   const fr = withRoot(t);
-  makePackage(join(fr.root, 'releases'), { version: '5.0.1', runner: readFileSyncCompat(bundle) });
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1', runner: readFileSync(bundle) });
   const r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1', '--', '--dry-run']);
   assert.equal(r.status, 0, r.stderr);
   const [esc] = escriptCalls(fr);
@@ -630,15 +623,9 @@ test('a passthrough marker naming another runner does not block this one', (t) =
   assert.equal(runWrapper(['--root', fr.root, 'ping'], { EMQX_RELUP_PASSTHROUGH: '/usr/lib/emqx/bin/emqx' }).status, 7);
 });
 
-import { mkdtempSync as mkdtempSyncRaw } from 'node:fs';
-import { tmpdir } from 'node:os';
-function mkdtempSyncCompat(): string {
-  return mkdtempSyncRaw(join(tmpdir(), 'relup-elsewhere-'));
-}
-
 test('the one-file build runs with node alone, far from node_modules, extraction included', (t) => {
   const fr = withRoot(t);
-  const solo = mkdtempSyncCompat();
+  const solo = mkdtempSync(join(tmpdir(), 'relup-elsewhere-'));
   t.after(() => rmSync(solo, { recursive: true, force: true }));
   copyFileSync(bundle, join(solo, 'emqx.cjs'));
   chmodSync(join(solo, 'emqx.cjs'), 0o755);

@@ -110,11 +110,12 @@ describe('emqx-relup pack', () => {
     const input = gnuTar(rel, path.join(root, 'in.tar.gz'), { names: ['lib', 'releases', 'bin'] });
     const out = path.join(root, 'out');
     fs.mkdirSync(out);
-    for (const [sig, code] of [
-      ['SIGINT', 130],
-      ['SIGTERM', 143],
+    for (const [sig, code, json] of [
+      ['SIGINT', 130, false],
+      ['SIGTERM', 143, false],
+      ['SIGINT', 130, true],
     ] as const) {
-      const child = spawn(process.execPath, [relup, 'pack', input, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [relup, 'pack', input, '--out', out, ...(json ? ['--json'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
       t.after(() => {
         if (child.exitCode === null) child.kill('SIGKILL');
       });
@@ -126,6 +127,10 @@ describe('emqx-relup pack', () => {
       child.kill(sig);
       assert.equal(await exited, code, stderr);
       assert.match(stderr, new RegExp(`interrupted by ${sig}; no package was written`));
+      if (json) {
+        const { error } = JSON.parse(stderr.trim().split('\n').pop()!);
+        assert.deepEqual([error.code, error.exitCode], ['INTERRUPTED', code]);
+      }
       assert.deepEqual(fs.readdirSync(out), []);
     }
   });
