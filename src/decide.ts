@@ -19,7 +19,7 @@ import {
   type VersionDecision,
 } from './plan.js';
 import { checkNamedPackage, escriptGlobError, escriptGlobMatches, selectPackage, selectionError, type LocatedPackage, type Probe } from './package/locate.js';
-import { pingError, type PingVerdict } from './apply/ping.js';
+import { pingError, type PingVerdict } from './node/ping.js';
 import { requireCookie, type ReleaseFacts } from './release/index.js';
 import { parsePackageName, type Edition, type Target } from './version/index.js';
 

@@ -1,7 +1,7 @@
 // The facts a hot-upgrade command is decided on, collected once: target syntax, the root and its
 // emqx_vars, releases/ and bin/, the packages a decision may take (opened, never read), RELEASES,
 // and the node's ping. Only reads, with one exception that must come first: becoming RUNNER_USER
-// (run-as.ts), so every later read, and everything apply.ts does, is that user's. Failures that
+// (run-as.ts), so every later read, and everything execute.ts does, is that user's. Failures that
 // only matter to some decisions are kept as data (Probe, PingFact) for decide.ts to raise in order.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ import { namedPackage, namedPackageDir, namedPackagePath, type PingFact, type Wr
 import { probePackage, type Probe } from './package/locate.js';
 import { chooseRoot, findRoot, readReleaseFacts, readReleasesFile, requireCookie, selfPath, versionFromScriptName } from './release/index.js';
 import { runnerUserOf } from './release/runner-user.js';
-import { becomeRunnerUser } from './apply/run-as.js';
-import { nodeEnv, pingNode } from './apply/ping.js';
+import { becomeRunnerUser } from './process/run-as.js';
+import { nodeEnv, pingNode } from './node/ping.js';
 import { parsePackageName, parseTarget } from './version/index.js';
 
 export interface GatherRequest {

@@ -1,5 +1,7 @@
 // Pure decisions of the bootstrapper: facts in, plan out. Nothing here touches the file system,
 // the environment or processes, so every rule is tested as plain data.
+import { erlAtom, erlString } from './release/erlang-term.js';
+import type { NameType } from './release/node.js';
 import { versionedScripts } from './release/script-names.js';
 import { RelupError } from './errors.js';
 import { type Edition, type Target, newestOf } from './version/index.js';
@@ -81,27 +83,8 @@ export function checksumTargets(extractFrom: string | null, unpackFrom: string |
 
 export { versionedScripts };
 
-/** Erlang quoted atom: a name or cookie holding ' or \ or control characters cannot break the term. */
-export function erlAtom(s: string): string {
-  return `'${erlEscape(s, "'")}'`;
-}
 
-export function erlString(s: string): string {
-  return `"${erlEscape(s, '"')}"`;
-}
-
-function erlEscape(s: string, quote: string): string {
-  let out = '';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '\\' || ch === quote) out += `\\${ch}`;
-    else if (c < 0x20 || c === 0x7f) out += `\\x{${c.toString(16)}}`;
-    else out += ch;
-  }
-  return out;
-}
-
-export type NameType = '-name' | '-sname';
+export type { NameType };
 
 export interface NodeIdentity {
   name: string;
@@ -178,7 +161,7 @@ export function buildPlan(f: PlanFacts, warnings: string[] = []): Plan {
     warnings,
   };
   if (d.handOver) {
-    // The lock token is added when the lock is taken (apply.ts): a dry run holds none.
+    // The lock token is added when the lock is taken (execute.ts): a dry run holds none.
     const env: Record<string, string> = { EMQX_ROOT: f.root, [ENV_HOPS]: String(f.hops + 1) };
     return {
       ...base,

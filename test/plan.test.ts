@@ -6,7 +6,6 @@ import {
   checkEdition,
   buildPlan,
   escriptTerm,
-  erlAtom,
   redactPlan,
   checksumTargets,
   unpacksPackage,
@@ -17,6 +16,7 @@ import {
 } from '../src/plan.js';
 import { parseTarget } from '../src/version/index.js';
 import type { RelupError } from '../src/errors.js';
+import { erlAtom } from '../src/release/erlang-term.js';
 
 test('newest of current and target, by SemVer precedence with build metadata', () => {
   const cases: [string | null, string, string, string, boolean][] = [
@@ -92,7 +92,7 @@ test('plan: hand over to the newer script with the same command and passed-throu
   assert.deepEqual(p.extract, ['bin/emqx-5.0.1', 'bin/install_upgrade.escript-5.0.1']);
   assert.equal(p.exec.file, '/opt/emqx/bin/emqx-5.0.1');
   assert.deepEqual(p.exec.args, ['upgrade', '5.0.1', '--no-permanent']);
-  // No lock token: apply.ts adds the one it holds when it takes the lock.
+  // No lock token: execute.ts adds the one it holds when it takes the lock.
   assert.deepEqual(p.exec.env, { EMQX_ROOT: '/opt/emqx', EMQX_RELUP_HOPS: '1' });
 });
 

@@ -37,8 +37,8 @@ export async function main(argv: string[], invoked: string): Promise<number> {
       return 0;
     }
     if (a.status) {
-      const { readStatus, formatStatus } = await import('../apply/status.js');
-      const s = await readStatus(base);
+      const { collectStatus, formatStatus } = await import('../node/status.js');
+      const s = await collectStatus(base);
       if (json) process.stdout.write(JSON.stringify(s) + '\n');
       else {
         for (const w of s.warnings) process.stderr.write(`${PROG}: warning: ${w}\n`);
@@ -48,7 +48,7 @@ export async function main(argv: string[], invoked: string): Promise<number> {
     }
     if (a.command === null) throw usageError('no command given', "run 'emqx --help'");
     if (!a.relup) {
-      const { passthrough, passthroughExec } = await import('../apply/passthrough.js');
+      const { passthrough, passthroughExec } = await import('../process/passthrough.js');
       const req = { ...base, command: a.command, rest: a.rest };
       if (a.dryRun) {
         const { root, exec } = await passthroughExec(req);
@@ -68,15 +68,15 @@ export async function main(argv: string[], invoked: string): Promise<number> {
       json: a.json,
       warn: (m: string) => rep.warn(m),
     };
-    const applyMod = await import('../apply.js');
+    const pipeline = await import('../execute.js');
     if (a.dryRun) {
       const { redactPlan } = await import('../plan.js');
-      const p = await applyMod.dryRun(req);
+      const p = await pipeline.dryRun(req);
       const plan = redactPlan({ ...p.plan, warnings: rep.warnings }, p.cookie);
       process.stdout.write(json ? JSON.stringify(plan) + '\n' : formatPlan(plan) + '\n');
       return 0;
     }
-    const { exitCode } = await applyMod.apply(req);
+    const { exitCode } = await pipeline.execute(req);
     if (json && rep.warnings.length > 0) process.stderr.write(JSON.stringify({ warnings: rep.warnings }) + '\n');
     return exitCode;
   } catch (e) {

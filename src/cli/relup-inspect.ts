@@ -1,7 +1,7 @@
 // `emqx-relup inspect <package> [--json]`: prints what the package holds and every problem that
 // would make emqx upgrade or release_handler fail; exits 65 when there is one (a CI gate).
 import { Exit } from '../errors.js';
-import type { InspectReport } from '../package/inspect.js';
+import type { InspectReport } from '../release-tools/inspect.js';
 import { parseArgs } from './relup-args.js';
 import { usageError } from './report.js';
 
@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'inspect needs a package file' : `inspect takes one package, got ${positionals.length}`, "see 'emqx-relup inspect --help'");
-  const { inspect } = await import('../package/inspect.js');
+  const { inspect } = await import('../release-tools/inspect.js');
   const report = await inspect(positionals[0]!);
   process.stdout.write(o.json === true ? JSON.stringify(report) + '\n' : formatReport(report));
   return report.problems.length === 0 ? 0 : Exit.dataErr;

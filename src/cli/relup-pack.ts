@@ -58,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   const levelText = o.level as string | undefined;
   if (levelText !== undefined && !/^[1-9]$/.test(levelText)) throw usageError(`--level must be 1-9, not ${JSON.stringify(levelText)}`);
   const reporter = makeReporter('emqx-relup pack', json);
-  const { pack } = await import('../package/pack.js');
+  const { pack } = await import('../release-tools/pack.js');
   // An interrupt stops the pass and removes the temporaries before exiting 128+signal.
   const abort = new AbortController();
   const dispose = onOperatorSignals((sig) => abort.abort(sig));

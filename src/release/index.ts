@@ -4,5 +4,6 @@ export * from './vars.js';
 export * from './root.js';
 export * from './node.js';
 export * from './releases-file.js';
+export * from './erlang-term.js';
 export * from './facts.js';
 export * from './runner-env.js';

@@ -1,5 +1,6 @@
 // Which hosts to touch, in order: `--hosts a,b,c` or an inventory file with one host per line,
 // an optional per-host release root after it, and `#` comments.
+import { DEFAULT_ROOT } from '../release/root.js';
 import { readFile } from 'node:fs/promises';
 import { RelupError, fromFsError } from '../errors.js';
 
@@ -10,7 +11,7 @@ export interface HostSpec {
   root: string;
 }
 
-export const DEFAULT_ROOT = '/usr/lib/emqx';
+export { DEFAULT_ROOT };
 
 // Never starts with '-', so ssh can never read a destination as one of its own options.
 const DEST = /^[A-Za-z0-9_.@\[\]:%+][A-Za-z0-9_.@\[\]:%+-]*$/;

@@ -11,7 +11,7 @@ export interface PlanInput {
   batch: number;
 }
 
-export interface Plan {
+export interface RolloutPlan {
   /** Hosts already at the target: never touched. */
   skip: string[];
   /** Upgrade order: each inner array is one batch; the first is the canary when one is due. */
@@ -20,7 +20,7 @@ export interface Plan {
   canary: boolean;
 }
 
-export function planRollout(input: PlanInput): Plan {
+export function planRollout(input: PlanInput): RolloutPlan {
   if (!Number.isInteger(input.batch) || input.batch < 1) throw new RangeError(`batch must be a positive integer, got ${input.batch}`);
   const skip = input.hosts.filter((h) => h.atTarget).map((h) => h.dest);
   const todo = input.hosts.filter((h) => !h.atTarget).map((h) => h.dest);

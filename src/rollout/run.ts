@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RelupError, isRelupError, toRelupError } from '../errors.js';
 import { readLocalPackage, readShippedWrapper, toolVersion, type LocalPackage } from './artifacts.js';
 import type { HostSpec } from './inventory.js';
-import { planRollout, type Plan } from './plan.js';
+import { planRollout, type RolloutPlan } from './plan.js';
 import { preflightHost, type HostFacts, type Want } from './preflight.js';
 import type { Progress } from './progress.js';
 import type { RemoteEmqx } from './remote.js';
@@ -13,7 +13,7 @@ import { stageHost } from './stage.js';
 import type { Transport } from './ssh.js';
 import { defaultStatePath, loadState, newState, stateWriter } from './state.js';
 import { runningVersion } from './status.js';
-import { changeHost, gateHost, planCheck, readStatus, type ChangeSpec } from './upgrade.js';
+import { changeHost, gateHost, planCheck, queryStatus, type ChangeSpec } from './upgrade.js';
 
 export interface RolloutOptions {
   packagePath: string;
@@ -56,7 +56,7 @@ export interface RolloutReport {
   target: string;
   direction: 'upgrade' | 'downgrade';
   state: string | null;
-  plan: Plan | null;
+  plan: RolloutPlan | null;
   hosts: HostReport[];
   warnings: string[];
   error?: { code: string; message: string; exitCode: number };
@@ -244,7 +244,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
         } catch (err) {
           const e = toRelupError(err);
           // Best effort: say what the failed host runs now.
-          const now = await readStatus(t, f.host, emqx, opts.commandTimeoutMs).then(runningVersion, () => null);
+          const now = await queryStatus(t, f.host, emqx, opts.commandTimeoutMs).then(runningVersion, () => null);
           rows.get(dest)!.version = now;
           await store.set(dest, { root: f.host.root, status: 'failed', from: f.running, ...(now ? { version: now } : {}), error: e.line });
           throw e;

@@ -44,7 +44,7 @@ export async function changeHost(t: Transport, host: HostSpec, emqx: RemoteEmqx,
   return { stdout: r.stdout, stderr: r.stderr };
 }
 
-export async function readStatus(t: Transport, host: HostSpec, emqx: RemoteEmqx, timeoutMs: number): Promise<WrapperStatus> {
+export async function queryStatus(t: Transport, host: HostSpec, emqx: RemoteEmqx, timeoutMs: number): Promise<WrapperStatus> {
   const r = await t.exec(host.dest, emqxCommand(emqx, host.root, ['--status', '--json']), { timeoutMs });
   if (r.exitCode !== 0) throw remoteError(host, 'emqx --status', r, 'check the node on that host');
   return parseStatus(host.dest, r.stdout);
@@ -52,7 +52,7 @@ export async function readStatus(t: Transport, host: HostSpec, emqx: RemoteEmqx,
 
 /** The health gate: node answers, target is current (and permanent unless asked not to), operator check passes. */
 export async function gateHost(t: Transport, host: HostSpec, emqx: RemoteEmqx, c: ChangeSpec, check: string | undefined, timeoutMs: number): Promise<WrapperStatus> {
-  const s = await readStatus(t, host, emqx, timeoutMs);
+  const s = await queryStatus(t, host, emqx, timeoutMs);
   if (s.nodeAlive !== true) {
     const why = s.nodeAlive === false ? 'the node does not answer' : `the node could not be pinged (${s.warnings.join('; ') || 'no nodetool or cookie'})`;
     throw new RelupError('ROLLOUT_HALTED', `${host.dest}: health gate: ${why} after the ${c.downgrade ? 'downgrade' : 'upgrade'}`, {

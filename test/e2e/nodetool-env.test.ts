@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { buildFixtures, type Fixtures } from '../../scripts/fixtures/build.js';
-import { classifyPing } from '../../src/apply/ping.js';
+import { classifyPing } from '../../src/node/ping.js';
 import { Sandbox, runCmd, runWrapper } from '../helpers/otp.js';
 
 let fx: Fixtures;

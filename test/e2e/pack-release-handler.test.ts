@@ -8,8 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fixtures/build.js';
-import { inspect } from '../../src/package/inspect.js';
-import { pack, type PackResult } from '../../src/package/pack.js';
+import { inspect } from '../../src/release-tools/inspect.js';
+import { pack, type PackResult } from '../../src/release-tools/pack.js';
 import { readMembers } from '../helpers/pack-fixtures.js';
 import { runCmd, runWrapper, Sandbox } from '../helpers/otp.js';
 

@@ -15,9 +15,13 @@ const status: WrapperStatus = {
   relName: 'emqx',
   edition: 'community',
   currentVersion: '5.0.0',
+  ertsVersion: '13.2',
+  node: { name: 'emqx@127.0.0.1', nameType: '-name', nameSource: 'vm.args', cookieSource: 'vm.args' },
   nodeAlive: true,
+  nodetoolError: null,
   lockHolder: null,
   releases: [{ version: '5.0.0', status: 'permanent' }],
+  versionedScripts: [],
   packages: [],
   warnings: [],
 };

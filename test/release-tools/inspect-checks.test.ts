@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkPackage, type Scan, type ScannedEntry } from '../../src/package/inspect-checks.js';
-import { MAX_SCRIPT_BYTES } from '../../src/package/layout.js';
+import { checkPackage, type Scan, type ScannedEntry } from '../../src/release-tools/inspect-checks.js';
+import { MAX_SCRIPT_BYTES } from '../../src/release-tools/layout.js';
 
 const file = (name: string, size = 10, mode = 0o644, head?: string): ScannedEntry => ({ name, type: 'file', mode, size, linkname: null, head: head === undefined ? undefined : Buffer.from(head) });
 const dir = (name: string): ScannedEntry => ({ name, type: 'directory', mode: 0o755, size: 0, linkname: null });

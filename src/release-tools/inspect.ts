@@ -4,7 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fromFsError, RelupError } from '../errors.js';
-import { sha256File, sidecarPath } from './checksum.js';
+import { sha256File, sidecarPath } from '../package/checksum.js';
 import { forEachArchiveMember } from './input.js';
 import { checkPackage, type InspectReport, type Scan, type ScannedEntry } from './inspect-checks.js';
 import { classify } from './layout.js';

@@ -3,12 +3,12 @@
 // Every refusal is a RelupError raised before anything is written under the final name.
 import { companionNames } from '../release/script-names.js';
 import { RelupError } from '../errors.js';
-import { type Edition, editionFromIsEnterprise, isVersion, packageFileName, parsePackageName, type PackageName } from '../version/index.js';
-import type { RelFile } from './release-facts.js';
+import { type Edition, editionFromIsEnterprise, packageFileName, parsePackageName, type PackageName } from '../version/index.js';
+import { releaseVersionOf, type RelFile } from './release-facts.js';
 import { escriptName, MAX_SCRIPT_BYTES, runnerName, type ScriptKind } from './layout.js';
 
 /** Metadata gathered from the input while streaming it. */
-export interface ReleaseFacts {
+export interface InputFacts {
   vars: Map<string, string> | null;
   startErl: { erts: string; version: string } | null;
   rels: RelFile[];
@@ -35,23 +35,20 @@ export interface Release {
 
 const bad = (message: string, hint: string): RelupError => new RelupError('BAD_PACKAGE', message, { hint });
 
-function versionOf(facts: ReleaseFacts, claimed: Claimed): string {
-  const fromVars = facts.vars?.get('REL_VSN');
-  if (fromVars !== undefined && isVersion(fromVars)) return fromVars;
-  if (facts.startErl && isVersion(facts.startErl.version)) return facts.startErl.version;
-  const candidates = [...new Set(facts.rels.filter((r) => r.path.startsWith(`releases/${r.version}/`)).map((r) => r.version))].filter(isVersion);
-  if (candidates.length === 1) return candidates[0]!;
-  if (candidates.length === 0) {
+function versionOf(facts: InputFacts, claimed: Claimed): string {
+  const v = releaseVersionOf({ varsVersion: facts.vars?.get('REL_VSN'), startErlVersion: facts.startErl?.version, rels: facts.rels });
+  if (v.kind === 'found') return v.version;
+  if (v.kind === 'none') {
     throw bad('no releases/<version>/ with a .rel file in the input', 'pack a release made by relx or systools:make_tar');
   }
-  if (claimed.version !== undefined && candidates.includes(claimed.version)) return claimed.version;
-  throw new RelupError('AMBIGUOUS_PACKAGE', `the input holds several releases (${candidates.join(', ')}) and no releases/emqx_vars`, {
+  if (claimed.version !== undefined && v.versions.includes(claimed.version)) return claimed.version;
+  throw new RelupError('AMBIGUOUS_PACKAGE', `the input holds several releases (${v.versions.join(', ')}) and no releases/emqx_vars`, {
     hint: 'pass --version to choose one',
   });
 }
 
 /** Reads version, edition and .rel from the facts and checks them against what was claimed. */
-export function resolveRelease(facts: ReleaseFacts, claimed: Claimed): Release {
+export function resolveRelease(facts: InputFacts, claimed: Claimed): Release {
   const warnings: string[] = [];
   const version = versionOf(facts, claimed);
   if (claimed.version !== undefined && claimed.version !== version) {

@@ -3,7 +3,7 @@
 // inspect. Pure string logic, shared by both.
 import { RelupError } from '../errors.js';
 import { isVersion } from '../version/index.js';
-import { DEFAULT_MAX_ENTRY_BYTES } from './extract.js';
+import { DEFAULT_MAX_ENTRY_BYTES } from '../package/extract.js';
 import { ESCRIPT, RUNNER, versionedScripts } from '../release/script-names.js';
 
 /** Top-level names a release root holds; a first component outside these is taken as a wrapping folder. */
@@ -112,5 +112,5 @@ export function checkSafeName(name: string, original = name): void {
   if (name.startsWith('./') || name === '.') throw unsafe(original, "has a mixed './' prefix that pack cannot repair");
   const parts = name.split('/');
   if (parts.includes('..')) throw unsafe(original, "has a '..' component");
-  if (/[\x00]/.test(name)) throw unsafe(original, 'contains a NUL character');
+  if (name.includes('\0')) throw unsafe(original, 'contains a NUL character');
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RelupError } from '../../src/errors.js';
-import { classify, detectLayout, releaseDirOf, repairName } from '../../src/package/layout.js';
+import { classify, detectLayout, releaseDirOf, repairName } from '../../src/release-tools/layout.js';
 
 describe('layout', () => {
   it('classifies the members pack and inspect care about', () => {

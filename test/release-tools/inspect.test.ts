@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { inspect } from '../../src/package/inspect.js';
-import { MAX_SCRIPT_BYTES } from '../../src/package/layout.js';
-import { pack } from '../../src/package/pack.js';
+import { inspect } from '../../src/release-tools/inspect.js';
+import { MAX_SCRIPT_BYTES } from '../../src/release-tools/layout.js';
+import { pack } from '../../src/release-tools/pack.js';
 import { craftTarGz, ESCRIPT_TEXT, gnuTar, makeReleaseDir, type ReleaseSpec, RUNNER_TEXT, scratch } from '../helpers/pack-fixtures.js';
-import { makeTruncatedTarGz } from './fixtures.js';
+import { makeTruncatedTarGz } from '../package/fixtures.js';
 
 const scratchDir = scratch('inspect');
 

@@ -23,8 +23,8 @@ import { crc32Combine, GZIP_HEADER, gzipTrailer } from './gzip-join.js';
 import { FINAL_EMPTY_BLOCK, ParallelDeflate } from './parallel-deflate.js';
 import { forEachMember, inputKind, type InputEntry, READ_CHUNK } from './input.js';
 import { classify, detectLayout, escriptName, type Layout, MAX_SCRIPT_BYTES, releaseDirOf, repairName, runnerName, type ScriptKind } from './layout.js';
-import { additions, choosePlatform, chooseScripts, type MachineFacts, outputFileName, type ReleaseFacts, resolveRelease, type ScriptCandidate } from './pack-plan.js';
-import { hasMarker } from '../apply/marker.js';
+import { additions, choosePlatform, chooseScripts, type MachineFacts, outputFileName, type InputFacts, resolveRelease, type ScriptCandidate } from './pack-plan.js';
+import { hasMarker } from '../release/wrapper-marker.js';
 import { parseRelFile, parseStartErlData, varsLiterals } from './release-facts.js';
 
 /** 1980-01-01T00:00:00Z: the fixed mtime when SOURCE_DATE_EPOCH is not set (tar warns on 1970). */
@@ -107,7 +107,7 @@ async function collect(body: AsyncIterable<Buffer>, limit: number, onChunk?: (b:
 }
 
 type TarPack = import('tar-stream').Pack;
-interface TarHeader {
+interface EntryHeader {
   name: string;
   type: string;
   mode: number;
@@ -119,7 +119,7 @@ interface TarHeader {
 }
 
 /** Writes one member to a tar-stream pack, honouring back-pressure; resolves once it is fully in. */
-function writeEntry(pack: TarPack, header: TarHeader, body: AsyncIterable<Buffer> | Buffer | null, tap?: (b: Buffer) => void): Promise<void> {
+function writeEntry(pack: TarPack, header: EntryHeader, body: AsyncIterable<Buffer> | Buffer | null, tap?: (b: Buffer) => void): Promise<void> {
   return new Promise<void>((resolveEntry, reject) => {
     const sink = pack.entry(header as never, (err?: Error | null) => (err ? reject(err) : resolveEntry()));
     // A failure reaches the caller through reject(); the destroyed sink must not also throw it.
@@ -161,7 +161,7 @@ interface Held {
  * the way through.
  */
 class Pass {
-  facts: ReleaseFacts = { vars: null, startErl: null, rels: [], badRels: [], releaseDirs: [] };
+  facts: InputFacts = { vars: null, startErl: null, rels: [], badRels: [], releaseDirs: [] };
   sources: Partial<Record<ScriptKind, ScriptCandidate>> = {};
   held: Held[] = [];
   layout: Layout | null = null;
@@ -211,7 +211,7 @@ class Pass {
       this.held.push({ entry: { name, type: e.type, mode: e.mode, size: e.size, linkname }, data });
       return;
     }
-    const header: TarHeader = { name, type: e.type, mode: e.mode, size: e.size, mtime: this.mtime, uid: 0, gid: 0, ...(linkname ? { linkname } : {}) };
+    const header: EntryHeader = { name, type: e.type, mode: e.mode, size: e.size, mtime: this.mtime, uid: 0, gid: 0, ...(linkname ? { linkname } : {}) };
     // Scripts and metadata are also kept in memory (bounded) while they stream through.
     const keep = role.kind !== 'other' && e.body !== null;
     const kept: Buffer[] = [];

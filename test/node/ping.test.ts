@@ -1,7 +1,7 @@
 // The ping verdict as plain data: "node down" only when nodetool says the node does not answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyPing, pingError, type NodetoolRun, type PingVerdict } from '../../src/apply/ping.js';
+import { classifyPing, pingError, type NodetoolRun, type PingVerdict } from '../../src/node/ping.js';
 
 const run = (over: Partial<NodetoolRun>): NodetoolRun => ({ exitCode: 1, killed: false, stdout: '', stderr: '', ...over });
 

@@ -8,10 +8,10 @@ import { dirsWritten, handOverToWrapper, ENV_LOCK, type Plan } from './plan.js';
 import { withRunnerEnv } from './release/index.js';
 import { versionedScriptFiles } from './release/script-names.js';
 import type { LocatedPackage } from './package/locate.js';
-import { acquireLock, checkLockFree, type Lock } from './apply/lock.js';
-import { runInherited } from './apply/handover.js';
+import { acquireLock, checkLockFree, type Lock } from './process/lock.js';
+import { runInherited } from './process/handover.js';
 import { onOperatorSignals, signalExit } from './signals.js';
-import { hasMarker, headHasMarker } from './apply/marker.js';
+import { hasMarker, headHasMarker } from './release/wrapper-marker.js';
 import { decide } from './decide.js';
 import { gather, scriptsPresent, type GatherRequest } from './gather.js';
 
@@ -89,7 +89,7 @@ async function checkWritable(dirs: string[]): Promise<void> {
 /** --dry-run: every check a real run makes (lock, write access, checksums, package), reading only. */
 export async function dryRun(req: RelupRequest): Promise<Prepared> {
   const p = await prepare(req);
-  // The same order as apply(): lock, then what is done under it. Nothing is locked or written.
+  // The same order as execute(): lock, then what is done under it. Nothing is locked or written.
   await checkLockFree(p.root, req.env[ENV_LOCK]);
   await checkWritable(dirsWritten(p.plan));
   await verifyChecksums(p.plan, req.requireChecksum, req.warn, undefined, true);
@@ -103,7 +103,7 @@ export async function dryRun(req: RelupRequest): Promise<Prepared> {
   return p;
 }
 
-export async function apply(req: RelupRequest): Promise<{ plan: Plan; exitCode: number }> {
+export async function execute(req: RelupRequest): Promise<{ plan: Plan; exitCode: number }> {
   const p = await prepare(req);
   // From before the lock until the hand-over takes over the signals: an interrupt frees the lock
   // and the temporaries instead of killing us half-way.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { RelupError } from '../errors.js';
 import { chooseRoot, findRoot, selfPath } from '../release/root.js';
 import { runInherited } from './handover.js';
-import { ENV_PASSTHROUGH, headHasMarker } from './marker.js';
+import { ENV_PASSTHROUGH, headHasMarker } from '../release/wrapper-marker.js';
 
 export interface PassthroughRequest {
   rootFlag: string | null;

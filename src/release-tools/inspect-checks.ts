@@ -2,11 +2,11 @@
 // problem that would make `emqx upgrade` (the bootstrapper's early-stop extraction) or
 // release_handler (unpack_release/install_release) fail, and the facts an operator wants to see.
 import { type Edition, editionFromIsEnterprise, parsePackageName } from '../version/index.js';
-import { parseSidecar } from './checksum.js';
+import { parseSidecar } from '../package/checksum.js';
 import { checkSafeName, classify, escriptName, MAX_SCRIPT_BYTES, releaseDirOf, runnerName } from './layout.js';
-import { parseRelFile, parseStartErlData, varsLiterals } from './release-facts.js';
+import { parseRelFile, parseStartErlData, releaseVersionOf, varsLiterals } from './release-facts.js';
 import { companionNames } from './pack-plan.js';
-import { hasMarker } from '../apply/marker.js';
+import { hasMarker } from '../release/wrapper-marker.js';
 
 export interface ScannedEntry {
   name: string;
@@ -74,7 +74,7 @@ function mode(m: number): string {
   return `0${(m & 0o7777).toString(8).padStart(3, '0')}`;
 }
 
-/** The release's own idea of its version: emqx_vars REL_VSN, else start_erl.data, else the only .rel. */
+/** The release's version by the rule pack uses (releaseVersionOf); null when it names none or several. */
 function releaseVersion(texts: Map<string, string>): string | null {
   const vars = texts.get('releases/emqx_vars');
   let fromVars: string | undefined;
@@ -83,13 +83,10 @@ function releaseVersion(texts: Map<string, string>): string | null {
   } catch {
     fromVars = undefined; // reported as VARS_INVALID by the caller
   }
-  if (fromVars) return fromVars;
   const se = texts.get('releases/start_erl.data');
-  const fromSe = se !== undefined ? parseStartErlData(se)?.version : undefined;
-  if (fromSe) return fromSe;
   const rels = [...texts].filter(([p]) => /^releases\/[^/]+\/[^/]+\.rel$/.test(p)).map(([p, t]) => parseRelFile(p, t)).filter((r) => r !== null);
-  const versions = [...new Set(rels.map((r) => r.version))];
-  return versions.length === 1 ? versions[0]! : null;
+  const v = releaseVersionOf({ varsVersion: fromVars, startErlVersion: se !== undefined ? parseStartErlData(se)?.version : undefined, rels });
+  return v.kind === 'found' ? v.version : null;
 }
 
 export function checkPackage(scan: Scan): InspectReport {

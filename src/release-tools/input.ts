@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromFsError, RelupError } from '../errors.js';
-import { scanTarGz } from './scan.js';
+import { scanTarGz } from '../package/scan.js';
 
 export interface InputEntry {
   name: string;

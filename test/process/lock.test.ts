@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { acquireLock, checkLockFree, lockHolder, parseLock, LOCK_NAME } from '../../src/apply/lock.js';
+import { acquireLock, checkLockFree, lockHolder, parseLock, LOCK_NAME } from '../../src/process/lock.js';
 import type { RelupError } from '../../src/errors.js';
 
 function tmp(t: { after(fn: () => void): void }): string {
@@ -54,7 +54,7 @@ for (const stale of [false, true]) test(`20 concurrent processes${stale ? ' raci
     writeFileSync(join(root, LOCK_NAME), `${dead.pid} 0123456789abcdef\n`);
   }
   // Each child takes the lock, records enter/leave in a shared log while holding it, then frees it.
-  const mod = new URL('../../src/apply/lock.js', import.meta.url).href;
+  const mod = new URL('../../src/process/lock.js', import.meta.url).href;
   const script = `
     const { acquireLock } = await import(${JSON.stringify(mod)});
     const fs = await import('node:fs');

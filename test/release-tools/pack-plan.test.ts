@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RelupError } from '../../src/errors.js';
-import { additions, choosePlatform, machinePlatform, chooseScripts, outputFileName, type ReleaseFacts, resolveRelease } from '../../src/package/pack-plan.js';
+import { additions, choosePlatform, machinePlatform, chooseScripts, outputFileName, type InputFacts, resolveRelease } from '../../src/release-tools/pack-plan.js';
 import { parsePackageName } from '../../src/version/index.js';
 
 const rel = (v: string, dir = v, name = 'emqx') => ({ path: `releases/${dir}/${name}.rel`, name, version: v, erts: '13.1' });
-function facts(over: Partial<ReleaseFacts> = {}): ReleaseFacts {
+function facts(over: Partial<InputFacts> = {}): InputFacts {
   return {
     vars: new Map([
       ['REL_VSN', '5.0.1'],

@@ -4,33 +4,18 @@ import { versionFromRunnerFile, versionedScriptFiles } from '../release/script-n
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { chooseRoot, findRoot, readReleaseFacts, readReleasesFile, selfPath, describeSource } from '../release/index.js';
-import { parsePackageName, compareVersions, type Edition } from '../version/index.js';
-import { lockHolder } from './lock.js';
+import { parsePackageName, compareVersions } from '../version/index.js';
+import { lockHolder } from '../process/lock.js';
 import { nodeEnv, pingNode } from './ping.js';
+import type { StatusJson } from './status-json.js';
 
-export interface Status {
-  root: string;
-  relName: string;
-  edition: Edition;
-  currentVersion: string;
-  ertsVersion: string;
-  node: { name: string; nameType: string; nameSource: string; cookieSource: string };
-  /** null when unknown: no nodetool or cookie, or nodetool failed (then nodetoolError says why). */
-  nodeAlive: boolean | null;
-  /** nodetool's decisive line when it failed (crash, unreadable cookie file, timeout); else null. */
-  nodetoolError: string | null;
-  lockHolder: number | null;
-  releases: { version: string; status: string }[];
-  versionedScripts: string[];
-  packages: string[];
-  warnings: string[];
-}
+export type Status = StatusJson;
 
 async function listDir(dir: string): Promise<string[]> {
   return fsp.readdir(dir).catch(() => [] as string[]);
 }
 
-export async function readStatus(opts: { rootFlag: string | null; invoked: string; cwd: string; env: NodeJS.ProcessEnv }): Promise<Status> {
+export async function collectStatus(opts: { rootFlag: string | null; invoked: string; cwd: string; env: NodeJS.ProcessEnv }): Promise<Status> {
   const self = selfPath(opts.invoked, opts.cwd);
   const { root } = findRoot(chooseRoot({ flag: opts.rootFlag, env: opts.env, self, cwd: opts.cwd }));
   const facts = readReleaseFacts(root, opts.env);

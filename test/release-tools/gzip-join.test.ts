@@ -4,8 +4,8 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, it } from 'node:test';
 import { constants as zc, crc32, deflateRawSync, gunzipSync } from 'node:zlib';
-import { crc32Combine, GZIP_HEADER, gzipTrailer } from '../../src/package/gzip-join.js';
-import { FINAL_EMPTY_BLOCK, ParallelDeflate } from '../../src/package/parallel-deflate.js';
+import { crc32Combine, GZIP_HEADER, gzipTrailer } from '../../src/release-tools/gzip-join.js';
+import { FINAL_EMPTY_BLOCK, ParallelDeflate } from '../../src/release-tools/parallel-deflate.js';
 
 describe('crc32Combine', () => {
   it('equals the CRC of the concatenation', () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { RelupError } from '../../src/errors.js';
 import { extractScripts } from '../../src/package/extract.js';
-import { DEFAULT_MTIME, pack, type PackOptions } from '../../src/package/pack.js';
+import { DEFAULT_MTIME, pack, type PackOptions } from '../../src/release-tools/pack.js';
 import { ESCRIPT_TEXT, erlTar, gnuTar, makeReleaseDir, type Member, readMembers, RUNNER_TEXT, sha256File, snapshot, scratch } from '../helpers/pack-fixtures.js';
 
 const scratchDir = scratch('pack');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRelFile, parseStartErlData, varsLiterals } from '../../src/package/release-facts.js';
+import { parseRelFile, parseStartErlData, varsLiterals } from '../../src/release-tools/release-facts.js';
 
 describe('release facts', () => {
   it('reads the head of a .rel file, comments and layout aside', () => {
@@ -12,6 +12,16 @@ describe('release facts', () => {
     });
     assert.equal(parseRelFile('x.rel', '{application, emqx, []}.'), null);
     assert.equal(parseRelFile('x.rel', ''), null);
+  });
+
+  it('reads a .rel as the whole Erlang term: a torn or trailing-garbage file is no .rel', () => {
+    const head = '{release,{"emqx","5.0.1"},{erts,"13.1"},[{kernel,"8.5"}]}';
+    assert.equal(parseRelFile('x.rel', `${head}.`)?.version, '5.0.1');
+    assert.equal(parseRelFile('x.rel', head), null, 'no final dot: cut short');
+    assert.equal(parseRelFile('x.rel', '{release,{"emqx","5.0.1"},{erts,"13.1"},[{kernel,'), null);
+    assert.equal(parseRelFile('x.rel', `${head}. {more}.`), null);
+    // A string split in two literals is one string, as the pretty printer writes long ones.
+    assert.equal(parseRelFile('x.rel', '{release,{"emqx","5.0" ".1"},{erts,"13.1"},[]}.')?.version, '5.0.1');
   });
 
   it('keeps the emqx_vars values known without running anything, the last one winning', () => {

@@ -1,0 +1,67 @@
+// The `emqx --status --json` object: the contract between the wrapper on a host (node/status.ts
+// writes it) and the rollout (rollout/status.ts reads it over ssh). Defined once, here, with the
+// shape check the reader applies; test/node/status-json.test.ts runs the real wrapper against it.
+import type { Edition } from '../version/index.js';
+
+/** One release as releases/RELEASES records it. */
+export interface ReleaseState {
+  version: string;
+  /** release_handler's word: permanent, current, old, unpacked. */
+  status: string;
+}
+
+export interface StatusJson {
+  root: string;
+  relName: string;
+  edition: Edition;
+  currentVersion: string;
+  ertsVersion: string;
+  node: { name: string; nameType: string; nameSource: string; cookieSource: string };
+  /** null when unknown: no nodetool or cookie, or nodetool failed (then nodetoolError says why). */
+  nodeAlive: boolean | null;
+  /** nodetool's decisive line when it failed (crash, unreadable cookie file, timeout); else null. */
+  nodetoolError: string | null;
+  lockHolder: number | null;
+  releases: ReleaseState[];
+  versionedScripts: string[];
+  packages: string[];
+  warnings: string[];
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((p): p is string => typeof p === 'string') : []);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/**
+ * Reads a parsed status object: what the rollout decides on must be there and well formed (else
+ * the reason); fields only shown to the operator default when an older wrapper left them out.
+ */
+export function readStatusJson(o: unknown): StatusJson | { wrong: string } {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return { wrong: 'not an object' };
+  const s = o as Record<string, unknown>;
+  const { edition, currentVersion, nodeAlive, lockHolder } = s;
+  if (edition !== 'community' && edition !== 'enterprise') return { wrong: 'edition' };
+  if (typeof currentVersion !== 'string') return { wrong: 'currentVersion' };
+  if (!(nodeAlive === true || nodeAlive === false || nodeAlive === null)) return { wrong: 'nodeAlive' };
+  if (!(lockHolder === null || typeof lockHolder === 'number')) return { wrong: 'lockHolder' };
+  const releases: ReleaseState[] = [];
+  for (const r of Array.isArray(s.releases) ? s.releases : []) {
+    const e = r as Record<string, unknown>;
+    if (typeof e?.version === 'string' && typeof e.status === 'string') releases.push({ version: e.version, status: e.status });
+  }
+  const n = (typeof s.node === 'object' && s.node !== null ? s.node : {}) as Record<string, unknown>;
+  return {
+    root: str(s.root),
+    relName: str(s.relName),
+    edition,
+    currentVersion,
+    ertsVersion: str(s.ertsVersion),
+    node: { name: str(n.name), nameType: str(n.nameType), nameSource: str(n.nameSource), cookieSource: str(n.cookieSource) },
+    nodeAlive,
+    nodetoolError: typeof s.nodetoolError === 'string' ? s.nodetoolError : null,
+    lockHolder,
+    releases,
+    versionedScripts: strings(s.versionedScripts),
+    packages: strings(s.packages),
+    warnings: strings(s.warnings),
+  };
+}
