@@ -41,7 +41,7 @@ export function parseArgs(argv: string[], spec: OptionSpec, command: string): Pa
     else {
       value = argv[i + 1];
       // `--out --json` is a forgotten value, not a directory called --json (use --out=--json for that).
-      if (value !== undefined && value.startsWith('--')) value = undefined;
+      if (value?.startsWith('--')) value = undefined;
       i++;
     }
     if (value === undefined || value === '') throw usageError(`--${name} needs a value`, `see 'emqx-relup ${command} --help'`);

@@ -21,7 +21,7 @@ function humanReport(r: RolloutReport): string {
   const verdict = r.dryRun ? 'plan (dry run, nothing changed)' : r.interrupted ? 'INTERRUPTED' : r.ok ? 'complete' : 'HALTED';
   lines.push(`rollout ${what}: ${verdict}`);
   if (r.plan && r.dryRun) {
-    r.plan.batches.forEach((b, i) => lines.push(`  ${r.plan!.canary && i === 0 ? 'canary ' : `batch ${i + 1}`}: ${b.join(', ')}`));
+    for (const [i, b] of r.plan.batches.entries()) lines.push(`  ${r.plan.canary && i === 0 ? 'canary ' : `batch ${i + 1}`}: ${b.join(', ')}`);
     if (r.plan.skip.length) lines.push(`  skip (already at ${r.target}): ${r.plan.skip.join(', ')}`);
     if (r.plan.batches.length === 0) lines.push('  nothing to do: every host is at the target');
   }

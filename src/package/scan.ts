@@ -1,7 +1,4 @@
-// One streaming pass over a .tar.gz: fs read stream -> node:zlib gunzip -> tar-stream. Skipped
-// entries are drained in place (no copies, no per-entry work beyond the header), wanted ones are
-// handed to a consumer with backpressure, and the pass stops reading as soon as the visitor is done.
-import { promises as fsp } from 'node:fs';
+
 import { createGunzip } from 'node:zlib';
 import type { Header } from 'tar-stream';
 import { openRegular } from './open.js';

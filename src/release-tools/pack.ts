@@ -10,22 +10,23 @@
 // flush, the spool's deflate blocks, a final empty block, and a trailer whose CRC combines both
 // parts (gzip-join.ts). That costs one sequential copy of the compressed body, far cheaper than a
 // second inflate of the input.
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, readFileSync, realpathSync, statSync } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
-import { syncDir, writeSynced } from '../durable-file.js';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, realpathSync } from 'node:fs';
+import { stat, unlink } from 'node:fs/promises';
+import { syncDir } from '../durable-file.js';
 import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { constants as zc, crc32, deflateRawSync } from 'node:zlib';
 import { fromFsError, RelupError } from '../errors.js';
 import { type Edition, parsePackageName } from '../version/index.js';
-import { crc32Combine, GZIP_HEADER, gzipTrailer } from './gzip-join.js';
-import { FINAL_EMPTY_BLOCK, ParallelDeflate } from './parallel-deflate.js';
+import { ParallelDeflate } from './parallel-deflate.js';
 import { forEachMember, inputKind, type InputEntry, READ_CHUNK } from './input.js';
 import { classify, detectLayout, escriptName, type Layout, MAX_SCRIPT_BYTES, releaseDirOf, repairName, runnerName, type ScriptKind } from './layout.js';
 import { additions, choosePlatform, chooseScripts, type MachineFacts, outputFileName, type InputFacts, resolveRelease, type ScriptCandidate } from './pack-plan.js';
 import { hasMarker } from '../release/wrapper-marker.js';
 import { parseRelFile, parseStartErlData, varsLiterals } from './release-facts.js';
+import { collect, type EntryHeader, type TarPack, writeEntry } from './tar-entry.js';
+import { readMachine, readOverride, renameInto, writeSmallFile } from './pack-files.js';
+import { assemble } from './gzip-assemble.js';
 
 /** 1980-01-01T00:00:00Z: the fixed mtime when SOURCE_DATE_EPOCH is not set (tar warns on 1970). */
 export const DEFAULT_MTIME = 315532800;
@@ -77,69 +78,6 @@ export function mtimeFrom(env: NodeJS.ProcessEnv, given?: number): number {
     });
   }
   return Number(raw);
-}
-
-function readOverride(path: string, flag: string): ScriptCandidate {
-  let st;
-  try {
-    st = statSync(path);
-  } catch (e) {
-    throw fromFsError(e, path, `reading ${flag}`);
-  }
-  if (!st.isFile()) return { origin: `${flag} ${path}`, data: null, type: st.isDirectory() ? 'directory' : 'special file' };
-  if (st.size > MAX_SCRIPT_BYTES) return { origin: `${flag} ${path}`, data: Buffer.alloc(MAX_SCRIPT_BYTES + 1), type: 'file' };
-  try {
-    return { origin: `${flag} ${path}`, data: readFileSync(path), type: 'file' };
-  } catch (e) {
-    throw fromFsError(e, path, `reading ${flag}`);
-  }
-}
-
-async function collect(body: AsyncIterable<Buffer>, limit: number, onChunk?: (b: Buffer) => Promise<void>): Promise<Buffer | null> {
-  const parts: Buffer[] = [];
-  let n = 0;
-  for await (const chunk of body) {
-    if (onChunk) await onChunk(chunk);
-    n += chunk.length;
-    if (n <= limit) parts.push(chunk);
-  }
-  return n <= limit ? Buffer.concat(parts, n) : null;
-}
-
-type TarPack = import('tar-stream').Pack;
-interface EntryHeader {
-  name: string;
-  type: string;
-  mode: number;
-  size: number;
-  linkname?: string;
-  mtime: Date;
-  uid: 0;
-  gid: 0;
-}
-
-/** Writes one member to a tar-stream pack, honouring back-pressure; resolves once it is fully in. */
-function writeEntry(pack: TarPack, header: EntryHeader, body: AsyncIterable<Buffer> | Buffer | null, tap?: (b: Buffer) => void): Promise<void> {
-  return new Promise<void>((resolveEntry, reject) => {
-    const sink = pack.entry(header as never, (err?: Error | null) => (err ? reject(err) : resolveEntry()));
-    // A failure reaches the caller through reject(); the destroyed sink must not also throw it.
-    sink.on('error', () => {});
-    if (body === null) return;
-    if (Buffer.isBuffer(body)) {
-      sink.end(body);
-      return;
-    }
-    (async () => {
-      for await (const chunk of body) {
-        tap?.(chunk);
-        if (!sink.write(chunk)) await new Promise<void>((r) => sink.once('drain', () => r()));
-      }
-      (sink as unknown as { end(): void }).end();
-    })().catch((e) => {
-      sink.destroy(e as Error);
-      reject(e);
-    });
-  });
 }
 
 /** Versioned scripts held in memory until the version is known: a bound, so memory stays flat. */
@@ -404,84 +342,3 @@ function wrapperRefused(origin: string): RelupError {
   });
 }
 
-function readMachine(): MachineFacts {
-  let osRelease: string | null = null;
-  for (const f of ['/etc/os-release', '/usr/lib/os-release']) {
-    try {
-      osRelease = readFileSync(f, 'utf8');
-      break;
-    } catch {
-      // the next candidate, or none: the caller asks for --platform
-    }
-  }
-  return { osRelease, arch: process.arch };
-}
-
-async function renameInto(from: string, to: string): Promise<void> {
-  try {
-    await rename(from, to);
-  } catch (e) {
-    throw fromFsError(e, to, 'renaming the package into place');
-  }
-}
-
-async function writeSmallFile(path: string, text: string): Promise<void> {
-  try {
-    await writeSynced(path, text, { flag: 'wx' });
-  } catch (e) {
-    throw fromFsError(e, path, 'writing the checksum');
-  }
-}
-
-/**
- * Writes header + deflated head + the spool's deflate blocks + final block + combined trailer to
- * `tmpPath`, fsyncs it, and returns the sha256 of the bytes written.
- */
-async function assemble(tmpPath: string, spoolPath: string, headRaw: Buffer, body: { crc: number; bytes: number }, level: number, signal?: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
-  let out;
-  let spool;
-  try {
-    spool = await open(spoolPath, 'r');
-    out = await open(tmpPath, 'wx', 0o644);
-  } catch (e) {
-    await spool?.close();
-    throw fromFsError(e, tmpPath, 'writing the package');
-  }
-  try {
-    const end = (await spool.stat()).size;
-    const headDeflated = deflateRawSync(headRaw, { level, finishFlush: zc.Z_SYNC_FLUSH });
-    const write = async (b: Buffer): Promise<void> => {
-      hash.update(b);
-      let off = 0;
-      while (off < b.length) off += (await out.write(b, off, b.length - off)).bytesWritten;
-    };
-    await write(Buffer.concat([GZIP_HEADER, headDeflated]));
-    // Copy the spool, reading the next chunk while the last one is written.
-    let pos = 0;
-    const readAt = async (p: number): Promise<Buffer> => {
-      const b = Buffer.allocUnsafe(Math.min(READ_CHUNK, end - p));
-      const { bytesRead } = await spool.read(b, 0, b.length, p);
-      if (bytesRead !== b.length) throw new Error('short read of the spool');
-      return b;
-    };
-    let next = pos < end ? readAt(pos) : null;
-    while (next) {
-      signal?.throwIfAborted();
-      const chunk = await next;
-      pos += chunk.length;
-      next = pos < end ? readAt(pos) : null;
-      await write(chunk);
-    }
-    const crc = crc32Combine(crc32(headRaw), body.crc, body.bytes);
-    await write(Buffer.concat([FINAL_EMPTY_BLOCK, gzipTrailer(crc, headRaw.length + body.bytes)]));
-    await out.sync();
-  } catch (e) {
-    if (signal?.aborted) throw e;
-    throw fromFsError(e, tmpPath, 'writing the package');
-  } finally {
-    await out.close();
-    await spool.close();
-  }
-  return hash.digest('hex');
-}

@@ -14,9 +14,9 @@ export interface HostSpec {
 export { DEFAULT_ROOT };
 
 // Never starts with '-', so ssh can never read a destination as one of its own options.
-const DEST = /^[A-Za-z0-9_.@\[\]:%+][A-Za-z0-9_.@\[\]:%+-]*$/;
+const DEST = /^[A-Za-z0-9_.@[\]:%+][A-Za-z0-9_.@[\]:%+-]*$/;
 // Roots travel through scp/sftp paths as well as shell: keep them to characters no glob or shell sees.
-const ROOT = /^\/[A-Za-z0-9_.\/+@,=-]*$/;
+const ROOT = /^\/[A-Za-z0-9_./+@,=-]*$/;
 
 export function checkDest(dest: string, where: string): string {
   if (!DEST.test(dest) || dest.length > 255) {

@@ -2,7 +2,7 @@
 // value we send (paths, versions, host-provided names) goes through here; nothing is spliced raw.
 import { RelupError } from '../errors.js';
 
-const SAFE = /^[A-Za-z0-9_\/.,:=@%+-]+$/;
+const SAFE = /^[A-Za-z0-9_/.,:=@%+-]+$/;
 
 /** Quotes one word so that `sh` (and bash, dash, zsh) reads it back byte for byte. */
 export function shQuote(word: string): string {

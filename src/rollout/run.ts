@@ -2,7 +2,7 @@
 // batches with a health gate after each host. The first failure halts; the report always says
 // where every host stands.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RelupError, isRelupError, toRelupError } from '../errors.js';
+import { RelupError, toRelupError } from '../errors.js';
 import { readLocalPackage, readShippedWrapper, toolVersion, type LocalPackage } from './artifacts.js';
 import type { HostSpec } from './inventory.js';
 import { planRollout, type RolloutPlan } from './plan.js';
@@ -212,7 +212,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   });
   const stageErr = staged.findIndex((r) => r.status === 'rejected');
   if (stageErr !== -1) {
-    staged.forEach((r, i) => r.status === 'rejected' && failRow(planned[i]!.host.dest, toRelupError(r.reason)));
+    for (const [i, r] of staged.entries()) if (r.status === 'rejected') failRow(planned[i]!.host.dest, toRelupError(r.reason));
     const e = toRelupError((staged[stageErr] as PromiseRejectedResult).reason);
     return finish(new RelupError(e.code, `staging failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }));
   }
@@ -224,7 +224,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   });
   const checkErr = checked.findIndex((r) => r.status === 'rejected');
   if (checkErr !== -1) {
-    checked.forEach((r, i) => r.status === 'rejected' && failRow(planned[i]!.host.dest, toRelupError(r.reason), 'staged'));
+    for (const [i, r] of checked.entries()) if (r.status === 'rejected') failRow(planned[i]!.host.dest, toRelupError(r.reason), 'staged');
     const e = toRelupError((checked[checkErr] as PromiseRejectedResult).reason);
     return finish(new RelupError(e.code, `the remote plan check failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }));
   }

@@ -78,7 +78,8 @@ export function makeSshTransport(o: SshOptions): Transport {
     if (!p) {
       p = (async () => {
         const { execa } = await import('execa');
-        const dir = await (controlDirReady ??= makeControlDir());
+        controlDirReady ??= makeControlDir();
+        const dir = await controlDirReady;
         await execa(ssh, [...commonOptions(o), '-o', `ControlPath=${dir}/%C`, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=120', '-f', '-N', '--', dest], {
           reject: false,
           stdio: 'ignore',

@@ -12,7 +12,7 @@ export interface StageResult {
   skipped: boolean;
 }
 
-const TEMP = /^\/[A-Za-z0-9_.\/+@,=-]*\/stage\.[A-Za-z0-9]+$/;
+const TEMP = /^\/[A-Za-z0-9_./+@,=-]*\/stage\.[A-Za-z0-9]+$/;
 
 export async function stageHost(t: Transport, f: HostFacts, pkg: LocalPackage, emqx: RemoteEmqx, timeoutMs: number): Promise<StageResult> {
   const { host } = f;
