@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findOtp, repoRoot, type Otp } from '../../scripts/fixtures/build.js';
+import assert from 'node:assert/strict';
+import { FIXTURE_REPLIES, findOtp, repoRoot, type Otp } from '../../scripts/fixtures/build.js';
 import { parsePackageName } from '../../src/version/index.js';
 
 const run = promisify(execFile);
@@ -350,4 +351,17 @@ export function wrapperBundle(): string {
   const p = path.join(repoRoot(), 'dist', 'emqx.cjs');
   if (!fs.existsSync(p)) throw new Error(`${p} is missing: run \`npm run build\` (npm test builds it)`);
   return p;
+}
+
+/**
+ * The node runs 5.0.1's code in the same emulator, its state carried over by code_change
+ * (`count` one up), and release_handler and emqx_vars say 5.0.1 is permanent.
+ */
+export async function assertHotUpgradedTo501(sb: Sandbox, before: { count: number; osPid: number }): Promise<void> {
+  const info = await sb.info();
+  assert.equal(info.reply, FIXTURE_REPLIES['5.0.1']);
+  assert.equal(info.state, `#{count => ${before.count + 1},upgraded_from => '1.0.0'}`);
+  assert.equal(info.osPid, before.osPid, 'same emulator: a hot upgrade, not a restart');
+  assert.deepEqual(await sb.releases(), { '5.0.1': 'permanent', '5.0.0': 'old' });
+  assert.equal(sb.relVsn(), '5.0.1');
 }
