@@ -3,8 +3,11 @@
 import { RelupError } from '../errors.js';
 import { reportError, usageError } from './report.js';
 import { DEFAULT_ROOT, parseHostList, readInventory } from '../rollout/inventory.js';
+import { displayMode, printable } from '../rollout/display.js';
 import { humanProgress, jsonProgress } from '../rollout/progress.js';
+import { reportText } from '../rollout/report-text.js';
 import type { RolloutReport, RolloutOptions, StopSignal } from '../rollout/run.js';
+import type { Transport } from '../rollout/ssh.js';
 
 const PROG = 'emqx-relup rollout';
 export const EXIT_INTERRUPTED = 130;
@@ -13,29 +16,6 @@ function positiveInt(name: string, v: unknown, min = 1): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw usageError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
   return n;
-}
-
-function humanReport(r: RolloutReport): string {
-  const lines: string[] = [];
-  const what = `${r.direction} to ${r.target}`;
-  const verdict = r.dryRun ? 'plan (dry run, nothing changed)' : r.interrupted ? 'INTERRUPTED' : r.ok ? 'complete' : 'HALTED';
-  lines.push(`rollout ${what}: ${verdict}`);
-  if (r.plan && r.dryRun) {
-    for (const [i, b] of r.plan.batches.entries()) lines.push(`  ${r.plan.canary && i === 0 ? 'canary ' : `batch ${i + 1}`}: ${b.join(', ')}`);
-    if (r.plan.skip.length) lines.push(`  skip (already at ${r.target}): ${r.plan.skip.join(', ')}`);
-    if (r.plan.batches.length === 0) lines.push('  nothing to do: every host is at the target');
-  }
-  const w = Math.max(...r.hosts.map((h) => h.host.length));
-  for (const h of r.hosts) {
-    const ver = h.from && h.version && h.from !== h.version ? `${h.from} -> ${h.version}` : (h.version ?? h.from ?? '?');
-    lines.push(`  ${h.host.padEnd(w)}  ${ver.padEnd(18)} ${h.outcome}${h.error ? `: ${h.error.message}` : ''}`);
-    for (const [name, text] of [['stdout', h.stdout], ['stderr', h.stderr]] as const) {
-      const t = text?.trim();
-      if (t) lines.push(...t.split('\n').slice(-20).map((l) => `      ${name}| ${l}`));
-    }
-  }
-  if (r.state) lines.push(`state: ${r.state}`);
-  return lines.join('\n') + '\n';
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -104,9 +84,20 @@ export async function run(argv: string[]): Promise<number> {
   };
   const connectTimeoutSec = positiveInt('connect-timeout', args.connectTimeout);
 
-  const [{ rollout }, { makeSshTransport }] = await Promise.all([import('../rollout/run.js'), import('../rollout/ssh.js')]);
+  const { makeSshTransport } = await import('../rollout/ssh.js');
   const transport = makeSshTransport({ connectTimeoutSec, multiplex: args.multiplex, ...(args.F !== undefined ? { configFile: args.F } : {}) });
-  const progress = json ? jsonProgress(process.stdout) : humanProgress(process.stderr, hosts.map((h) => h.dest));
+  return runWith(opts, transport, json);
+}
+
+/**
+ * Runs a parsed rollout over `transport`: wires the progress display and the signals, prints the
+ * report, returns the exit status. Separate from the parsing so a driver can run the real wiring
+ * over another transport (test/helpers/rollout-display-driver.ts, in a real terminal).
+ */
+export async function runWith(opts: RolloutOptions, transport: Transport, json: boolean): Promise<number> {
+  const { rollout } = await import('../rollout/run.js');
+  const live = displayMode({ stdoutTty: process.stdout.isTTY === true, progressTty: process.stderr.isTTY === true, term: process.env.TERM }) === 'live';
+  const progress = json ? jsonProgress(process.stdout) : humanProgress(process.stderr, opts.hosts.map((h) => h.dest), { live });
 
   // Ctrl-C / SIGTERM: finish the host in progress through its gate, then stop. The ssh children
   // run in their own process group, so the terminal's SIGINT never reaches them.
@@ -118,6 +109,7 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const t0 = Date.now();
   let report: RolloutReport;
   try {
     report = await rollout(opts, transport, progress, stop);
@@ -128,9 +120,10 @@ export async function run(argv: string[]): Promise<number> {
     await transport.close();
   }
   if (json) progress.event('report', { ...report });
-  else process.stdout.write(humanReport(report));
+  else process.stdout.write(reportText(report, Date.now() - t0));
   if (report.error) {
-    return reportError(PROG, new RelupError(report.error.code as RelupError['code'], report.error.message), json);
+    // Remote output quoted in the message may carry escape sequences; a terminal gets them inert.
+    return reportError(PROG, new RelupError(report.error.code as RelupError['code'], json ? report.error.message : printable(report.error.message)), json);
   }
   if (report.interrupted) {
     if (!json) process.stderr.write(`${PROG}: interrupted; re-run the same command to continue\n`);

@@ -1,21 +1,10 @@
-// What the operator sees while the rollout runs. Humans: one line per host with its phase and
-// elapsed time (redrawn in place on a terminal, one line per change otherwise). --json: one JSON
-// event per line on stdout, the last being the report.
+// What the operator sees while the rollout runs. --json: one JSON event per line on stdout, the
+// last being the report. Humans, on a terminal: a live block (src/rollout/display.ts) redrawn in
+// place, erased at the end when the report takes over; elsewhere: one timestamped line per change.
+import { FINAL, type DisplayState, type HostView, type Phase, liveLines, hostLine, plainLine, header } from './display.js';
+import { liveBlock } from './terminal.js';
 
-export type Phase =
-  | 'waiting'
-  | 'preflight'
-  | 'ready'
-  | 'at-target'
-  | 'staging'
-  | 'staged'
-  | 'plan-check'
-  | 'queued'
-  | 'upgrading'
-  | 'gate'
-  | 'done'
-  | 'failed'
-  | 'untouched';
+export type { Phase } from './display.js';
 
 export interface Progress {
   phase(host: string, phase: Phase, detail?: string): void;
@@ -23,16 +12,6 @@ export interface Progress {
   note(message: string): void;
   close(): void;
 }
-
-interface Line {
-  host: string;
-  phase: Phase;
-  detail: string;
-  since: number | null;
-  end: number | null;
-}
-
-const FINAL: ReadonlySet<Phase> = new Set(['done', 'failed', 'at-target', 'untouched']);
 
 export function jsonProgress(out: NodeJS.WritableStream, now = () => Date.now()): Progress {
   const t0 = now();
@@ -54,52 +33,52 @@ export function jsonProgress(out: NodeJS.WritableStream, now = () => Date.now())
   };
 }
 
-function fmt(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+export interface HumanOptions {
+  /** Redraw a live block (a terminal that moves its cursor) or append lines (a log). */
+  live: boolean;
+  now?: () => number;
 }
 
-export function humanProgress(out: NodeJS.WriteStream | NodeJS.WritableStream, hosts: string[], now = () => Date.now()): Progress {
-  const tty = (out as NodeJS.WriteStream).isTTY === true;
-  const width = Math.max(4, ...hosts.map((h) => h.length));
-  const lines: Line[] = hosts.map((host) => ({ host, phase: 'waiting', detail: '', since: null, end: null }));
-  const byHost = new Map(lines.map((l) => [l.host, l]));
-  let drawn = 0;
-  const text = (l: Line) => {
-    const el = l.since === null ? '' : fmt((l.end ?? now()) - l.since);
-    return `${l.host.padEnd(width)}  ${l.phase.padEnd(10)} ${el.padStart(6)}${l.detail ? `  ${l.detail}` : ''}`;
-  };
-  const redraw = () => {
-    if (!tty) return;
-    let s = drawn > 0 ? `\x1b[${drawn}A` : '';
-    for (const l of lines) s += `\x1b[2K${text(l)}\n`;
-    drawn = lines.length;
-    out.write(s);
-  };
-  const timer = tty ? setInterval(redraw, 1000) : null;
+export function humanProgress(out: NodeJS.WriteStream | NodeJS.WritableStream, hosts: string[], o: HumanOptions): Progress {
+  const now = o.now ?? (() => Date.now());
+  const state: DisplayState = { title: '', t0: now(), hosts: hosts.map((host): HostView => ({ host, phase: 'waiting', detail: '', since: null, end: null })) };
+  const byHost = new Map(state.hosts.map((h) => [h.host, h]));
+  const tty = out as NodeJS.WriteStream;
+  const block = o.live ? liveBlock(tty) : null;
+  const size = () => ({ width: tty.columns > 0 ? tty.columns : 80, rows: tty.rows > 0 ? tty.rows : 24 });
+  const redraw = () => block?.draw(liveLines(state, now(), size()));
+  // The elapsed times tick even when no host changes phase.
+  const timer = block ? setInterval(redraw, 1000) : null;
   timer?.unref();
+  // On a terminal the tty's ^C echo may sit at the cursor: start the line afresh.
+  const cr = tty.isTTY === true ? '\r' : '';
+  const append = (text: string) => out.write(`${cr}${plainLine(new Date(now()), text)}\n`);
+  const width = Math.max(4, ...hosts.map((h) => h.length));
   return {
     phase(host, phase, detail = '') {
-      const l = byHost.get(host);
-      if (!l) return;
-      if (l.since === null && phase !== 'waiting') l.since = now();
-      l.phase = phase;
-      l.detail = detail;
-      l.end = FINAL.has(phase) ? now() : null;
-      if (tty) redraw();
-      else out.write(text(l) + '\n');
+      const h = byHost.get(host);
+      if (!h) return;
+      if (h.since === null && phase !== 'waiting') h.since = now();
+      h.phase = phase;
+      h.detail = detail;
+      h.end = FINAL.has(phase) ? now() : null;
+      if (block) redraw();
+      else append(hostLine(h, now(), width));
     },
-    event() {},
+    event(name, data) {
+      if (name !== 'start') return;
+      state.title = `${String(data.direction)} to ${String(data.target)}`;
+      if (block) redraw();
+      else append(header(state, now()));
+    },
     note(message) {
-      if (tty && drawn > 0) {
-        out.write(`\x1b[${drawn}A\x1b[0J${message}\n`);
-        drawn = 0;
-        redraw();
-      } else out.write(message + '\n');
+      if (block) block.print(plainLine(new Date(now()), message));
+      else append(message);
     },
     close() {
       if (timer) clearInterval(timer);
-      redraw();
+      // The report printed next shows every host once, in full.
+      block?.clear();
     },
   };
 }

@@ -59,7 +59,8 @@ export interface RolloutReport {
   plan: RolloutPlan | null;
   hosts: HostReport[];
   warnings: string[];
-  error?: { code: string; message: string; exitCode: number };
+  /** `host`: the host whose failure this is, when it is one host's (its report row has the details). */
+  error?: { code: string; message: string; exitCode: number; host?: string };
 }
 
 export interface StopSignal {
@@ -82,6 +83,11 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** A host's error without the "host: " it starts with, for the places that already name the host. */
+function withoutHost(dest: string, message: string): string {
+  return message.startsWith(`${dest}: `) ? message.slice(dest.length + 2) : message;
 }
 
 async function resolveRemote(o: RolloutOptions['remote']): Promise<RemoteEmqx> {
@@ -125,20 +131,20 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     hosts: [...rows.values()],
     warnings: [],
   };
-  const finish = (e?: RelupError): RolloutReport => {
+  const finish = (e?: RelupError, host?: string): RolloutReport => {
     for (const r of rows.values()) if (r.outcome === 'untouched' && !r.error) progress.phase(r.host, 'untouched');
-    if (e) report.error = { code: e.code, message: e.line, exitCode: e.exitCode };
+    if (e) report.error = { code: e.code, message: e.line, exitCode: e.exitCode, ...(host ? { host } : {}) };
     report.ok = !e && !report.interrupted;
     return report;
   };
   const failRow = (dest: string, e: RelupError, outcome: HostOutcome = 'failed') => {
     const row = rows.get(dest)!;
     row.outcome = outcome;
-    row.error = { code: e.code, message: e.line };
+    row.error = { code: e.code, message: withoutHost(dest, e.line) };
     const d = e.details ?? {};
     if (typeof d.stdout === 'string') row.stdout = d.stdout;
     if (typeof d.stderr === 'string') row.stderr = d.stderr;
-    progress.phase(dest, 'failed', e.message);
+    progress.phase(dest, 'failed', withoutHost(dest, e.message));
   };
 
   progress.event('start', { package: pkg.path, sha256: pkg.sha256, target, direction: report.direction, hosts: opts.hosts, state: report.state, resumed: prior !== null });
@@ -170,7 +176,10 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   if (preErrors.length > 0) {
     const first = preErrors[0]!;
     const more = preErrors.length > 1 ? ` (and ${preErrors.length - 1} more host(s) failed preflight)` : '';
-    return finish(new RelupError(first.code, `preflight failed, no host was touched: ${first.message}${more}`, { hint: first.hint ?? 'fix it and re-run' }));
+    return finish(
+      new RelupError(first.code, `preflight failed, no host was touched: ${first.message}${more}`, { hint: first.hint ?? 'fix it and re-run' }),
+      opts.hosts[pre.findIndex((r) => r.status === 'rejected')]!.dest,
+    );
   }
 
   // 2. Plan.
@@ -214,7 +223,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   if (stageErr !== -1) {
     for (const [i, r] of staged.entries()) if (r.status === 'rejected') failRow(planned[i]!.host.dest, toRelupError(r.reason));
     const e = toRelupError((staged[stageErr] as PromiseRejectedResult).reason);
-    return finish(new RelupError(e.code, `staging failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }));
+    return finish(new RelupError(e.code, `staging failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }), planned[stageErr]!.host.dest);
   }
   // A remote --dry-run on each host: the wrapper there must agree before the first change.
   const checked = await pool(planned, opts.stageParallel, async (f) => {
@@ -226,7 +235,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   if (checkErr !== -1) {
     for (const [i, r] of checked.entries()) if (r.status === 'rejected') failRow(planned[i]!.host.dest, toRelupError(r.reason), 'staged');
     const e = toRelupError((checked[checkErr] as PromiseRejectedResult).reason);
-    return finish(new RelupError(e.code, `the remote plan check failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }));
+    return finish(new RelupError(e.code, `the remote plan check failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }), planned[checkErr]!.host.dest);
   }
 
   // 4. Canary, then batches; a gate after every host; halt on the first failure.
@@ -261,12 +270,14 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
       for (const [r, dest] of failed) failRow(dest, toRelupError((r as PromiseRejectedResult).reason));
       const [r0, d0] = failed[0]!;
       const e = toRelupError((r0 as PromiseRejectedResult).reason);
-      const done = [...rows.values()].filter((r) => r.outcome === 'done').length;
+      // A host skipped as already at the target (e.g. upgraded by an earlier run) is done too.
+      const done = [...rows.values()].filter((r) => r.outcome === 'done' || r.outcome === 'at-target').length;
       const left = [...rows.values()].filter((r) => r.outcome === 'staged' || r.outcome === 'untouched').length;
       return finish(
-        new RelupError('ROLLOUT_HALTED', `rollout halted at ${d0}: ${e.message}`, {
+        new RelupError('ROLLOUT_HALTED', `rollout halted at ${d0}: ${withoutHost(d0, e.message)}`, {
           hint: `${done} host(s) done, ${left} not upgraded; fix ${d0} and re-run the same command to resume`,
         }),
+        d0,
       );
     }
     if (bi < plan.batches.length - 1 && opts.settleSec > 0 && !stop.requested) {

@@ -32,6 +32,8 @@ export interface FakeHost {
   wrapperSha: string | null;
   /** Exit status of the upgrade command (0: release_handler installs the target). */
   upgradeExit: number;
+  /** What a failing upgrade prints on stderr (default: release_handler's missing relup). */
+  upgradeStderr?: string;
   /** After a successful upgrade: the node stops answering (a gate failure). */
   diesOnUpgrade: boolean;
   /** Exit status of the operator's --check. */
@@ -212,7 +214,7 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
           h.onUpgrade?.();
           const problem = stagedProblem(h);
           if (problem) return { exitCode: 66, stdout: '', stderr: JSON.stringify({ error: { code: 'NOT_FOUND', message: problem, exitCode: 66 } }) + '\n', timedOut: false };
-          if (h.upgradeExit !== 0) return { exitCode: h.upgradeExit, stdout: '', stderr: 'release_handler:install_release failed: {error,{enoent,"relup"}}\n', timedOut: false };
+          if (h.upgradeExit !== 0) return { exitCode: h.upgradeExit, stdout: '', stderr: `${h.upgradeStderr ?? 'release_handler:install_release failed: {error,{enoent,"relup"}}'}\n`, timedOut: false };
           for (const [v, s] of h.releases) h.releases.set(v, permanent ? 'old' : s);
           h.releases.set(target, permanent ? 'permanent' : 'current');
           if (h.diesOnUpgrade) h.nodeAlive = false;

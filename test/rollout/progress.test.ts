@@ -15,7 +15,7 @@ describe('progress output', () => {
   it('prints one line per change with phase and elapsed time when not a terminal', () => {
     let now = 1000;
     const o = sink(false);
-    const p = humanProgress(o.stream, ['alpha', 'b'], () => now);
+    const p = humanProgress(o.stream, ['alpha', 'b'], { live: false, now: () => now });
     p.phase('alpha', 'preflight');
     now += 65_000;
     p.phase('alpha', 'upgrading', 'canary');
@@ -26,7 +26,7 @@ describe('progress output', () => {
 
   it('redraws one line per host in place on a terminal', () => {
     const o = sink(true);
-    const p = humanProgress(o.stream, ['h1', 'h2'], () => 0);
+    const p = humanProgress(o.stream, ['h1', 'h2'], { live: true, now: () => 0 });
     p.phase('h1', 'staging');
     p.phase('h2', 'staging');
     p.close();
