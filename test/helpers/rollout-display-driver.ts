@@ -45,7 +45,12 @@ async function main(argv: string[]): Promise<number> {
   const slow: Transport = {
     async exec(dest, command, o) {
       await sleep(4);
-      if (dest === hold && command === upgradeCmd(dest)) await new Promise((resolve) => process.once('SIGINT', resolve));
+      if (dest === hold && command === upgradeCmd(dest)) {
+        // A signal listener does not keep node running; a real ssh child would.
+        const alive = setInterval(() => {}, 60_000);
+        await new Promise((resolve) => process.once('SIGINT', resolve));
+        clearInterval(alive);
+      }
       return fake.exec(dest, command, o);
     },
     async copy(dest, files, remoteDir, o) {

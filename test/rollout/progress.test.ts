@@ -3,38 +3,66 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { humanProgress, jsonProgress } from '../../src/rollout/progress.js';
 
-function sink(tty: boolean): { stream: NodeJS.WritableStream; text: () => string } {
+function sink(tty: boolean, columns = 100, rows = 20): { stream: NodeJS.WritableStream; text: () => string } {
   const s = new PassThrough();
   let out = '';
   s.on('data', (d: Buffer) => (out += d.toString()));
-  Object.assign(s, { isTTY: tty });
+  Object.assign(s, { isTTY: tty, columns, rows });
   return { stream: s, text: () => out };
 }
 
+const T0 = Date.parse('2026-12-06T01:00:00Z');
+
 describe('progress output', () => {
-  it('prints one line per change with phase and elapsed time when not a terminal', () => {
-    let now = 1000;
+  it('appends one timestamped line per change, in full, when not live', () => {
+    let now = T0;
     const o = sink(false);
     const p = humanProgress(o.stream, ['alpha', 'b'], { live: false, now: () => now });
+    p.event('start', { target: '5.0.1', direction: 'upgrade' });
     p.phase('alpha', 'preflight');
     now += 65_000;
     p.phase('alpha', 'upgrading', 'canary');
+    p.phase('b', 'failed', `emqx upgrade 5.0.1 failed: ${'e'.repeat(150)}\tend`);
     p.note('settling 5s');
     p.close();
-    assert.equal(o.text(), 'alpha  preflight      0s\nalpha  upgrading   1m05s  canary\nsettling 5s\n');
+    assert.equal(
+      o.text(),
+      [
+        '2026-12-06T01:00:00Z  rollout upgrade to 5.0.1  0s  2 host(s): 2 waiting',
+        '2026-12-06T01:00:00Z  alpha  preflight      0s',
+        '2026-12-06T01:01:05Z  alpha  upgrading   1m05s  canary',
+        `2026-12-06T01:01:05Z  b      failed         0s  emqx upgrade 5.0.1 failed: ${'e'.repeat(150)} end`,
+        '2026-12-06T01:01:05Z  settling 5s',
+        '',
+      ].join('\n'),
+    );
   });
 
-  it('redraws one line per host in place on a terminal', () => {
+  it('on a terminal that is not live (TERM=dumb) starts each line at column 0, past an echoed ^C', () => {
     const o = sink(true);
-    const p = humanProgress(o.stream, ['h1', 'h2'], { live: true, now: () => 0 });
+    const p = humanProgress(o.stream, ['h1'], { live: false, now: () => T0 });
+    p.note('SIGINT: stopping');
+    assert.equal(o.text(), '\r2026-12-06T01:00:00Z  SIGINT: stopping\n');
+    assert.doesNotMatch(o.text(), /\x1b/);
+  });
+
+  it('live: redraws a block of the header and the hosts in progress, cut to the width, and erases it at the end', () => {
+    let now = T0;
+    const o = sink(true, 40, 20);
+    const p = humanProgress(o.stream, ['h1', 'h2', 'h3'], { live: true, now: () => now });
+    p.event('start', { target: '5.0.1', direction: 'upgrade' });
     p.phase('h1', 'staging');
-    p.phase('h2', 'staging');
+    now += 2000;
+    p.phase('h2', 'failed', 'x'.repeat(200));
     p.close();
-    const t = o.text();
-    // ESC [2K clears a line, ESC [2A moves up two: the exact bytes a terminal gets.
-    const clear = '\x1b[2K';
-    assert.ok(t.startsWith(`${clear}h1    staging        0s\n${clear}h2    waiting          \n`), JSON.stringify(t));
-    assert.ok(t.includes(`\x1b[2A${clear}h1    staging        0s\n${clear}h2    staging        0s\n`), JSON.stringify(t));
+    const frames = o.text().split('\r').filter(Boolean);
+    // start, h1, h2, close: four frames, each drawn over the one before.
+    assert.equal(frames.length, 4, JSON.stringify(o.text()));
+    const text = (f: string) => f.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split('\n').filter(Boolean);
+    assert.deepEqual(text(frames[1]!), ['rollout upgrade to 5.0.1  0s  3 host...', '  h1    staging        0s']);
+    assert.deepEqual(text(frames[2]!), ['rollout upgrade to 5.0.1  2s  3 host...', '  h2    failed         0s  xxxxxxxxx...', '  h1    staging        2s']);
+    assert.ok(frames[2]!.startsWith('\x1b[2A'), 'back over the two lines of the frame before');
+    assert.equal(frames[3], '\x1b[3A\x1b[2K\x1b[B\x1b[2K\x1b[B\x1b[2K\x1b[2A', 'the last frame only clears: the report follows');
   });
 
   it('emits JSON lines with elapsed time per host and the final report', () => {
