@@ -134,6 +134,23 @@ test('halt on failure: the failed host stops the rollout, later hosts get no upg
   assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'failed', h3: 'pending' });
 });
 
+test('halt messages name the failed host once, and count a host already at the target as done', async (t) => {
+  const w = await world(t);
+  // h1 runs the target already (an earlier run upgraded it); h2 fails.
+  const f = fake(w, { h1: { releases: new Map([['5.0.0', 'old'], ['5.0.1', 'permanent']]) }, h2: { upgradeExit: 3 }, h3: {} });
+  const progress = recorder();
+  const details: string[] = [];
+  const r = await rollout(options(w), f, { ...progress, phase: (h, p, d) => void (p === 'failed' && details.push(`${h}: ${d}`)) }, { requested: false });
+  assert.equal(r.error?.code, 'ROLLOUT_HALTED');
+  assert.equal(r.error?.host, 'h2', 'the report knows whose error this is');
+  assert.match(r.error!.message, /^rollout halted at h2: emqx upgrade 5\.0\.1 failed \(exit 3\)/);
+  assert.match(r.error!.message, /; 1 host\(s\) done, 1 not upgraded; fix h2 and re-run/);
+  const h2 = r.hosts.find((h) => h.host === 'h2')!;
+  assert.match(h2.error!.message, /^emqx upgrade 5\.0\.1 failed \(exit 3\)/, 'the row is the host\'s: no "h2: " in it');
+  assert.deepEqual(details.map((d) => d.slice(0, 31)), ['h2: emqx upgrade 5.0.1 failed (']);
+  for (const text of [r.error!.message, h2.error!.message, ...details]) assert.doesNotMatch(text, /h2: h2:/);
+});
+
 test('resume from the state file: done hosts skipped, no new canary, the failed host retried, nothing staged twice', async (t) => {
   const w = await world(t);
   const first = fake(w, { h1: {}, h2: { upgradeExit: 3 }, h3: {} });
