@@ -12,7 +12,7 @@ export function reportText(r: RolloutReport, elapsedMs?: number): string {
   const took = elapsedMs === undefined ? '' : `  ${elapsed(elapsedMs)}`;
   lines.push(`rollout ${r.direction} to ${r.target}: ${verdict}${took}  ${r.hosts.length} host(s): ${counts(r.hosts.map((h) => h.outcome))}`);
   if (r.plan && r.dryRun) {
-    r.plan.batches.forEach((b, i) => lines.push(`  ${r.plan!.canary && i === 0 ? 'canary ' : `batch ${i + 1}`}: ${b.join(', ')}`));
+    for (const [i, b] of r.plan.batches.entries()) lines.push(`  ${r.plan.canary && i === 0 ? 'canary ' : `batch ${i + 1}`}: ${b.join(', ')}`);
     if (r.plan.skip.length) lines.push(`  skip (already at ${r.target}): ${r.plan.skip.join(', ')}`);
     if (r.plan.batches.length === 0) lines.push('  nothing to do: every host is at the target');
   }

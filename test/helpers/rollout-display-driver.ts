@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { runWith } from '../../src/cli/relup-rollout.js';
 import { toolVersion } from '../../src/rollout/artifacts.js';
 import { emqxCommand } from '../../src/rollout/remote.js';
@@ -81,14 +82,17 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-const dir = process.argv[2]!;
-main(process.argv.slice(2)).then(
-  (code) => {
-    writeFileSync(join(dir, 'exit'), `${code}\n`);
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    writeFileSync(join(dir, 'exit'), `crash ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 70;
-  },
-);
+// Run as a script (tmux starts it); imported, it only lends its names to the test.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const dir = process.argv[2]!;
+  main(process.argv.slice(2)).then(
+    (code) => {
+      writeFileSync(join(dir, 'exit'), `${code}\n`);
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      writeFileSync(join(dir, 'exit'), `crash ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}
