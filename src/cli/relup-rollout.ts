@@ -120,7 +120,8 @@ export async function runWith(opts: RolloutOptions, transport: Transport, json: 
     await transport.close();
   }
   if (json) progress.event('report', { ...report });
-  else process.stdout.write(reportText(report, Date.now() - t0));
+  // Both on the terminal: the error line lands right below the report, which need not repeat it.
+  else process.stdout.write(reportText(report, { elapsedMs: Date.now() - t0, errorBelow: process.stdout.isTTY === true && process.stderr.isTTY === true }));
   if (report.error) {
     // Remote output quoted in the message may carry escape sequences; a terminal gets them inert.
     return reportError(PROG, new RelupError(report.error.code as RelupError['code'], json ? report.error.message : printable(report.error.message)), json);

@@ -1,15 +1,16 @@
 // The human report printed when a rollout ends: every host once, with its full error and the
-// tail of its remote output, then the state file. Pure: report in, text out. The one-line error
-// (src/cli/report.ts) follows it, so the host that error is about does not repeat it here.
+// tail of its remote output, then the state file. Pure: report in, text out. On a terminal the
+// one-line error (src/cli/report.ts) follows right below it, so there the host that error is
+// about does not repeat it; a report that goes elsewhere (a file) stays complete.
 import { counts, elapsed, printable } from './display.js';
 import type { RolloutReport } from './run.js';
 
 const TAIL = 20;
 
-export function reportText(r: RolloutReport, elapsedMs?: number): string {
+export function reportText(r: RolloutReport, o: { elapsedMs?: number; errorBelow?: boolean } = {}): string {
   const lines: string[] = [];
   const verdict = r.dryRun ? 'plan (dry run, nothing changed)' : r.interrupted ? 'INTERRUPTED' : r.ok ? 'complete' : 'HALTED';
-  const took = elapsedMs === undefined ? '' : `  ${elapsed(elapsedMs)}`;
+  const took = o.elapsedMs === undefined ? '' : `  ${elapsed(o.elapsedMs)}`;
   lines.push(`rollout ${r.direction} to ${r.target}: ${verdict}${took}  ${r.hosts.length} host(s): ${counts(r.hosts.map((h) => h.outcome))}`);
   if (r.plan && r.dryRun) {
     for (const [i, b] of r.plan.batches.entries()) lines.push(`  ${r.plan.canary && i === 0 ? 'canary ' : `batch ${i + 1}`}: ${b.join(', ')}`);
@@ -19,14 +20,14 @@ export function reportText(r: RolloutReport, elapsedMs?: number): string {
   const w = Math.max(...r.hosts.map((h) => h.host.length));
   for (const h of r.hosts) {
     const ver = h.from && h.version && h.from !== h.version ? `${h.from} -> ${h.version}` : (h.version ?? h.from ?? '?');
-    const inErrorLine = h.error !== undefined && r.error?.host === h.host;
+    const inErrorLine = o.errorBelow === true && h.error !== undefined && r.error?.host === h.host;
     const said = inErrorLine ? r.error!.message : (h.error?.message ?? '');
     const why = h.error ? (inErrorLine ? ' (see the error below)' : `: ${printable(h.error.message)}`) : '';
     lines.push(`  ${h.host.padEnd(w)}  ${ver.padEnd(18)} ${h.outcome}${why}`);
     for (const [name, text] of [['stdout', h.stdout], ['stderr', h.stderr]] as const) {
       const tail = (text ?? '').trim().split('\n').slice(-TAIL);
-      // A line the error already quotes is not printed twice.
-      for (const l of tail) if (l.trim() && !said.includes(l.trim())) lines.push(`      ${name}| ${printable(l)}`);
+      // On a terminal a line the error already quotes is not shown twice; a file gets it all.
+      for (const l of tail) if (l.trim() && !(o.errorBelow && said.includes(l.trim()))) lines.push(`      ${name}| ${printable(l)}`);
     }
   }
   if (r.state) lines.push(`state: ${r.state}`);

@@ -11,7 +11,7 @@ function report(hosts: HostReport[], over: Partial<RolloutReport> = {}): Rollout
 const remote = 'release_handler:install_release failed: {error,{enoent,"relup"}}';
 
 describe('the rollout report', () => {
-  it('a halt: the failed host points at the error line, which carries its error; the remote output is not repeated', () => {
+  it('a halt on a terminal: the failed host points at the error line right below, which carries its error; nothing is repeated', () => {
     const r = report(
       [
         { host: 'h1', root: '/r', from: '5.0.0', version: '5.0.1', outcome: 'done' },
@@ -22,7 +22,7 @@ describe('the rollout report', () => {
       { error: { code: 'ROLLOUT_HALTED', exitCode: 70, host: 'h2', message: `rollout halted at h2: emqx upgrade 5.0.1 failed (exit 1): ${remote}; 2 host(s) done, 1 not upgraded; fix h2 and re-run` } },
     );
     assert.equal(
-      reportText(r, 65_000),
+      reportText(r, { elapsedMs: 65_000, errorBelow: true }),
       [
         'rollout upgrade to 5.0.1: HALTED  1m05s  4 host(s): 1 done, 1 at-target, 1 failed, 1 staged',
         '  h1  5.0.0 -> 5.0.1     done',
@@ -35,6 +35,15 @@ describe('the rollout report', () => {
         '',
       ].join('\n'),
     );
+    // Going to a file, the report is complete on its own: the error on its host line, all the output.
+    const lines = reportText(r).split('\n');
+    assert.equal(lines[0], 'rollout upgrade to 5.0.1: HALTED  4 host(s): 1 done, 1 at-target, 1 failed, 1 staged');
+    assert.deepEqual(lines.slice(2, 6), [
+      `  h2  5.0.0              failed: emqx upgrade 5.0.1 failed (exit 1): ${remote}; see the remote output`,
+      '      stdout| step 1',
+      '      stderr| warming up',
+      `      stderr| ${remote}`,
+    ]);
   });
 
   it('failures the error line does not carry are shown in full on their host line, with escapes made inert', () => {
@@ -45,7 +54,7 @@ describe('the rollout report', () => {
       ],
       { error: { code: 'UNREACHABLE', exitCode: 69, host: 'a', message: 'preflight failed, no host was touched: a: cannot reach the host over SSH (Connection refused) (and 1 more host(s) failed preflight); check the host name' } },
     );
-    const lines = reportText(r).split('\n');
+    const lines = reportText(r, { errorBelow: true }).split('\n');
     assert.equal(lines[1], '  a  ?                  untouched (see the error below)');
     assert.equal(lines[2], '  b  ?                  untouched: release root /r does not exist');
     assert.equal(lines[3], '      stderr| oops ^[[2J');
