@@ -1,5 +1,6 @@
 // `npm run bench`: speed and memory of the extraction, the wrapper and pack against GNU tar,
-// gzip, bsdtar and Node's own zlib floor. See USAGE in options.ts.
+// gzip, bsdtar and Node's own zlib floor, and of the rollout against an ssh loop and Ansible
+// (rollout.ts). See USAGE in options.ts.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,49 +9,19 @@ import { cacheRoot, ensurePackages, type Manifest } from './generate.js';
 import { makeRoot, resetRoot, wrapperEnv } from './fixtures.js';
 import { scriptNames, type Layout } from './layout.js';
 import { machine, machineLine } from './machine.js';
-import { child, firstLine, timed, useRealtime, type ChildReport, type Run } from './measure.js';
+import { child, firstLine, timed, useRealtime, type Run } from './measure.js';
+import { kibToMB, log, Results, runCases, type Case } from './cases.js';
 import { genParams, parseOptions, USAGE, type Options } from './options.js';
 import { rawTable, targetTable } from './report.js';
 import { evaluate, summarize, type Row, type Target } from './stats.js';
 import { INFO, TARGETS } from './targets.js';
+import { rolloutBench, UPGRADE_SECONDS as ROLLOUT_UPGRADE_SECONDS } from './rollout.js';
+import { fleetSizes, rolloutTargets } from './rollout-targets.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
 const childJs = path.join(here, 'child.js');
 const LAYOUTS: Array<Exclude<Layout, 'none'>> = ['first', 'middle', 'last'];
-
-const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
-
-interface Case {
-  id: string;
-  /** Project measurements are dropped (with a note) when they fail; reference ones abort the run. */
-  project: boolean;
-  run(): void;
-}
-
-class Results {
-  readonly samples: Record<string, number[]> = {};
-  readonly details: Record<string, unknown[]> = {};
-  readonly notes: Record<string, string> = {};
-  add(id: string, v: number, detail?: unknown): void {
-    this.samples[id] ??= [];
-    this.samples[id].push(v);
-    if (detail === undefined) return;
-    this.details[id] ??= [];
-    this.details[id].push(detail);
-  }
-  /** Wall time under `id`, CPU time under `cpu:id`. */
-  run(id: string, r: Run | ChildReport, detail?: unknown): void {
-    this.add(id, r.ms, detail);
-    if (r.cpuMs !== null) this.add(`cpu:${id}`, r.cpuMs);
-  }
-  note(what: string, line: string): void {
-    this.notes[what] = line;
-    log(`${what}: ${line}`);
-  }
-}
-
-const kibToMB = (kib: number): number => (kib * 1024) / 1e6;
 
 function readAll(file: string): void {
   const fd = fs.openSync(file, 'r');
@@ -78,28 +49,6 @@ function extractWithTool(work: string, cmd: string, args: (dir: string) => strin
     return r;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** `pairedOnly`: stop when every project case is gone (the references alone would measure nothing useful). */
-function runCases(cases: Case[], rounds: number, res: Results, pairedOnly = false): void {
-  let live = [...cases];
-  for (let r = 0; r < rounds; r++) {
-    if (pairedOnly && !live.some((c) => c.project)) return;
-    // Rotate the order each round so no case always runs right after the same neighbour.
-    const shift = Math.floor((r * live.length) / rounds);
-    const order = [...live.slice(shift), ...live.slice(0, shift)];
-    log(`round ${r + 1}/${rounds}: ${order.length} measurements`);
-    for (const c of order) {
-      if (pairedOnly && !live.some((x) => x.project)) return;
-      try {
-        c.run();
-      } catch (e) {
-        if (!c.project) throw e;
-        res.note(c.id, `failed, dropped from the run: ${(e as Error).message}`);
-        live = live.filter((x) => x !== c);
-      }
-    }
   }
 }
 
@@ -134,12 +83,76 @@ async function main(opts: Options): Promise<void> {
     log('--rt: measured commands run under chrt -r 1 (round-robin real-time priority)');
   }
   log(`machine: ${machineLine(facts)}`);
-  const params = genParams(opts.quick);
   const cache = cacheRoot(opts.cacheDir ?? undefined);
+  const res = new Results();
+  const packages = opts.rolloutOnly ? null : await packageBench(opts, cache, res);
+  const sizes = fleetSizes(opts.quick);
+  const withRollout = opts.rolloutRounds > 0;
+  if (withRollout) await rolloutBench({ sizes, rounds: opts.rolloutRounds, repo }, res);
+  const fleet = rolloutTargets(sizes);
+  const targets = [...(packages ? TARGETS : []), ...(withRollout ? fleet.targets : [])];
+  const infos = [...(packages ? INFO : []), ...(withRollout ? fleet.info : [])];
+
+  const rows: Row[] = targets.map((t) => evaluate(t, res.samples));
+  const info: Row[] = infos.map((t) => evaluate(t, res.samples));
+  const ids = Object.fromEntries([...targets, ...infos].map((t) => [t.id, measureIds(t)]));
+  const fleetLine = withRollout
+    ? `fleet: ${sizes.join(', ')} loopback hosts (one sshd each, fake roots, upgrade ${ROLLOUT_UPGRADE_SECONDS} s each); ${opts.rolloutRounds} round(s)`
+    : null;
+  const loadEnd = os.loadavg()[0] ?? 0;
+  const busy =
+    Math.max(facts.load1, loadEnd) > facts.cores && !opts.rt
+      ? [`warning: the machine was busy (1-min load ${facts.load1.toFixed(1)} at start, ${loadEnd.toFixed(1)} at end, ${facts.cores} cores): wall times are inflated, most for multi-process references (tar -z runs gzip beside tar); the cpu ratio column is steadier`]
+      : [];
+  const out = [
+    '',
+    `machine: ${machineLine(facts)}`,
+    ...(packages ? [packages.line] : []),
+    ...(fleetLine ? [fleetLine] : []),
+    ...busy,
+    '',
+    targetTable(rows, ids),
+    '',
+    targetTable(info, ids),
+    '',
+    rawTable(res.samples, []),
+    ...Object.entries(res.notes).map(([k, v]) => `note: ${k}: ${v}`),
+  ].join('\n');
+  process.stdout.write(out + '\n');
+
+  const jsonFile = path.resolve(opts.out ?? path.join(cache, `results-${started.toISOString().replace(/[:.]/g, '-')}.json`));
+  fs.mkdirSync(path.dirname(jsonFile), { recursive: true });
+  const summaryOf = Object.fromEntries(Object.entries(res.samples).map(([k, v]) => [k, summarize(v)]));
+  fs.writeFileSync(
+    jsonFile,
+    JSON.stringify(
+      {
+        startedAt: started.toISOString(),
+        finishedAt: new Date().toISOString(),
+        machine: { ...facts, load1AtEnd: Math.round(loadEnd * 100) / 100 },
+        options: opts,
+        packages: packages?.manifest ?? null,
+        notes: res.notes,
+        targets: rows,
+        info,
+        summaries: summaryOf,
+        samples: res.samples,
+        details: res.details,
+        units: 'times in ms, memory in MB (10^6 bytes)',
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  process.stdout.write(`\nresults written to ${jsonFile}\n`);
+}
+
+/** Extraction, wrapper and pack against their references (issue 6); returns the packages' line. */
+async function packageBench(opts: Options, cache: string, res: Results): Promise<{ manifest: Manifest; line: string }> {
+  const params = genParams(opts.quick);
   const manifest: Manifest = await ensurePackages(params, cache, log);
   const V = params.version;
   const members = scriptNames(V);
-  const res = new Results();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-bench-'));
   process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -283,60 +296,13 @@ async function main(opts: Options): Promise<void> {
     runCases([pack, regzip], opts.packRounds, res, true);
   }
 
-  const rows: Row[] = TARGETS.map((t) => evaluate(t, res.samples));
-  const info: Row[] = INFO.map((t) => evaluate(t, res.samples));
-  const ids = Object.fromEntries([...TARGETS, ...INFO].map((t) => [t.id, measureIds(t)]));
   const p = manifest.packages;
-  const pkgLine =
+  const line =
     `packages: ${(p.last.gzBytes / 1e6).toFixed(1)} MB gzip, ${(p.last.rawBytes / 1e6).toFixed(0)} MB unpacked ` +
     `(${(p.last.rawBytes / p.last.gzBytes).toFixed(2)}x), ${manifest.fileCount} files, ${manifest.longPaths} paths > 100 chars; ` +
     `big ${(p.big.gzBytes / 1e9).toFixed(2)} GB; ${opts.rounds} rounds, ${opts.rounds * opts.coldRuns} cold starts each, warm page cache` +
     (opts.rt ? '; every measured command under chrt -r 1 (as on an otherwise idle machine)' : '');
-  const loadEnd = os.loadavg()[0] ?? 0;
-  const busy =
-    Math.max(facts.load1, loadEnd) > facts.cores && !opts.rt
-      ? [`warning: the machine was busy (1-min load ${facts.load1.toFixed(1)} at start, ${loadEnd.toFixed(1)} at end, ${facts.cores} cores): wall times are inflated, most for multi-process references (tar -z runs gzip beside tar); the cpu ratio column is steadier`]
-      : [];
-  const out = [
-    '',
-    `machine: ${machineLine(facts)}`,
-    pkgLine,
-    ...busy,
-    '',
-    targetTable(rows, ids),
-    '',
-    targetTable(info, ids),
-    '',
-    rawTable(res.samples, []),
-    ...Object.entries(res.notes).map(([k, v]) => `note: ${k}: ${v}`),
-  ].join('\n');
-  process.stdout.write(out + '\n');
-
-  const jsonFile = path.resolve(opts.out ?? path.join(cache, `results-${started.toISOString().replace(/[:.]/g, '-')}.json`));
-  fs.mkdirSync(path.dirname(jsonFile), { recursive: true });
-  const summaryOf = Object.fromEntries(Object.entries(res.samples).map(([k, v]) => [k, summarize(v)]));
-  fs.writeFileSync(
-    jsonFile,
-    JSON.stringify(
-      {
-        startedAt: started.toISOString(),
-        finishedAt: new Date().toISOString(),
-        machine: { ...facts, load1AtEnd: Math.round(loadEnd * 100) / 100 },
-        options: opts,
-        packages: manifest,
-        notes: res.notes,
-        targets: rows,
-        info,
-        summaries: summaryOf,
-        samples: res.samples,
-        details: res.details,
-        units: 'times in ms, memory in MB (10^6 bytes)',
-      },
-      null,
-      2,
-    ) + '\n',
-  );
-  process.stdout.write(`\nresults written to ${jsonFile}\n`);
+  return { manifest, line };
 }
 
 let opts: Options;

@@ -24,6 +24,11 @@ export function useRealtime(on: boolean): void {
   prefix = on ? ['chrt', '-r', '1'] : [];
 }
 
+/** The words --rt puts before a command (none without it), for processes started outside timed(). */
+export function realtimePrefix(): string[] {
+  return [...prefix];
+}
+
 const hasTime = fs.existsSync(GNU_TIME);
 const timeFile = path.join(os.tmpdir(), `relup-bench-time-${process.pid}`);
 process.on('exit', () => fs.rmSync(timeFile, { force: true }));

@@ -11,6 +11,10 @@ export interface Options {
   bigRounds: number;
   /** Rounds of pack vs gzip. 0 skips them. */
   packRounds: number;
+  /** Rounds of the rollout measurements. 0 skips them. */
+  rolloutRounds: number;
+  /** `--rollout`: only the rollout measurements (no packages generated). */
+  rolloutOnly: boolean;
   out: string | null;
   cacheDir: string | null;
   /** Measured commands run under `chrt -r 1` (root only): steadier figures on a shared machine. */
@@ -19,8 +23,11 @@ export interface Options {
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--rounds N] [--cold-runs N] [--big-rounds N] [--pack-rounds N]
-                        [--out FILE] [--cache-dir DIR] [--rt]
-  --quick        small packages (10 MB, and 100 MB for memory), one round: a smoke run
+                        [--rollout] [--rollout-rounds N] [--out FILE] [--cache-dir DIR] [--rt]
+  --quick        small packages (10 MB, and 100 MB for memory), one round, fleets of 1 and 8
+                 hosts instead of 1, 8 and 32: a smoke run
+  --rollout      only the rollout measurements (loopback sshd fleet, ssh loop, ansible-playbook)
+  --rollout-rounds N  rounds of the rollout measurements (default 3; 0 skips them)
   --rounds N     interleaved rounds of the extraction measurements (default 5)
   --out FILE     where to write the JSON results (default: under the cache directory)
   --cache-dir D  where generated packages are kept (default: $XDG_CACHE_HOME/emqx-relup-bench,
@@ -42,6 +49,8 @@ export function parseOptions(argv: readonly string[]): Options {
     coldRuns: quick ? 10 : 20,
     bigRounds: quick ? 1 : 2,
     packRounds: quick ? 1 : 3,
+    rolloutRounds: quick ? 1 : 3,
+    rolloutOnly: false,
     out: null,
     cacheDir: null,
     rt: false,
@@ -55,6 +64,12 @@ export function parseOptions(argv: readonly string[]): Options {
         break;
       case '--rt':
         o.rt = true;
+        break;
+      case '--rollout':
+        o.rolloutOnly = true;
+        break;
+      case '--rollout-rounds':
+        o.rolloutRounds = count(a, value(), 0);
         break;
       case '--help':
       case '-h':
@@ -84,6 +99,7 @@ export function parseOptions(argv: readonly string[]): Options {
         throw new Error(`unknown option ${a}`);
     }
   }
+  if (o.rolloutOnly && o.rolloutRounds === 0) throw new Error('--rollout with --rollout-rounds 0 would measure nothing');
   return o;
 }
 

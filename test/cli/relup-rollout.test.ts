@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runRollout } from '../helpers/rollout-run.js';
-import { makePackage } from '../helpers/rollout-fixtures.js';
+import { makePackage } from '../../scripts/fixtures/rollout-roots.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-rollout-cli-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

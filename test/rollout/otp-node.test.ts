@@ -8,8 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fixtures/build.js';
 import { Sandbox } from '../helpers/otp.js';
-import { startSshCluster, type SshCluster } from '../helpers/sshd.js';
-import { callsOf, makeFakeRoot, startNodeStandIn } from '../helpers/rollout-fixtures.js';
+import { startSshCluster, type SshCluster } from '../../scripts/fixtures/sshd.js';
+import { callsOf, makeFakeRoot, startNodeStandIn } from '../../scripts/fixtures/rollout-roots.js';
 import { events, runRollout } from '../helpers/rollout-run.js';
 
 // The operator's own check, run on each host with cwd = its root: the release's nodetool ping,

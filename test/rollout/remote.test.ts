@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { emqxCommand, finalizeCommand, mkStageTempCommand, parseProbe, probeCommand, statusCommand, type RemoteEmqx } from '../../src/rollout/remote.js';
 import { scpTarget } from '../../src/rollout/ssh.js';
-import { sha256, snapshot } from '../helpers/rollout-fixtures.js';
+import { sha256, snapshot } from '../../scripts/fixtures/rollout-roots.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-remote-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSshCluster, type SshCluster } from '../helpers/sshd.js';
-import { callsOf, makeFakeRoot, makePackage, releasesOf, sha256, snapshot } from '../helpers/rollout-fixtures.js';
+import { startSshCluster, type SshCluster } from '../../scripts/fixtures/sshd.js';
+import { callsOf, makeFakeRoot, makePackage, releasesOf, sha256, snapshot } from '../../scripts/fixtures/rollout-roots.js';
 import { events, type JsonLine, runRollout, startRollout } from '../helpers/rollout-run.js';
 
 const HOSTS = ['h1', 'h2', 'h3'];

@@ -17,3 +17,15 @@ test('options: --rt asks for real-time priority, off by default', () => {
   assert.equal(parseOptions([]).rt, false);
   assert.equal(parseOptions(['--rt']).rt, true);
 });
+
+test('options: --rollout runs only the rollout part, --rollout-rounds sets its rounds (0 skips it)', () => {
+  assert.equal(parseOptions([]).rolloutOnly, false);
+  assert.equal(parseOptions([]).rolloutRounds, 3);
+  assert.equal(parseOptions(['--quick']).rolloutRounds, 1);
+  const r = parseOptions(['--rollout', '--quick']);
+  assert.equal(r.rolloutOnly, true);
+  assert.equal(r.rolloutRounds, 1);
+  assert.equal(parseOptions(['--rollout-rounds', '0']).rolloutRounds, 0);
+  assert.throws(() => parseOptions(['--rollout', '--rollout-rounds', '0']), /measure nothing/);
+  assert.throws(() => parseOptions(['--rollout-rounds', '-1']), /integer >= 0/);
+});
