@@ -2,7 +2,7 @@
 # Sets up a fresh Debian/Ubuntu machine for this project: the Debian packages the tests and the
 # demo use, then the npm packages, then the build. Safe to run again: it installs only what is
 # missing.
-#   --bench     also what the benchmark needs (GNU time)
+#   --bench     also what the benchmark needs (GNU time; ansible-core, the rollout's reference)
 #   --no-build  skip the build, for a caller that builds next anyway (`npm test` in .ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +30,7 @@ have awk || need+=(mawk)                # the rollout's remote probe, run over s
 have sha256sum && have mkfifo || need+=(coreutils)
 have tmux || need+=(tmux)               # the rollout display test runs in a real terminal
 [ "$bench" = 1 ] && { [ -x /usr/bin/time ] || need+=(time); }
+[ "$bench" = 1 ] && { have ansible-playbook || need+=(ansible-core); } # what operators would use instead of `rollout`
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

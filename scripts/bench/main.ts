@@ -228,6 +228,7 @@ async function packageBench(opts: Options, cache: string, res: Results): Promise
   });
   cases.push(inflateCase('zlib', String(1 << 20), String(1 << 20)), inflateCase('zlib-default', 'default', 'default'));
   cases.push({ id: 'tarstream', project: false, run: () => res.run('tarstream', child(childJs, ['tarstream', last]).report) });
+  cases.push({ id: 'tarstream-raw', project: false, run: () => res.run('tarstream-raw', child(childJs, ['tarstream-raw', last]).report) });
 
   runCases(cases, opts.rounds, res);
 

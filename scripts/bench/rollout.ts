@@ -62,6 +62,33 @@ async function startFleet(dir: string, n: number): Promise<Fleet> {
   }
 }
 
+const CLK_TCK = Number(timed('getconf', ['CLK_TCK'], { captureStdout: true }).stdout.trim()) || 100;
+
+/**
+ * CPU time (user + sys, ms) used so far on the hosts' side: each sshd listener reaps its
+ * sessions, which reaped what they ran, so it all adds up in the listeners' cutime + cstime.
+ * On loopback that side shares this machine's cores with the driver.
+ */
+function fleetCpuMs(cluster: SshCluster): number {
+  let ticks = 0;
+  for (const h of cluster.hosts) {
+    const pid = fs.readFileSync(h.pidFile, 'utf8').trim();
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(f[13]) + Number(f[14]); // proc(5) fields 16 and 17, counted from the state (3)
+  }
+  return (ticks * 1000) / CLK_TCK;
+}
+
+/** Runs `measure` and records the hosts' CPU it caused under `remote-cpu:<id>` (sessions reaped first). */
+function withFleetCpu<T>(res: Results, cluster: SshCluster, id: string, measure: () => T): T {
+  const before = fleetCpuMs(cluster);
+  const out = measure();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); // sshd reaps closed sessions on SIGCHLD
+  res.add(`remote-cpu:${id}`, fleetCpuMs(cluster) - before);
+  return out;
+}
+
 /** Every host back at 5.0.0 with nothing staged; `failFirst` makes the first host's upgrade fail. */
 function reset(hosts: readonly Host[], failFirst = false): void {
   for (const h of hosts) {
@@ -190,7 +217,7 @@ export async function rolloutBench(o: RolloutBenchOptions, res: Results): Promis
         project: true,
         run() {
           reset(hosts);
-          const r = ok('emqx-relup rollout', timed(process.execPath, rolloutArgs(hosts, '--batch', '1')));
+          const r = withFleetCpu(res, f.cluster, rolloutId(n), () => ok('emqx-relup rollout', timed(process.execPath, rolloutArgs(hosts, '--batch', '1'))));
           verify('emqx-relup rollout', hosts);
           res.run(rolloutId(n), r);
           if (n === max && r.maxRssKiB !== null) res.add(RSS_ID, kibToMB(r.maxRssKiB));
@@ -203,7 +230,7 @@ export async function rolloutBench(o: RolloutBenchOptions, res: Results): Promis
           reset(hosts);
           const cm = fs.mkdtempSync(path.join(dir, 'cm-'));
           const triples = hosts.flatMap((h) => [h.alias, `${h.root}/releases/`, shJoin([...emqx, rootArg(h.root), 'upgrade', TO])]);
-          const r = ok('the ssh+scp loop', timed('sh', ['-c', FLOOR, 'sh', cfg, cm, f.pkg, ...triples]));
+          const r = withFleetCpu(res, f.cluster, floorId(n), () => ok('the ssh+scp loop', timed('sh', ['-c', FLOOR, 'sh', cfg, cm, f.pkg, ...triples])));
           verify('the ssh+scp loop', hosts);
           res.run(floorId(n), r);
           fs.rmSync(cm, { recursive: true, force: true });
@@ -230,11 +257,16 @@ export async function rolloutBench(o: RolloutBenchOptions, res: Results): Promis
               ANSIBLE_RETRY_FILES_ENABLED: '0',
             };
             try {
-              const r = ok('ansible-playbook', timed('ansible-playbook', ['-i', inv, book], { env, captureStdout: true }));
+              const r = withFleetCpu(res, f.cluster, ansibleId(n), () => {
+                try {
+                  return ok('ansible-playbook', timed('ansible-playbook', ['-i', inv, book], { env, captureStdout: true }));
+                } finally {
+                  closeMasters(cp);
+                }
+              });
               verify('ansible-playbook', hosts);
               res.run(ansibleId(n), r);
             } finally {
-              closeMasters(cp);
               fs.rmSync(run, { recursive: true, force: true });
             }
           },
@@ -248,7 +280,7 @@ export async function rolloutBench(o: RolloutBenchOptions, res: Results): Promis
         project: true,
         run() {
           reset(hosts);
-          const r = ok('emqx-relup rollout --dry-run', timed(process.execPath, rolloutArgs(hosts, '--dry-run')));
+          const r = withFleetCpu(res, f.cluster, preflightId(n), () => ok('emqx-relup rollout --dry-run', timed(process.execPath, rolloutArgs(hosts, '--dry-run'))));
           res.run(preflightId(n), r);
         },
       });

@@ -32,6 +32,7 @@ export const INFO: Target[] = [
   ratio('middle-vs-tar-occ', 'scripts middle: extraction / GNU tar --occurrence=1', 'extract:middle', 'tar-occ:middle', null),
   ratio('first-vs-bsdtar', 'scripts first: extraction / bsdtar --fast-read', 'extract:first', 'bsdtar:first', null),
   ratio('tarstream-vs-zlib', 'tar-stream parsing all / Node zlib inflating all', 'tarstream', 'zlib', null),
+  ratio('tarstream-raw-vs-zlib', 'tar-stream alone on the inflated tar / Node zlib inflating all', 'tarstream-raw', 'zlib', null),
   ratio('zlib-vs-gzip', 'Node zlib inflating all / gzip -dc', 'zlib', 'gzip-dc', null),
   ratio('zlib-default-vs-zlib', 'Node zlib, default buffers / 1 MiB buffers', 'zlib-default', 'zlib', null),
   ratio('bundle-vs-node', 'cold start: node dist/emqx.cjs ping / node -e 0', 'cold:bundle-ping', 'cold:node', null),
