@@ -1,5 +1,5 @@
 // What a measurement run is made of: cases run in rotated rounds, and the samples they leave.
-import { type ChildReport, type Run } from './measure.js';
+import type { ChildReport, Run } from './measure.js';
 
 export const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 
