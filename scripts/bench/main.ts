@@ -147,7 +147,7 @@ async function main(opts: Options): Promise<void> {
   process.stdout.write(`\nresults written to ${jsonFile}\n`);
 }
 
-/** Extraction, wrapper and pack against their references (issue 6); returns the packages' line. */
+/** Extraction, wrapper and pack against their references; returns the packages' line. */
 async function packageBench(opts: Options, cache: string, res: Results): Promise<{ manifest: Manifest; line: string }> {
   const params = genParams(opts.quick);
   const manifest: Manifest = await ensurePackages(params, cache, log);

@@ -1,4 +1,4 @@
-// The rollout benchmark's targets (issue 14) for the fleet sizes measured, and the staging span
+// The rollout benchmark's targets for the fleet sizes measured, and the staging span
 // read from a `rollout --json` run. Pure.
 import type { Target } from './stats.js';
 
@@ -10,7 +10,7 @@ export function fleetSizes(quick: boolean): number[] {
 /** --stage-parallel values whose staging time is compared with sequential staging (1). */
 export const STAGE_PARALLEL = [1, 4, 8] as const;
 
-/** The fleet size the issue's limits are set for; a quick run shows its largest size as info. */
+/** The fleet size the limits are set for; a quick run shows its largest size as info. */
 export const TARGET_HOSTS = 32;
 
 export const rolloutId = (n: number): string => `rollout:${n}`;

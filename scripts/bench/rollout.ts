@@ -1,4 +1,4 @@
-// The rollout part of `npm run bench` (issue 14): a fleet of loopback hosts, one real sshd each
+// The rollout part of `npm run bench`: a fleet of loopback hosts, one real sshd each
 // (scripts/fixtures/sshd.ts, as the rollout tests use), each with its own fake release root at
 // 5.0.0 whose escript stand-in takes a fixed 200 ms per upgrade, so the figures are the
 // orchestration. The same hosts do the same per-host work under three drivers: the rollout, a
