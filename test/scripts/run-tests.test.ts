@@ -37,7 +37,7 @@ test('selection: unit leaves out e2e, sshd and npm install files, keeps unit fil
 
 test('selection: every compiled test that uses the OTP, sshd or fixture-build helpers is left out of unit', () => {
   const rels = compiledTests();
-  const live = rels.filter((rel) => /from ['"][^'"]*(helpers\/(otp|sshd)|fixtures\/build)\.js['"]/.test(fs.readFileSync(path.join(testDir, rel), 'utf8')));
+  const live = rels.filter((rel) => /from ['"][^'"]*(helpers\/(otp|sshd)|fixtures\/(build|sshd))\.js['"]/.test(fs.readFileSync(path.join(testDir, rel), 'utf8')));
   assert.ok(live.includes('e2e/wrapper-upgrade.test.js') && live.includes('rollout/rollout.test.js'), `scan found ${live.join(', ')}`);
   assert.deepEqual(live.filter(sel.isUnit), [], 'these start Erlang nodes or sshd but would run as unit tests');
 });
