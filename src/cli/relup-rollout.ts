@@ -4,7 +4,9 @@ import { RelupError } from '../errors.js';
 import { reportError, usageError } from './report.js';
 import { DEFAULT_ROOT, parseHostList, readInventory } from '../rollout/inventory.js';
 import { humanProgress, jsonProgress } from '../rollout/progress.js';
+import { describeResume } from '../rollout/resume.js';
 import type { RolloutReport, RolloutOptions, StopSignal } from '../rollout/run.js';
+import { checkSshConfig } from '../rollout/ssh-config.js';
 
 const PROG = 'emqx-relup rollout';
 export const EXIT_INTERRUPTED = 130;
@@ -20,10 +22,12 @@ function humanReport(r: RolloutReport): string {
   const what = `${r.direction} to ${r.target}`;
   const verdict = r.dryRun ? 'plan (dry run, nothing changed)' : r.interrupted ? 'INTERRUPTED' : r.ok ? 'complete' : 'HALTED';
   lines.push(`rollout ${what}: ${verdict}`);
+  if (r.resume && r.state) lines.push(`  ${describeResume(r.resume, r.state)}`);
   if (r.plan && r.dryRun) {
+    if (r.plan.regate.length) lines.push(`  re-gate: ${r.plan.regate.join(', ')} (at ${r.target}, gate failed in the earlier run)`);
     for (const [i, b] of r.plan.batches.entries()) lines.push(`  ${r.plan.canary && i === 0 ? 'canary ' : `batch ${i + 1}`}: ${b.join(', ')}`);
     if (r.plan.skip.length) lines.push(`  skip (already at ${r.target}): ${r.plan.skip.join(', ')}`);
-    if (r.plan.batches.length === 0) lines.push('  nothing to do: every host is at the target');
+    if (r.plan.batches.length === 0 && r.plan.regate.length === 0) lines.push('  nothing to do: every host is at the target');
   }
   const w = Math.max(...r.hosts.map((h) => h.host.length));
   for (const h of r.hosts) {
@@ -103,6 +107,7 @@ export async function run(argv: string[]): Promise<number> {
     upgradeTimeoutMs: positiveInt('upgrade-timeout', args.upgradeTimeout) * 1000,
   };
   const connectTimeoutSec = positiveInt('connect-timeout', args.connectTimeout);
+  if (args.F !== undefined) await checkSshConfig(args.F);
 
   const [{ rollout }, { makeSshTransport }] = await Promise.all([import('../rollout/run.js'), import('../rollout/ssh.js')]);
   const transport = makeSshTransport({ connectTimeoutSec, multiplex: args.multiplex, ...(args.F !== undefined ? { configFile: args.F } : {}) });
