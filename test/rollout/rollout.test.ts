@@ -303,7 +303,7 @@ describe('emqx-relup rollout over ssh', () => {
     const args = w.args('--check', 'test -e HEALTHY || { echo "not joined" >&2; exit 3; }');
     const r1 = await runRollout(args, w.dir);
     assert.equal(r1.code, 70, r1.stderr);
-    assert.match(r1.stdout, /h2 +5\.0\.1 +failed: h2: health gate: --check exited 3/);
+    assert.match(r1.stdout, /h2 +5\.0\.0 -> 5\.0\.1 +failed: h2: health gate: --check exited 3/);
 
     const r2 = await runRollout(args, w.dir);
     assert.equal(r2.code, 70, r2.stderr);
