@@ -9,6 +9,7 @@ export const Exit = {
   software: 70,
   cantCreate: 73,
   tempFail: 75,
+  protocol: 76,
   noPerm: 77,
   config: 78,
 } as const;
@@ -36,6 +37,8 @@ export const codeExit = {
   EDITION_MISMATCH: Exit.config,
   AMBIGUOUS_PACKAGE: Exit.config,
   ROLLOUT_HALTED: Exit.software,
+  /** A command on a rollout host failed, or answered something this tool cannot use (not our bug: INTERNAL is). */
+  REMOTE: Exit.protocol,
   /** Stopped by the operator's signal: 128 + the signal number (130 for Ctrl-C). */
   INTERRUPTED: 130,
 } as const;

@@ -8,6 +8,7 @@ import { humanProgress, jsonProgress } from '../rollout/progress.js';
 import { reportText } from '../rollout/report-text.js';
 import type { RolloutReport, RolloutOptions, StopSignal } from '../rollout/run.js';
 import type { Transport } from '../rollout/ssh.js';
+import { checkSshConfig } from '../rollout/ssh-config.js';
 
 const PROG = 'emqx-relup rollout';
 export const EXIT_INTERRUPTED = 130;
@@ -83,6 +84,7 @@ export async function run(argv: string[]): Promise<number> {
     upgradeTimeoutMs: positiveInt('upgrade-timeout', args.upgradeTimeout) * 1000,
   };
   const connectTimeoutSec = positiveInt('connect-timeout', args.connectTimeout);
+  if (args.F !== undefined) await checkSshConfig(args.F);
 
   const { makeSshTransport } = await import('../rollout/ssh.js');
   const transport = makeSshTransport({ connectTimeoutSec, multiplex: args.multiplex, ...(args.F !== undefined ? { configFile: args.F } : {}) });

@@ -55,7 +55,7 @@ export function remoteError(host: HostSpec, doing: string, r: ExecResult, hint: 
     try {
       const e = (JSON.parse(line) as { error?: { code?: string; message?: string } }).error;
       if (e?.message) {
-        const code = (e.code && e.code in codeSet ? e.code : 'INTERNAL') as ErrorCode;
+        const code = (e.code && e.code in codeSet ? e.code : 'REMOTE') as ErrorCode;
         return fail(host, code, `${doing} failed: ${e.message}`, hint, r);
       }
     } catch {
@@ -63,7 +63,7 @@ export function remoteError(host: HostSpec, doing: string, r: ExecResult, hint: 
     }
   }
   const last = (r.stderr.trim() || r.stdout.trim()).split('\n').pop() ?? '';
-  return fail(host, 'INTERNAL', `${doing} failed (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''}): ${last}`, hint, r);
+  return fail(host, 'REMOTE', `${doing} failed (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''}): ${last}`, hint, r);
 }
 
 /** The pure verdict on one host's facts. */

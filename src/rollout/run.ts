@@ -9,6 +9,7 @@ import { planRollout, type RolloutPlan } from './plan.js';
 import { preflightHost, type HostFacts, type Want } from './preflight.js';
 import type { Progress } from './progress.js';
 import type { RemoteEmqx } from './remote.js';
+import { decideResume, describeResume, type ResumeDecision } from './resume.js';
 import { stageHost } from './stage.js';
 import type { Transport } from './ssh.js';
 import { defaultStatePath, loadState, newState, stateWriter } from './state.js';
@@ -57,6 +58,8 @@ export interface RolloutReport {
   direction: 'upgrade' | 'downgrade';
   state: string | null;
   plan: RolloutPlan | null;
+  /** What this run made of the state file (null when preflight did not get that far). */
+  resume: ResumeDecision | null;
   hosts: HostReport[];
   warnings: string[];
   /** `host`: the host whose failure this is, when it is one host's (its report row has the details). */
@@ -128,6 +131,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     direction: opts.downgrade ? 'downgrade' : 'upgrade',
     state: opts.dryRun ? null : statePath,
     plan: null,
+    resume: null,
     hosts: [...rows.values()],
     warnings: [],
   };
@@ -147,7 +151,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     progress.phase(dest, 'failed', withoutHost(dest, e.message));
   };
 
-  progress.event('start', { package: pkg.path, sha256: pkg.sha256, target, direction: report.direction, hosts: opts.hosts, state: report.state, resumed: prior !== null });
+  progress.event('start', { package: pkg.path, sha256: pkg.sha256, target, direction: report.direction, hosts: opts.hosts, state: report.state });
 
   // 1. Preflight every host; nothing is written anywhere until all pass.
   const facts = new Map<string, HostFacts>();
@@ -182,22 +186,31 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     );
   }
 
-  // 2. Plan.
-  const plan = planRollout({
-    hosts: opts.hosts.map((h) => ({ dest: h.dest, running: facts.get(h.dest)!.running, atTarget: facts.get(h.dest)!.atTarget })),
-    recorded: Object.fromEntries(Object.entries(prior?.hosts ?? {}).map(([k, v]) => [k, v.status])),
-    batch: opts.batch,
-  });
+  // 2. Resume, replace or refuse the state file, judged against what preflight saw; then plan.
+  const seen = opts.hosts.map((h) => ({ dest: h.dest, root: h.root, running: facts.get(h.dest)!.running, atTarget: facts.get(h.dest)!.atTarget }));
+  let resume: ResumeDecision;
+  try {
+    resume = decideResume(statePath, prior, seen);
+  } catch (e) {
+    return finish(toRelupError(e));
+  }
+  report.resume = resume;
+  progress.event('resume', { ...resume });
+  if (resume.kind !== 'new') progress.note(describeResume(resume, statePath));
+  const plan = planRollout({ hosts: seen, recorded: resume.kind === 'resume' ? resume.recorded : {}, batch: opts.batch });
   report.plan = plan;
   for (const d of plan.skip) rows.get(d)!.outcome = 'at-target';
   progress.event('plan', { ...plan });
   const planned = plan.batches.flat().map((d) => facts.get(d)!);
-  if (opts.dryRun || planned.length === 0) {
-    if (opts.dryRun) for (const f of planned) progress.phase(f.host.dest, 'queued', `${f.running} -> ${target}`);
+  if (opts.dryRun || (planned.length === 0 && plan.regate.length === 0)) {
+    if (opts.dryRun) {
+      for (const d of plan.regate) progress.phase(d, 'queued', 're-gate');
+      for (const f of planned) progress.phase(f.host.dest, 'queued', `${f.running} -> ${target}`);
+    }
     return finish();
   }
 
-  const state = prior ?? newState(ident);
+  const state = resume.kind === 'resume' && prior ? prior : newState(ident);
   const store = stateWriter(statePath, state);
   for (const f of planned) {
     const rec = state.hosts[f.host.dest];
@@ -211,12 +224,51 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   };
   if (stop.requested) return interrupted();
 
-  // 3. Stage on every planned host.
+  // 3. Hosts whose gate failed in the earlier run are gated again first: until it passes they
+  // are not done, and nothing else is staged or upgraded.
+  const regated = await Promise.allSettled(
+    plan.regate.map(async (dest) => {
+      const f = facts.get(dest)!;
+      const from = state.hosts[dest]?.from ?? f.running;
+      progress.phase(dest, 'gate', 're-gate: it failed in the earlier run');
+      try {
+        await gateHost(t, f.host, emqx, change, opts.check, opts.commandTimeoutMs);
+      } catch (err) {
+        const e = toRelupError(err);
+        await store.set(dest, { root: f.host.root, status: 'failed', from, version: f.running, error: e.line });
+        throw e;
+      }
+      const row = rows.get(dest)!;
+      row.from = from;
+      row.outcome = 'done';
+      row.version = target;
+      await store.set(dest, { root: f.host.root, status: 'done', from, version: target });
+      progress.phase(dest, 'done', 're-gated');
+    }),
+  );
+  const regateFailed = regated.map((r, i) => [r, plan.regate[i]!] as const).filter(([r]) => r.status === 'rejected');
+  if (regateFailed.length > 0) {
+    for (const [r, dest] of regateFailed) failRow(dest, toRelupError((r as PromiseRejectedResult).reason));
+    const [r0, d0] = regateFailed[0]!;
+    const e = toRelupError((r0 as PromiseRejectedResult).reason);
+    return finish(
+      new RelupError('ROLLOUT_HALTED', `rollout halted at ${d0} (gated again, it failed again): ${e.message}`, {
+        hint: `no host was staged or upgraded in this run; fix ${d0} and re-run the same command`,
+      }),
+    );
+  }
+  if (stop.requested) return interrupted();
+
+  // 4. Stage on every planned host.
   const staged = await pool(planned, opts.stageParallel, async (f) => {
     progress.phase(f.host.dest, 'staging');
     const r = await stageHost(t, f, pkg, emqx, opts.commandTimeoutMs);
     rows.get(f.host.dest)!.outcome = 'staged';
-    progress.phase(f.host.dest, 'staged', r.skipped ? 'already there' : '');
+    if (r.note) {
+      report.warnings.push(r.note);
+      progress.note(`warning: ${r.note}`);
+    }
+    progress.phase(f.host.dest, 'staged', r.skipped ? 'already there' : r.note ? 'over ssh cat' : '');
     return r;
   });
   const stageErr = staged.findIndex((r) => r.status === 'rejected');
@@ -238,7 +290,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     return finish(new RelupError(e.code, `the remote plan check failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }), planned[checkErr]!.host.dest);
   }
 
-  // 4. Canary, then batches; a gate after every host; halt on the first failure.
+  // 5. Canary, then batches; a gate after every host; halt on the first failure.
   for (const [bi, batch] of plan.batches.entries()) {
     if (stop.requested) return interrupted();
     const results = await Promise.allSettled(

@@ -50,4 +50,25 @@ describe('emqx-relup rollout: usage', () => {
     assert.equal(e.code, 'NOT_FOUND');
     assert.equal(e.exitCode, 66);
   });
+
+  it('reports a missing -F ssh config as one error about that file (66), no host contacted', async () => {
+    const missing = path.join(dir, 'no-such-ssh_config');
+    await refused([pkg, '--hosts', 'h1,h2,h3', '-F', missing], 66, new RegExp(`^emqx-relup rollout: error: ssh config ${missing} \\(given with -F\\) does not exist; fix the path given to -F`));
+    await refused([pkg, '--hosts', 'h1', '-F', dir], 66, /ssh config .* \(given with -F\) is not a file/);
+  });
+
+  it('checks a local <package>.sha256 before any host is read (65)', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'sidecar-'));
+    const p = makePackage(sub, '5.0.1');
+    fs.writeFileSync(`${p}.sha256`, `${'0'.repeat(64)}  ${path.basename(p)}\n`);
+    // Were ssh ever run, these hosts would be a closed loopback port (69), never the network.
+    const conf = path.join(sub, 'ssh_config');
+    fs.writeFileSync(conf, 'Host *\n  HostName 127.0.0.1\n  Port 1\n');
+    const r = await runRollout([p, '--hosts', 'h1,h2', '-F', conf, '--json'], sub);
+    assert.equal(r.code, 65, r.stderr);
+    const e = JSON.parse(r.stderr).error;
+    assert.equal(e.code, 'CHECKSUM_MISMATCH');
+    assert.match(e.message, /does not match emqx-5\.0\.1-ubuntu22\.04-amd64\.tar\.gz\.sha256: sha256 is [0-9a-f]{64}, expected 0{64}; the package is damaged/);
+    assert.deepEqual(fs.readdirSync(sub).filter((f) => f.endsWith('.rollout.json')), []);
+  });
 });

@@ -123,6 +123,8 @@ let nextOctet = 10 + (process.pid % 200);
 export interface ClusterOptions {
   /** Environment a Host alias sends (ssh_config SetEnv; the sshd accepts ERL_* and EMQX_*). */
   env?: Record<string, Record<string, string>>;
+  /** Aliases whose sshd has no `Subsystem sftp` (OpenSSH 9's scp copies over SFTP, so it fails there). */
+  noSftp?: string[];
 }
 
 /** Starts one sshd per alias, each on its own 127.0.0.x address and a free port. */
@@ -181,7 +183,7 @@ export async function startSshCluster(aliases: string[], opts: ClusterOptions = 
           'UsePAM no',
           'StrictModes no',
           'LogLevel ERROR',
-          'Subsystem sftp internal-sftp',
+          ...(opts.noSftp?.includes(alias) ? [] : ['Subsystem sftp internal-sftp']),
           'AcceptEnv ERL_* EMQX_*',
           '',
         ].join('\n'),
