@@ -20,7 +20,7 @@ wrapper prints its own: emqx completion bash.`,
   ],
   exits: [
     [0, 'the script was printed'],
-    [64, 'an unknown shell, or none named and $SHELL is neither bash nor zsh'],
+    [64, 'bad command line: an unknown shell, or none named and $SHELL is neither bash nor zsh'],
   ],
   args: SHELLS,
 };

@@ -72,7 +72,7 @@ export function checkWords(spec: CommandSpec, argv: readonly string[]): void {
     const name = eq > 0 ? w.slice(0, eq) : w;
     const o = known.get(name);
     if (!o) {
-      const near = nearest(name, [...known.keys()]);
+      const near = name.startsWith('--') ? nearest(name, [...known.keys()].filter((k) => k.startsWith('--'))) : null;
       throw usageError(`unknown option ${name} for ${spec.name}${near ? ` (did you mean ${near}?)` : ''}`, seeHelp(spec.name));
     }
     if (!o.value) {
