@@ -28,6 +28,8 @@ have bsdtar || need+=(libarchive-tools) # packages read by libarchive too (extra
 have setpriv || need+=(util-linux)      # permission tests drop to nobody
 have awk || need+=(mawk)                # the rollout's remote probe, run over ssh in the tests
 have sha256sum && have mkfifo || need+=(coreutils)
+have zsh || need+=(zsh)                 # the completion test tabs in a real zsh
+have tmux || need+=(tmux)               # ... inside tmux
 [ "$bench" = 1 ] && { [ -x /usr/bin/time ] || need+=(time); }
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
