@@ -2,18 +2,33 @@
 // would make emqx upgrade or release_handler fail; exits 65 when there is one (a CI gate).
 import { Exit } from '../errors.js';
 import type { InspectReport } from '../release-tools/inspect.js';
-import { parseArgs } from './relup-args.js';
+import { parseCommand, type CommandSpec } from './relup-parse.js';
 import { usageError } from './report.js';
 
-const HELP = `usage: emqx-relup inspect <package.tar.gz> [--json]
-
-Prints the edition, version and platform from the name, the versioned scripts (position, size,
+export const spec: CommandSpec = {
+  name: 'inspect',
+  synopsis: '<package.tar.gz> [options]',
+  about: 'check a package for everything emqx upgrade and release_handler need',
+  details: `Prints the edition, version and platform from the name, the versioned scripts (position, size,
 mode), the .rel and releases/<version>/ found, the sha256 and whether <package>.sha256 matches, and
-every problem found, including what EMQX's own install_upgrade.escript would miss (the
-.rel it unpacks by, the versioned emqx_ctl and nodetool it copies, a wrapper as the runner).
-Warnings (a name EMQX's own runner will not find) do not fail. Exits 0 when there is no
-problem, 65 otherwise.
-`;
+every problem found, including what EMQX's own install_upgrade.escript would miss (the .rel it
+unpacks by, the versioned emqx_ctl and nodetool it copies, a wrapper as the runner). Warnings (a
+name EMQX's own runner will not find) do not fail.`,
+  options: {
+    json: { type: 'boolean', describe: 'print the whole report as one JSON object' },
+  },
+  examples: [
+    ['$0 emqx-5.0.1-ubuntu22.04-amd64.tar.gz', 'what the package holds and every problem in it'],
+    ['$0 emqx-5.0.1-el8-amd64.tar.gz --json | jq .problems', 'the problems as JSON, e.g. for a CI gate'],
+  ],
+  exits: [
+    [0, 'no problem (warnings do not count)'],
+    [64, 'bad command line'],
+    [65, 'the package has at least one problem'],
+    [66, 'the package does not exist'],
+    [77, 'the package cannot be read (permission)'],
+  ],
+};
 
 export function formatReport(r: InspectReport): string {
   const lines: string[] = [];
@@ -38,11 +53,9 @@ export function formatReport(r: InspectReport): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { options: o, positionals } = parseArgs(argv, { json: 'boolean', help: 'boolean' }, 'inspect');
-  if (o.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const o = await parseCommand(spec, argv);
+  if (o === null) return 0;
+  const positionals = o._;
   if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'inspect needs a package file' : `inspect takes one package, got ${positionals.length}`, "see 'emqx-relup inspect --help'");
   const { inspect } = await import('../release-tools/inspect.js');
   const report = await inspect(positionals[0]!);

@@ -38,7 +38,15 @@ describe('emqx-relup rollout: usage', () => {
     await refused([pkg, '--hosts', 'a', '--settle', '-1'], 64, /--settle must be a number of seconds >= 0/);
     await refused([pkg, '--hosts=-oProxyCommand=touch x'], 64, /invalid host "-oProxyCommand=touch x" in --hosts/);
     await refused([pkg, '--hosts', 'a', '--root', 'rel'], 64, /invalid release root "rel" in --root/);
-    await refused([pkg, '--hosts', 'a', '--frobnicate'], 64, /Unknown argument: frobnicate/);
+    await refused([pkg, '--hosts', 'a', '--frobnicate'], 64, /^emqx-relup rollout: error: unknown option --frobnicate for rollout; see 'emqx-relup rollout --help'$/);
+    await refused([pkg, '--hosts', 'a', '--batch', 'two'], 64, /^emqx-relup rollout: error: --batch must be an integer >= 1, got "two"; see 'emqx-relup rollout --help'$/);
+    await refused([pkg, '--hosts', 'a', '--batch', '2.5'], 64, /--batch must be an integer >= 1, got 2\.5;/);
+    await refused([pkg, '--hosts', 'a', '--connect-timeout=1e9x'], 64, /--connect-timeout must be an integer >= 1, got "1e9x"/);
+    await refused([pkg, '--hosts', 'a', '--settle', 'soon'], 64, /--settle must be a number of seconds >= 0, got "soon"/);
+    await refused([pkg, '--hosts', 'a', '--stage-paralel', '2'], 64, /unknown option --stage-paralel for rollout \(did you mean --stage-parallel\?\)/);
+    await refused([pkg, '--hosts', 'a', '--hosts', 'b'], 64, /--hosts given twice/);
+    await refused([pkg, '--hosts'], 64, /--hosts needs a value/);
+    await refused([pkg, '--hosts', 'a', '--dry-run=yes'], 64, /--dry-run takes no value/);
     await refused([path.join(dir, 'notes.tar.gz'), '--hosts', 'a'], 64, /"notes\.tar\.gz" is not a package name/);
   });
 
