@@ -35,6 +35,8 @@ export const codeExit = {
   CONFIG: Exit.config,
   EDITION_MISMATCH: Exit.config,
   AMBIGUOUS_PACKAGE: Exit.config,
+  /** No relup leads from the running release to the target (release_handler would fail after unpacking). */
+  NO_UPGRADE_PATH: Exit.config,
   ROLLOUT_HALTED: Exit.software,
   /** Stopped by the operator's signal: 128 + the signal number (130 for Ctrl-C). */
   INTERRUPTED: 130,
