@@ -23,6 +23,7 @@ const status: WrapperStatus = {
   releases: [{ version: '5.0.0', status: 'permanent' }],
   versionedScripts: [],
   packages: [],
+  stuck: [],
   warnings: [],
 };
 
