@@ -36,6 +36,8 @@ export const codeExit = {
   CONFIG: Exit.config,
   EDITION_MISMATCH: Exit.config,
   AMBIGUOUS_PACKAGE: Exit.config,
+  /** No relup leads from the running release to the target (release_handler would fail after unpacking). */
+  NO_UPGRADE_PATH: Exit.config,
   ROLLOUT_HALTED: Exit.software,
   /** A command on a rollout host failed, or answered something this tool cannot use (not our bug: INTERNAL is). */
   REMOTE: Exit.protocol,

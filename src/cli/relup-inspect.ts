@@ -10,7 +10,8 @@ export const spec: CommandSpec = {
   synopsis: '<package.tar.gz> [options]',
   about: 'check a package for everything emqx upgrade and release_handler need',
   details: `Prints the edition, version and platform from the name, the versioned scripts (position, size,
-mode), the .rel and releases/<version>/ found, the sha256 and whether <package>.sha256 matches, and
+mode), the .rel and releases/<version>/ found, the upgrade paths of releases/<version>/relup
+(the versions it upgrades from and downgrades to; --json: relup: {upFrom, downTo}), the sha256 and whether <package>.sha256 matches, and
 every problem found, including what EMQX's own install_upgrade.escript would miss (the .rel it
 unpacks by, the versioned emqx_ctl and nodetool it copies, a wrapper as the runner). Warnings (a
 name EMQX's own runner will not find) do not fail.`,
@@ -41,6 +42,11 @@ export function formatReport(r: InspectReport): string {
   lines.push(script('escript', r.scripts.escript));
   lines.push(`release:  ${r.release.dir ?? 'releases/<version>/ missing'}, ${r.release.rel ? `${r.release.rel} (${r.release.relName} ${r.release.relVersion})` : 'no .rel'}`);
   if (r.release.edition) lines.push(`edition:  ${r.release.edition} (releases/emqx_vars)`);
+  lines.push(
+    r.relup
+      ? `relup:    up from ${r.relup.upFrom.join(', ') || 'no version'}; down to ${r.relup.downTo.join(', ') || 'no version'} (member ${r.relup.member})`
+      : 'relup:    none (no hot upgrade path)',
+  );
   lines.push(`sha256:   ${r.sha256}`);
   lines.push(`sidecar:  ${!r.sidecar.present ? 'none' : r.sidecar.matches ? 'matches' : 'does not match'}`);
   for (const w of r.warnings) lines.push(`warning:  [${w.code}] ${w.message}`);

@@ -67,7 +67,7 @@ halts. State is saved after every host: run the same command again to resume.`,
     [73, 'not enough disk on a host'],
     [75, 'a host is locked by another upgrade'],
     [76, 'REMOTE: a command on a host failed or printed something unusable (outside an upgrade)'],
-    [78, 'the state file belongs to another rollout, or no longer matches the hosts'],
+    [78, 'the state file belongs to another rollout or no longer matches the hosts, or a host has no upgrade path (NO_UPGRADE_PATH)'],
     [130, 'interrupted (Ctrl-C, SIGTERM); state saved, run the same command to continue'],
   ],
 };

@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RelupError, toRelupError } from '../errors.js';
 import { readLocalPackage, readShippedWrapper, toolVersion, type LocalPackage } from './artifacts.js';
+import { readPackageRelup } from '../package/read-relup.js';
 import type { HostSpec } from './inventory.js';
 import { planRollout, type RolloutPlan } from './plan.js';
 import { preflightHost, type HostFacts, type Want } from './preflight.js';
@@ -93,6 +94,12 @@ function withoutHost(dest: string, message: string): string {
   return message.startsWith(`${dest}: `) ? message.slice(dest.length + 2) : message;
 }
 
+/** The package's upgrade paths, read once for every host's preflight. */
+async function packagePaths(path: string, target: string): Promise<Want['relup']> {
+  const { fact } = await readPackageRelup(path, target);
+  return fact.kind === 'found' ? { upFrom: fact.relup.upFrom, downTo: fact.relup.downTo } : null;
+}
+
 async function resolveRemote(o: RolloutOptions['remote']): Promise<RemoteEmqx> {
   if (o.kind === 'installed') return o;
   const w = await readShippedWrapper(o.localFile);
@@ -116,6 +123,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     downgrade: opts.downgrade,
     permanent: opts.permanent,
     wrapperSha: emqx.kind === 'shipped' ? emqx.sha256 : null,
+    relup: await packagePaths(pkg.path, target),
   };
 
   const rows = new Map<string, HostReport>(

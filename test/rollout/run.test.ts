@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { makePackage } from '../helpers/fake-root.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rollout, type RolloutOptions, type RolloutReport } from '../../src/rollout/run.js';
@@ -31,9 +32,8 @@ interface World {
 async function world(t: { after(fn: () => void): void }): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'relup-run-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  // rollout() only names, sizes and hashes the package; the hosts are fakes.
-  const pkg = join(dir, PKG);
-  writeFileSync(pkg, 'package bytes\n');
+  // rollout() names, sizes and hashes the package and reads its relup (up from 5.0.0); the hosts are fakes.
+  const pkg = makePackage(dir, { version: '5.0.1' });
   const wrapper = join(dir, 'emqx.cjs');
   writeFileSync(wrapper, '#!/usr/bin/env node\n// @emqx-relup/wrapper stand-in\n');
   const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
