@@ -9,6 +9,7 @@ const subcommands: Record<string, { about: string; load: () => Promise<Subcomman
   pack: { about: 'make a package that carries bin/emqx-<v> and bin/install_upgrade.escript-<v> first', load: () => import('./relup-pack.js') },
   inspect: { about: 'check a package for everything emqx upgrade and release_handler need', load: () => import('./relup-inspect.js') },
   rollout: { about: 'rolling hot upgrade of a cluster over SSH', load: () => import('./relup-rollout.js') },
+  status: { about: "every host's version, RELEASES, node, lock and staged packages over SSH (read-only)", load: () => import('./relup-status.js') },
 };
 
 function help(): string {

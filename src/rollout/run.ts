@@ -7,6 +7,7 @@ import { readLocalPackage, readShippedWrapper, toolVersion, type LocalPackage } 
 import type { HostSpec } from './inventory.js';
 import { planRollout, type RolloutPlan } from './plan.js';
 import { preflightHost, type HostFacts, type Want } from './preflight.js';
+import { pool } from './pool.js';
 import type { Progress } from './progress.js';
 import type { RemoteEmqx } from './remote.js';
 import { stageHost } from './stage.js';
@@ -66,25 +67,7 @@ export interface StopSignal {
   requested: boolean;
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time; collects every outcome (never short-circuits). */
-async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
-  const out: PromiseSettledResult<R>[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        out[i] = { status: 'fulfilled', value: await fn(items[i]!) };
-      } catch (reason) {
-        out[i] = { status: 'rejected', reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
-async function resolveRemote(o: RolloutOptions['remote']): Promise<RemoteEmqx> {
+export async function resolveRemote(o: RolloutOptions['remote']): Promise<RemoteEmqx> {
   if (o.kind === 'installed') return o;
   const w = await readShippedWrapper(o.localFile);
   return { kind: 'shipped', node: o.node, localFile: w.path, sha256: w.sha256, name: `emqx-${await toolVersion()}.cjs` };
