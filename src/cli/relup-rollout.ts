@@ -2,7 +2,8 @@
 // over SSH. Parses options, wires the transport and the progress output, prints the report.
 import { RelupError } from '../errors.js';
 import { reportError, usageError } from './report.js';
-import { DEFAULT_ROOT, parseHostList, readInventory } from '../rollout/inventory.js';
+import { DEFAULT_ROOT, selectHosts } from '../rollout/inventory.js';
+import { batchSize, parseBatch } from '../rollout/plan.js';
 import { humanProgress, jsonProgress } from '../rollout/progress.js';
 import type { RolloutReport, RolloutOptions, StopSignal } from '../rollout/run.js';
 
@@ -18,7 +19,15 @@ function positiveInt(name: string, v: unknown, min = 1): number {
 function humanReport(r: RolloutReport): string {
   const lines: string[] = [];
   const what = `${r.direction} to ${r.target}`;
-  const verdict = r.dryRun ? 'plan (dry run, nothing changed)' : r.interrupted ? 'INTERRUPTED' : r.ok ? 'complete' : 'HALTED';
+  const verdict = r.dryRun
+    ? 'plan (dry run, nothing changed)'
+    : r.interrupted
+      ? 'INTERRUPTED'
+      : r.paused
+        ? 'PAUSED after the canary (re-run with --continue)'
+        : r.ok
+          ? 'complete'
+          : 'HALTED';
   lines.push(`rollout ${what}: ${verdict}`);
   if (r.plan && r.dryRun) {
     for (const [i, b] of r.plan.batches.entries()) lines.push(`  ${r.plan.canary && i === 0 ? 'canary ' : `batch ${i + 1}`}: ${b.join(', ')}`);
@@ -51,7 +60,11 @@ export async function run(argv: string[]): Promise<number> {
     .option('hosts', { type: 'string', describe: 'SSH destinations, comma separated, in rollout order' })
     .option('inventory', { type: 'string', describe: 'file: one host per line, optional release root after it, # comments' })
     .option('root', { type: 'string', default: DEFAULT_ROOT, describe: 'release root on the hosts (inventory lines may override)' })
-    .option('batch', { type: 'number', default: 1, describe: 'hosts upgraded together after the canary' })
+    .option('limit', { type: 'string', describe: 'only these hosts of --hosts/--inventory, comma separated' })
+    .option('batch', { type: 'string', default: '1', describe: "hosts upgraded together after the canary: N, or P% of the rollout's hosts (rounded down, at least 1)" })
+    .option('pause-after-canary', { type: 'boolean', default: false, describe: 'stop once the canary passed its gate; the same command with --continue goes on' })
+    .option('continue', { type: 'boolean', default: false, describe: 'go on after --pause-after-canary stopped' })
+    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation (asked on a terminal before touching more than one host)' })
     .option('stage-parallel', { type: 'number', default: 4, describe: 'hosts staged at the same time' })
     .option('check', { type: 'string', describe: 'command run on each host (cwd = root) after its upgrade; must exit 0' })
     .option('settle', { type: 'number', default: 0, describe: 'seconds to wait between hosts' })
@@ -82,15 +95,16 @@ export async function run(argv: string[]): Promise<number> {
 
   const positional = args._.map(String);
   if (positional.length !== 1) throw usageError(positional.length === 0 ? 'missing the package to roll out' : `one package expected, got ${positional.join(' ')}`);
-  if ((args.hosts === undefined) === (args.inventory === undefined)) throw usageError('give exactly one of --hosts and --inventory');
-  const hosts = args.hosts !== undefined ? parseHostList(args.hosts, args.root) : await readInventory(args.inventory!, args.root);
+  const hosts = await selectHosts({ hosts: args.hosts, inventory: args.inventory, root: args.root, limit: args.limit });
+  const batch = parseBatch(String(args.batch));
+  if (!batch) throw usageError(`--batch must be a positive integer or a percentage from 1% to 100%, got ${JSON.stringify(args.batch)}`);
   if (args.remoteEmqx !== undefined && args.remoteEmqx.trim() === '') throw usageError('--remote-emqx needs a command');
   const settle = Number(args.settle);
   if (!Number.isFinite(settle) || settle < 0) throw usageError(`--settle must be a number of seconds >= 0, got ${JSON.stringify(args.settle)}`);
   const opts: RolloutOptions = {
     packagePath: positional[0]!,
     hosts,
-    batch: positiveInt('batch', args.batch),
+    batch: batchSize(batch, hosts.length),
     stageParallel: positiveInt('stage-parallel', args.stageParallel),
     ...(args.check !== undefined ? { check: args.check } : {}),
     settleSec: settle,
@@ -101,12 +115,27 @@ export async function run(argv: string[]): Promise<number> {
     remote: args.remoteEmqx !== undefined ? { kind: 'installed', command: args.remoteEmqx } : { kind: 'shipped', node: args.remoteNode },
     commandTimeoutMs: positiveInt('command-timeout', args.commandTimeout) * 1000,
     upgradeTimeoutMs: positiveInt('upgrade-timeout', args.upgradeTimeout) * 1000,
+    pauseAfterCanary: args.pauseAfterCanary,
+    continued: args.continue,
   };
   const connectTimeoutSec = positiveInt('connect-timeout', args.connectTimeout);
 
   const [{ rollout }, { makeSshTransport }] = await Promise.all([import('../rollout/run.js'), import('../rollout/ssh.js')]);
   const transport = makeSshTransport({ connectTimeoutSec, multiplex: args.multiplex, ...(args.F !== undefined ? { configFile: args.F } : {}) });
   const progress = json ? jsonProgress(process.stdout) : humanProgress(process.stderr, hosts.map((h) => h.dest));
+  opts.confirm = {
+    stdinIsTTY: process.stdin.isTTY === true,
+    yes: args.yes,
+    async ask(question) {
+      const { askYesNo } = await import('./confirm.js');
+      const resume = progress.hold?.() ?? (() => {});
+      try {
+        return await askYesNo(process.stdin, process.stderr, `${PROG}: ${question}`);
+      } finally {
+        resume();
+      }
+    },
+  };
 
   // Ctrl-C / SIGTERM: finish the host in progress through its gate, then stop. The ssh children
   // run in their own process group, so the terminal's SIGINT never reaches them.

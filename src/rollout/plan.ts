@@ -83,3 +83,15 @@ export function pausePoint(o: { pauseAfterCanary: boolean; continued: boolean; p
 export function needsConfirmation(o: { stdinIsTTY: boolean; yes: boolean; dryRun: boolean; hostsToTouch: number }): boolean {
   return o.stdinIsTTY && !o.yes && !o.dryRun && o.hostsToTouch > 1;
 }
+
+/** The confirmation question: what is about to happen, to how many hosts, in which order. */
+export function confirmQuestion(plan: Plan, direction: 'upgrade' | 'downgrade', target: string): string {
+  const n = plan.batches.flat().length;
+  const rest = plan.canary ? plan.batches.slice(1) : plan.batches;
+  const most = Math.max(0, ...rest.map((b) => b.length));
+  const order = [
+    ...(plan.canary ? [`canary ${plan.batches[0]![0]}`] : []),
+    ...(rest.length ? [`${rest.length} batch(es) of up to ${most}`] : []),
+  ].join(', then ');
+  return `${direction} ${n} host(s) to ${target} (${order})? [y/N] `;
+}

@@ -22,6 +22,8 @@ export interface Progress {
   event(name: string, data: Record<string, unknown>): void;
   note(message: string): void;
   close(): void;
+  /** Stops live redraws while the terminal is asked a question; the returned function resumes them below it. */
+  hold?(): () => void;
 }
 
 interface Line {
@@ -76,7 +78,7 @@ export function humanProgress(out: NodeJS.WriteStream | NodeJS.WritableStream, h
     drawn = lines.length;
     out.write(s);
   };
-  const timer = tty ? setInterval(redraw, 1000) : null;
+  let timer = tty ? setInterval(redraw, 1000) : null;
   timer?.unref();
   return {
     phase(host, phase, detail = '') {
@@ -99,7 +101,20 @@ export function humanProgress(out: NodeJS.WriteStream | NodeJS.WritableStream, h
     },
     close() {
       if (timer) clearInterval(timer);
+      timer = null;
       redraw();
+    },
+    hold() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      // The question goes below the drawn lines, which are left as they are: redraws start afresh under it.
+      drawn = 0;
+      return () => {
+        if (!tty || timer) return;
+        timer = setInterval(redraw, 1000);
+        timer.unref();
+        redraw();
+      };
     },
   };
 }

@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RelupError, toRelupError } from '../errors.js';
 import { readLocalPackage, readShippedWrapper, toolVersion, type LocalPackage } from './artifacts.js';
 import type { HostSpec } from './inventory.js';
-import { planRollout, type RolloutPlan } from './plan.js';
+import { auditPath, openAudit } from './audit.js';
+import { confirmQuestion, needsConfirmation, pausePoint, planRollout, type RolloutPlan } from './plan.js';
 import { preflightHost, type HostFacts, type Want } from './preflight.js';
 import { pool } from './pool.js';
 import type { Progress } from './progress.js';
@@ -33,6 +34,11 @@ export interface RolloutOptions {
   commandTimeoutMs: number;
   /** Bound on one host's upgrade command. */
   upgradeTimeoutMs: number;
+  /** --pause-after-canary: stop once the canary passed its gate, until re-run with --continue. */
+  pauseAfterCanary?: boolean;
+  continued?: boolean;
+  /** Asked before staging when more than one host is to be touched (see needsConfirmation). */
+  confirm?: { stdinIsTTY: boolean; yes: boolean; ask(question: string): Promise<boolean> };
 }
 
 export type HostOutcome = 'done' | 'at-target' | 'failed' | 'untouched' | 'staged';
@@ -52,6 +58,8 @@ export interface RolloutReport {
   ok: boolean;
   dryRun: boolean;
   interrupted: boolean;
+  /** Stopped on purpose by --pause-after-canary; re-run with --continue. */
+  paused: boolean;
   package: string;
   sha256: string;
   target: string;
@@ -80,6 +88,18 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   const statePath = opts.statePath ?? defaultStatePath(pkg.name.file, opts.downgrade);
   const ident = { package: pkg.name.file, sha256: pkg.sha256, target, downgrade: opts.downgrade };
   const prior = await loadState(statePath, ident);
+  // The audit trail beside the state; a dry run writes nothing, here either.
+  const audit = opts.dryRun
+    ? null
+    : openAudit(
+        auditPath(statePath),
+        { package: pkg.path, sha256: pkg.sha256, target, direction: opts.downgrade ? 'downgrade' : 'upgrade', hosts: opts.hosts, state: statePath, resumed: prior !== null, tool: await toolVersion() },
+        (m) => progress.note(`warning: ${m}`),
+      );
+  if (audit) {
+    t = audit.transport(t);
+    progress = audit.progress(progress);
+  }
   const change: ChangeSpec = { packageFile: pkg.name.file, target, downgrade: opts.downgrade, permanent: opts.permanent };
   const want: Want = {
     packageFile: pkg.name.file,
@@ -99,6 +119,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     ok: false,
     dryRun: opts.dryRun,
     interrupted: false,
+    paused: false,
     package: pkg.path,
     sha256: pkg.sha256,
     target,
@@ -112,6 +133,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     for (const r of rows.values()) if (r.outcome === 'untouched' && !r.error) progress.phase(r.host, 'untouched');
     if (e) report.error = { code: e.code, message: e.line, exitCode: e.exitCode };
     report.ok = !e && !report.interrupted;
+    audit?.record({ event: 'end', ok: report.ok, interrupted: report.interrupted, paused: report.paused, ...(report.error ? { error: report.error } : {}) });
     return report;
   };
   const failRow = (dest: string, e: RelupError, outcome: HostOutcome = 'failed') => {
@@ -169,6 +191,19 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   if (opts.dryRun || planned.length === 0) {
     if (opts.dryRun) for (const f of planned) progress.phase(f.host.dest, 'queued', `${f.running} -> ${target}`);
     return finish();
+  }
+
+  const pause = pausePoint({ pauseAfterCanary: opts.pauseAfterCanary === true, continued: opts.continued === true, plan });
+  if (pause === 'before') {
+    report.paused = true;
+    progress.note('paused: the canary passed its gate in an earlier run; re-run the same command with --continue to upgrade the rest');
+    return finish();
+  }
+  const c = opts.confirm;
+  if (c && needsConfirmation({ stdinIsTTY: c.stdinIsTTY, yes: c.yes, dryRun: opts.dryRun, hostsToTouch: planned.length })) {
+    if (!(await c.ask(confirmQuestion(plan, report.direction, target)))) {
+      return finish(new RelupError('NOT_CONFIRMED', 'not confirmed; no host was touched', { hint: 'answer y to go on, or pass --yes to skip the question' }));
+    }
   }
 
   const state = prior ?? newState(ident);
@@ -251,6 +286,12 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
           hint: `${done} host(s) done, ${left} not upgraded; fix ${d0} and re-run the same command to resume`,
         }),
       );
+    }
+    if (bi === 0 && pause === 'after-canary') {
+      report.paused = true;
+      const left = plan.batches.slice(1).flat().length;
+      progress.note(`paused after the canary ${batch[0]} passed its gate; re-run the same command with --continue to upgrade the other ${left} host(s)`);
+      return finish();
     }
     if (bi < plan.batches.length - 1 && opts.settleSec > 0 && !stop.requested) {
       progress.note(`settling ${opts.settleSec}s before the next host`);

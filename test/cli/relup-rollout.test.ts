@@ -34,7 +34,11 @@ describe('emqx-relup rollout: usage', () => {
     await refused([], 64, /^emqx-relup rollout: error: missing the package to roll out; see --help$/);
     await refused([pkg], 64, /give exactly one of --hosts and --inventory/);
     await refused([pkg, '--hosts', 'a', '--inventory', 'f'], 64, /give exactly one of --hosts and --inventory/);
-    await refused([pkg, '--hosts', 'a', '--batch', '0'], 64, /--batch must be an integer >= 1, got 0/);
+    await refused([pkg, '--hosts', 'a', '--batch', '0'], 64, /--batch must be a positive integer or a percentage from 1% to 100%, got "0"/);
+    await refused([pkg, '--hosts', 'a', '--batch', 'two'], 64, /--batch must be a positive integer or a percentage from 1% to 100%, got "two"/);
+    await refused([pkg, '--hosts', 'a', '--batch', '150%'], 64, /--batch must be a positive integer or a percentage from 1% to 100%, got "150%"/);
+    await refused([pkg, '--hosts', 'a,b', '--limit', 'b,c'], 64, /--limit names c, not in --hosts; name hosts exactly as the inventory writes them$/);
+    await refused([pkg, '--hosts', 'a,b', '--limit', ''], 64, /empty host name in --limit/);
     await refused([pkg, '--hosts', 'a', '--settle', '-1'], 64, /--settle must be a number of seconds >= 0/);
     await refused([pkg, '--hosts=-oProxyCommand=touch x'], 64, /invalid host "-oProxyCommand=touch x" in --hosts/);
     await refused([pkg, '--hosts', 'a', '--root', 'rel'], 64, /invalid release root "rel" in --root/);

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchSize, limitHosts, needsConfirmation, parseBatch, pausePoint, planRollout, type Plan } from '../../src/rollout/plan.js';
+import { batchSize, confirmQuestion, limitHosts, needsConfirmation, parseBatch, pausePoint, planRollout, type Plan } from '../../src/rollout/plan.js';
 
 const hosts = (spec: string) =>
   spec.split(' ').map((s) => ({ dest: s.replace('*', ''), running: s.endsWith('*') ? '5.0.1' : '5.0.0', atTarget: s.endsWith('*') }));
@@ -134,5 +134,16 @@ describe('needsConfirmation', () => {
     for (const [stdinIsTTY, yes, dryRun, hostsToTouch, want] of table) {
       assert.equal(needsConfirmation({ stdinIsTTY, yes, dryRun, hostsToTouch }), want, JSON.stringify({ stdinIsTTY, yes, dryRun, hostsToTouch }));
     }
+  });
+});
+
+describe('confirmQuestion', () => {
+  it('says what, to how many hosts and in which order', () => {
+    const table: [Plan, 'upgrade' | 'downgrade', string][] = [
+      [{ skip: [], batches: [['a'], ['b', 'c'], ['d']], canary: true }, 'upgrade', 'upgrade 4 host(s) to 5.0.1 (canary a, then 2 batch(es) of up to 2)? [y/N] '],
+      [{ skip: ['a'], batches: [['b', 'c', 'd']], canary: false }, 'upgrade', 'upgrade 3 host(s) to 5.0.1 (1 batch(es) of up to 3)? [y/N] '],
+      [{ skip: [], batches: [['a'], ['b']], canary: true }, 'downgrade', 'downgrade 2 host(s) to 5.0.1 (canary a, then 1 batch(es) of up to 1)? [y/N] '],
+    ];
+    for (const [plan, dir, want] of table) assert.equal(confirmQuestion(plan, dir, '5.0.1'), want);
   });
 });
