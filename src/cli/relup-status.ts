@@ -32,6 +32,9 @@ export async function run(argv: string[]): Promise<number> {
     .option('parallel', { type: 'number', default: 8, describe: 'hosts read at the same time' })
     .option('connect-timeout', { type: 'number', default: 10, describe: 'ssh ConnectTimeout, seconds' })
     .option('command-timeout', { type: 'number', default: 60, describe: 'bound on each host\'s status query, seconds' })
+    .example('$0 --inventory cluster.txt', 'one line per host')
+    .example('$0 --inventory cluster.txt --limit node2,node3 --json | jq .hosts[].running', 'two hosts, as JSON')
+    .epilog('exit: 0 every host answered; 64 bad input; else the first unreadable host\'s code (69 unreachable, 66 no node or root, ...)')
     .help()
     .exitProcess(false)
     .fail((msg, err) => {
