@@ -27,7 +27,9 @@ function humanReport(r: RolloutReport): string {
         ? 'PAUSED after the canary (re-run with --continue)'
         : r.ok
           ? 'complete'
-          : 'HALTED';
+          : r.error?.code === 'NOT_CONFIRMED'
+            ? 'not confirmed, nothing changed'
+            : 'HALTED';
   lines.push(`rollout ${what}: ${verdict}`);
   if (r.plan && r.dryRun) {
     for (const [i, b] of r.plan.batches.entries()) lines.push(`  ${r.plan.canary && i === 0 ? 'canary ' : `batch ${i + 1}`}: ${b.join(', ')}`);

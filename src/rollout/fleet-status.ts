@@ -5,6 +5,7 @@ import { RelupError } from '../errors.js';
 import type { HostSpec } from './inventory.js';
 import { pool } from './pool.js';
 import { remoteError, unreachable } from './preflight.js';
+import { asRelup } from './run.js';
 import { statusCommand, type RemoteEmqx } from './remote.js';
 import { SSH_FAILURE, type Transport } from './ssh.js';
 import { parseStatus, runningVersion, type WrapperStatus } from './status.js';
@@ -46,8 +47,7 @@ export async function fleetStatus(t: Transport, hosts: HostSpec[], emqx: RemoteE
   const rows = settled.map((r, i): HostStatus => {
     const h = hosts[i]!;
     if (r.status === 'fulfilled') return { host: h.dest, root: h.root, running: runningVersion(r.value), status: r.value };
-    const e =
-      r.reason instanceof RelupError ? r.reason : new RelupError('INTERNAL', `${h.dest}: ${(r.reason as Error)?.message ?? String(r.reason)}`, { hint: 'report this with the command you ran' });
+    const e = asRelup(r.reason);
     return { host: h.dest, root: h.root, running: null, status: null, error: { code: e.code, message: e.line, exitCode: e.exitCode } };
   });
   return { ok: rows.every((r) => !r.error), hosts: rows };
