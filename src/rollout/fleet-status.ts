@@ -1,11 +1,10 @@
 // `emqx-relup status`: every host's own `emqx --status --json`, read over the same transport and
 // with the same query as the rollout's preflight (the shipped wrapper piped to `node -`), so a
 // host is never written to. One host that cannot be read does not hide the others.
-import { RelupError } from '../errors.js';
+import { RelupError, toRelupError } from '../errors.js';
 import type { HostSpec } from './inventory.js';
 import { pool } from './pool.js';
 import { remoteError, unreachable } from './preflight.js';
-import { asRelup } from './run.js';
 import { statusCommand, type RemoteEmqx } from './remote.js';
 import { SSH_FAILURE, type Transport } from './ssh.js';
 import { parseStatus, runningVersion, type WrapperStatus } from './status.js';
@@ -47,7 +46,7 @@ export async function fleetStatus(t: Transport, hosts: HostSpec[], emqx: RemoteE
   const rows = settled.map((r, i): HostStatus => {
     const h = hosts[i]!;
     if (r.status === 'fulfilled') return { host: h.dest, root: h.root, running: runningVersion(r.value), status: r.value };
-    const e = asRelup(r.reason);
+    const e = toRelupError(r.reason);
     return { host: h.dest, root: h.root, running: null, status: null, error: { code: e.code, message: e.line, exitCode: e.exitCode } };
   });
   return { ok: rows.every((r) => !r.error), hosts: rows };

@@ -73,7 +73,7 @@ export function limitHosts<H extends { dest: string }>(hosts: H[], names: string
  * earlier run and no --continue was given), 'after-canary' = stop once the canary batch passed
  * its gate, 'no' = go on.
  */
-export function pausePoint(o: { pauseAfterCanary: boolean; continued: boolean; plan: Plan }): 'no' | 'before' | 'after-canary' {
+export function pausePoint(o: { pauseAfterCanary: boolean; continued: boolean; plan: RolloutPlan }): 'no' | 'before' | 'after-canary' {
   if (!o.pauseAfterCanary || o.continued || o.plan.batches.length === 0) return 'no';
   if (o.plan.canary) return o.plan.batches.length > 1 ? 'after-canary' : 'no';
   return 'before';
@@ -85,7 +85,7 @@ export function needsConfirmation(o: { stdinIsTTY: boolean; yes: boolean; dryRun
 }
 
 /** The confirmation question: what is about to happen, to how many hosts, in which order. */
-export function confirmQuestion(plan: Plan, direction: 'upgrade' | 'downgrade', target: string): string {
+export function confirmQuestion(plan: RolloutPlan, direction: 'upgrade' | 'downgrade', target: string): string {
   const n = plan.batches.flat().length;
   const rest = plan.canary ? plan.batches.slice(1) : plan.batches;
   const most = Math.max(0, ...rest.map((b) => b.length));

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchSize, confirmQuestion, limitHosts, needsConfirmation, parseBatch, pausePoint, planRollout, type Plan } from '../../src/rollout/plan.js';
+import { batchSize, confirmQuestion, limitHosts, needsConfirmation, parseBatch, pausePoint, planRollout, type RolloutPlan as Plan } from '../../src/rollout/plan.js';
 
 const hosts = (spec: string) =>
   spec.split(' ').map((s) => ({ dest: s.replace('*', ''), running: s.endsWith('*') ? '5.0.1' : '5.0.0', atTarget: s.endsWith('*') }));
