@@ -43,6 +43,8 @@ export const codeExit = {
   REMOTE: Exit.protocol,
   /** Stopped by the operator's signal: 128 + the signal number (130 for Ctrl-C). */
   INTERRUPTED: 130,
+  /** The operator did not confirm the rollout at the terminal question. */
+  NOT_CONFIRMED: Exit.usage,
 } as const;
 
 export type ErrorCode = keyof typeof codeExit;

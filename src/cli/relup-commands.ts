@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   pack: () => import('./relup-pack.js'),
   inspect: () => import('./relup-inspect.js'),
   rollout: () => import('./relup-rollout.js'),
+  status: () => import('./relup-status.js'),
   completion: () => import('./relup-completion.js'),
 };
 

@@ -4,7 +4,8 @@ import { RelupError } from '../errors.js';
 import type { ArgumentsCamelCase, InferredOptionTypes } from 'yargs';
 import { reportError, usageError } from './report.js';
 import { intOption, parseCommand, type CommandSpec, type OptionTable, type Parsed } from './relup-parse.js';
-import { DEFAULT_ROOT, parseHostList, readInventory } from '../rollout/inventory.js';
+import { DEFAULT_ROOT, selectHosts } from '../rollout/inventory.js';
+import { batchSize, parseBatch } from '../rollout/plan.js';
 import { displayMode, printable } from '../rollout/display.js';
 import { humanProgress, jsonProgress } from '../rollout/progress.js';
 import { reportText } from '../rollout/report-text.js';
@@ -26,7 +27,8 @@ export const OPTIONS = {
   hosts: { type: 'string', describe: 'SSH destinations, comma separated, in rollout order' },
   inventory: { type: 'string', describe: 'file: one host per line, optional release root after it, # comments' },
   root: { type: 'string', default: DEFAULT_ROOT, describe: 'release root on the hosts (inventory lines may override)' },
-  batch: { default: 1, describe: 'hosts upgraded together after the canary' },
+  limit: { type: 'string', describe: 'only these hosts of --hosts/--inventory, comma separated' },
+  batch: { default: '1', describe: "hosts upgraded together after the canary: N, or P% of the rollout's hosts (rounded down, at least 1)" },
   'stage-parallel': { default: 4, describe: 'hosts staged at the same time' },
   check: { type: 'string', describe: 'command run on each host (cwd = root) after its upgrade; must exit 0' },
   settle: { default: 0, describe: 'seconds to wait between hosts' },
@@ -42,6 +44,9 @@ export const OPTIONS = {
   'connect-timeout': { default: 10, describe: 'ssh ConnectTimeout, seconds' },
   'command-timeout': { default: 300, describe: 'bound on each preflight, staging, status and --check command, seconds' },
   'upgrade-timeout': { default: 3600, describe: "bound on one host's upgrade, seconds" },
+  'pause-after-canary': { type: 'boolean', default: false, describe: 'stop once the canary passed its gate; the same command with --continue goes on' },
+  continue: { type: 'boolean', default: false, describe: 'go on after --pause-after-canary stopped' },
+  yes: { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation (asked on a terminal before touching more than one host)' },
 } as const satisfies OptionTable;
 
 export const spec: CommandSpec = {
@@ -80,15 +85,16 @@ export async function run(argv: string[]): Promise<number> {
 
   const positional = args._.map(String);
   if (positional.length !== 1) throw usageError(positional.length === 0 ? 'missing the package to roll out' : `one package expected, got ${positional.join(' ')}`);
-  if ((args.hosts === undefined) === (args.inventory === undefined)) throw usageError('give exactly one of --hosts and --inventory');
-  const hosts = args.hosts !== undefined ? parseHostList(args.hosts, args.root) : await readInventory(args.inventory!, args.root);
+  const hosts = await selectHosts({ hosts: args.hosts, inventory: args.inventory, root: args.root, limit: args.limit });
+  const batch = parseBatch(String(args.batch));
+  if (!batch) throw usageError(`--batch must be a positive integer or a percentage from 1% to 100%, got ${JSON.stringify(String(args.batch))}`, "see 'emqx-relup rollout --help'");
   if (args.remoteEmqx !== undefined && args.remoteEmqx.trim() === '') throw usageError('--remote-emqx needs a command');
   const settle = Number(args.settle);
   if (!Number.isFinite(settle) || settle < 0) throw usageError(`--settle must be a number of seconds >= 0, got ${JSON.stringify(args.settle)}`);
   const opts: RolloutOptions = {
     packagePath: positional[0]!,
     hosts,
-    batch: positiveInt('batch', args.batch),
+    batch: batchSize(batch, hosts.length),
     stageParallel: positiveInt('stage-parallel', args.stageParallel),
     ...(args.check !== undefined ? { check: args.check } : {}),
     settleSec: settle,
@@ -99,13 +105,15 @@ export async function run(argv: string[]): Promise<number> {
     remote: args.remoteEmqx !== undefined ? { kind: 'installed', command: args.remoteEmqx } : { kind: 'shipped', node: args.remoteNode },
     commandTimeoutMs: positiveInt('command-timeout', args.commandTimeout) * 1000,
     upgradeTimeoutMs: positiveInt('upgrade-timeout', args.upgradeTimeout) * 1000,
+    pauseAfterCanary: args.pauseAfterCanary,
+    continued: args.continue,
   };
   const connectTimeoutSec = positiveInt('connect-timeout', args.connectTimeout);
   if (args.F !== undefined) await checkSshConfig(args.F);
 
   const { makeSshTransport } = await import('../rollout/ssh.js');
   const transport = makeSshTransport({ connectTimeoutSec, multiplex: args.multiplex, ...(args.F !== undefined ? { configFile: args.F } : {}) });
-  return runWith(opts, transport, json);
+  return runWith(opts, transport, json, args.yes);
 }
 
 /**
@@ -113,10 +121,23 @@ export async function run(argv: string[]): Promise<number> {
  * report, returns the exit status. Separate from the parsing so a driver can run the real wiring
  * over another transport (test/helpers/rollout-display-driver.ts, in a real terminal).
  */
-export async function runWith(opts: RolloutOptions, transport: Transport, json: boolean): Promise<number> {
+export async function runWith(opts: RolloutOptions, transport: Transport, json: boolean, yes = false): Promise<number> {
   const { rollout } = await import('../rollout/run.js');
   const live = displayMode({ stdoutTty: process.stdout.isTTY === true, progressTty: process.stderr.isTTY === true, term: process.env.TERM }) === 'live';
   const progress = json ? jsonProgress(process.stdout) : humanProgress(process.stderr, opts.hosts.map((h) => h.dest), { live });
+  opts.confirm ??= {
+    stdinIsTTY: process.stdin.isTTY === true,
+    yes,
+    async ask(question) {
+      const { askYesNo } = await import('./confirm.js');
+      const resume = progress.hold?.() ?? (() => {});
+      try {
+        return await askYesNo(process.stdin, process.stderr, `${PROG}: ${question}`);
+      } finally {
+        resume();
+      }
+    },
+  };
 
   // Ctrl-C / SIGTERM: finish the host in progress through its gate, then stop. The ssh children
   // run in their own process group, so the terminal's SIGINT never reaches them.

@@ -43,3 +43,65 @@ export function planRollout(input: PlanInput): RolloutPlan {
   for (let i = 0; i < rest.length; i += input.batch) batches.push(rest.slice(i, i + input.batch));
   return { skip, regate, batches, canary };
 }
+
+/** `--batch N` or `--batch P%`, as the operator wrote it. */
+export type BatchSpec = { kind: 'count'; n: number } | { kind: 'percent'; p: number };
+
+/** Parses `--batch`: a positive integer, or a percentage in 1..100 (`25%`). Null when it is neither. */
+export function parseBatch(text: string): BatchSpec | null {
+  const s = text.trim();
+  const pct = /^(\d{1,3})%$/.exec(s);
+  if (pct) {
+    const p = Number(pct[1]);
+    return p >= 1 && p <= 100 ? { kind: 'percent', p } : null;
+  }
+  return /^[1-9]\d{0,8}$/.test(s) ? { kind: 'count', n: Number(s) } : null;
+}
+
+/**
+ * Hosts per batch. A percentage is of every host in the rollout (after --limit), rounded down
+ * and at least 1, as Ansible's `serial` does; counting all hosts rather than the ones still to do
+ * keeps batches the same size when a halted rollout is resumed.
+ */
+export function batchSize(spec: BatchSpec, hostCount: number): number {
+  if (spec.kind === 'count') return spec.n;
+  return Math.max(1, Math.floor((hostCount * spec.p) / 100));
+}
+
+/**
+ * `--limit a,b`: the inventory's hosts named in the list, in inventory order. A name the inventory
+ * does not have is an error, never silently nothing. Returns the unknown names for the message.
+ */
+export function limitHosts<H extends { dest: string }>(hosts: H[], names: string[]): { hosts: H[]; unknown: string[] } {
+  const wanted = new Set(names);
+  const known = new Set(hosts.map((h) => h.dest));
+  return { hosts: hosts.filter((h) => wanted.has(h.dest)), unknown: names.filter((n) => !known.has(n)) };
+}
+
+/**
+ * `--pause-after-canary`: 'before' = stop before any host is changed (the canary passed in an
+ * earlier run and no --continue was given), 'after-canary' = stop once the canary batch passed
+ * its gate, 'no' = go on.
+ */
+export function pausePoint(o: { pauseAfterCanary: boolean; continued: boolean; plan: RolloutPlan }): 'no' | 'before' | 'after-canary' {
+  if (!o.pauseAfterCanary || o.continued || o.plan.batches.length === 0) return 'no';
+  if (o.plan.canary) return o.plan.batches.length > 1 ? 'after-canary' : 'no';
+  return 'before';
+}
+
+/** Ask before touching more than one host, only when a person can answer (stdin is a terminal). */
+export function needsConfirmation(o: { stdinIsTTY: boolean; yes: boolean; dryRun: boolean; hostsToTouch: number }): boolean {
+  return o.stdinIsTTY && !o.yes && !o.dryRun && o.hostsToTouch > 1;
+}
+
+/** The confirmation question: what is about to happen, to how many hosts, in which order. */
+export function confirmQuestion(plan: RolloutPlan, direction: 'upgrade' | 'downgrade', target: string): string {
+  const n = plan.batches.flat().length;
+  const rest = plan.canary ? plan.batches.slice(1) : plan.batches;
+  const most = Math.max(0, ...rest.map((b) => b.length));
+  const order = [
+    ...(plan.canary ? [`canary ${plan.batches[0]![0]}`] : []),
+    ...(rest.length ? [`${rest.length} batch(es) of up to ${most}`] : []),
+  ].join(', then ');
+  return `${direction} ${n} host(s) to ${target} (${order})? [y/N] `;
+}

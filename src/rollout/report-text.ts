@@ -10,7 +10,17 @@ const TAIL = 20;
 
 export function reportText(r: RolloutReport, o: { elapsedMs?: number; errorBelow?: boolean } = {}): string {
   const lines: string[] = [];
-  const verdict = r.dryRun ? 'plan (dry run, nothing changed)' : r.interrupted ? 'INTERRUPTED' : r.ok ? 'complete' : 'HALTED';
+  const verdict = r.dryRun
+    ? 'plan (dry run, nothing changed)'
+    : r.interrupted
+      ? 'INTERRUPTED'
+      : r.paused
+        ? 'PAUSED after the canary (re-run with --continue)'
+        : r.ok
+          ? 'complete'
+          : r.error?.code === 'NOT_CONFIRMED'
+            ? 'not confirmed, nothing changed'
+            : 'HALTED';
   const took = o.elapsedMs === undefined ? '' : `  ${elapsed(o.elapsedMs)}`;
   lines.push(`rollout ${r.direction} to ${r.target}: ${verdict}${took}  ${r.hosts.length} host(s): ${counts(r.hosts.map((h) => h.outcome))}`);
   if (r.resume && r.state) lines.push(`  ${describeResume(r.resume, r.state)}`);

@@ -6,8 +6,10 @@ import { RelupError, toRelupError } from '../errors.js';
 import { readLocalPackage, readShippedWrapper, toolVersion, type LocalPackage } from './artifacts.js';
 import { readPackageRelup } from '../package/read-relup.js';
 import type { HostSpec } from './inventory.js';
-import { planRollout, type RolloutPlan } from './plan.js';
+import { auditPath, openAudit } from './audit.js';
+import { confirmQuestion, needsConfirmation, pausePoint, planRollout, type RolloutPlan } from './plan.js';
 import { preflightHost, type HostFacts, type Want } from './preflight.js';
+import { pool } from './pool.js';
 import type { Progress } from './progress.js';
 import type { RemoteEmqx } from './remote.js';
 import { decideResume, describeResume, type ResumeDecision } from './resume.js';
@@ -34,6 +36,11 @@ export interface RolloutOptions {
   commandTimeoutMs: number;
   /** Bound on one host's upgrade command. */
   upgradeTimeoutMs: number;
+  /** --pause-after-canary: stop once the canary passed its gate, until re-run with --continue. */
+  pauseAfterCanary?: boolean;
+  continued?: boolean;
+  /** Asked before staging when more than one host is to be touched (see needsConfirmation). */
+  confirm?: { stdinIsTTY: boolean; yes: boolean; ask(question: string): Promise<boolean> };
 }
 
 export type HostOutcome = 'done' | 'at-target' | 'failed' | 'untouched' | 'staged';
@@ -53,6 +60,8 @@ export interface RolloutReport {
   ok: boolean;
   dryRun: boolean;
   interrupted: boolean;
+  /** Stopped on purpose by --pause-after-canary; re-run with --continue. */
+  paused: boolean;
   package: string;
   sha256: string;
   target: string;
@@ -71,24 +80,6 @@ export interface StopSignal {
   requested: boolean;
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time; collects every outcome (never short-circuits). */
-async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
-  const out: PromiseSettledResult<R>[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        out[i] = { status: 'fulfilled', value: await fn(items[i]!) };
-      } catch (reason) {
-        out[i] = { status: 'rejected', reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /** A host's error without the "host: " it starts with, for the places that already name the host. */
 function withoutHost(dest: string, message: string): string {
   return message.startsWith(`${dest}: `) ? message.slice(dest.length + 2) : message;
@@ -100,7 +91,7 @@ async function packagePaths(path: string, target: string): Promise<Want['relup']
   return fact.kind === 'found' ? { upFrom: fact.relup.upFrom, downTo: fact.relup.downTo } : null;
 }
 
-async function resolveRemote(o: RolloutOptions['remote']): Promise<RemoteEmqx> {
+export async function resolveRemote(o: RolloutOptions['remote']): Promise<RemoteEmqx> {
   if (o.kind === 'installed') return o;
   const w = await readShippedWrapper(o.localFile);
   return { kind: 'shipped', node: o.node, localFile: w.path, sha256: w.sha256, name: `emqx-${await toolVersion()}.cjs` };
@@ -113,6 +104,18 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   const statePath = opts.statePath ?? defaultStatePath(pkg.name.file, opts.downgrade);
   const ident = { package: pkg.name.file, sha256: pkg.sha256, target, downgrade: opts.downgrade };
   const prior = await loadState(statePath, ident);
+  // The audit trail beside the state; a dry run writes nothing, here either.
+  const audit = opts.dryRun
+    ? null
+    : openAudit(
+        auditPath(statePath),
+        { package: pkg.path, sha256: pkg.sha256, target, direction: opts.downgrade ? 'downgrade' : 'upgrade', hosts: opts.hosts, state: statePath, resumed: prior !== null, tool: await toolVersion() },
+        (m) => progress.note(`warning: ${m}`),
+      );
+  if (audit) {
+    t = audit.transport(t);
+    progress = audit.progress(progress);
+  }
   const change: ChangeSpec = { packageFile: pkg.name.file, target, downgrade: opts.downgrade, permanent: opts.permanent };
   const want: Want = {
     packageFile: pkg.name.file,
@@ -133,6 +136,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     ok: false,
     dryRun: opts.dryRun,
     interrupted: false,
+    paused: false,
     package: pkg.path,
     sha256: pkg.sha256,
     target,
@@ -147,6 +151,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     for (const r of rows.values()) if (r.outcome === 'untouched' && !r.error) progress.phase(r.host, 'untouched');
     if (e) report.error = { code: e.code, message: e.line, exitCode: e.exitCode, ...(host ? { host } : {}) };
     report.ok = !e && !report.interrupted;
+    audit?.record({ event: 'end', ok: report.ok, interrupted: report.interrupted, paused: report.paused, ...(report.error ? { error: report.error } : {}) });
     return report;
   };
   const failRow = (dest: string, e: RelupError, outcome: HostOutcome = 'failed') => {
@@ -216,6 +221,19 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
       for (const f of planned) progress.phase(f.host.dest, 'queued', `${f.running} -> ${target}`);
     }
     return finish();
+  }
+
+  const pause = pausePoint({ pauseAfterCanary: opts.pauseAfterCanary === true, continued: opts.continued === true, plan });
+  if (pause === 'before') {
+    report.paused = true;
+    progress.note('paused: the canary passed its gate in an earlier run; re-run the same command with --continue to upgrade the rest');
+    return finish();
+  }
+  const c = opts.confirm;
+  if (c && needsConfirmation({ stdinIsTTY: c.stdinIsTTY, yes: c.yes, dryRun: opts.dryRun, hostsToTouch: planned.length })) {
+    if (!(await c.ask(confirmQuestion(plan, report.direction, target)))) {
+      return finish(new RelupError('NOT_CONFIRMED', 'not confirmed; no host was touched', { hint: 'answer y to go on, or pass --yes to skip the question' }));
+    }
   }
 
   const state = resume.kind === 'resume' && prior ? prior : newState(ident);
@@ -339,6 +357,12 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
         }),
         d0,
       );
+    }
+    if (bi === 0 && pause === 'after-canary') {
+      report.paused = true;
+      const left = plan.batches.slice(1).flat().length;
+      progress.note(`paused after the canary ${batch[0]} passed its gate; re-run the same command with --continue to upgrade the other ${left} host(s)`);
+      return finish();
     }
     if (bi < plan.batches.length - 1 && opts.settleSec > 0 && !stop.requested) {
       progress.note(`settling ${opts.settleSec}s before the next host`);

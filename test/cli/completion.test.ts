@@ -55,7 +55,7 @@ test('bash: both scripts register with complete -o default -F', () => {
 
 test('bash: emqx-relup completes commands, each command its own options, fixed values, help topics', () => {
   const cases: [string, string][] = [
-    ["''", 'pack inspect rollout completion help'],
+    ["''", 'pack inspect rollout status completion help'],
     ['pa', 'pack'],
     ['pack --ed', '--edition'],
     ["pack --edition ''", 'community enterprise'],
@@ -66,7 +66,7 @@ test('bash: emqx-relup completes commands, each command its own options, fixed v
     ['rollout x.tar.gz --st', '--stage-parallel --state'],
     ['rollout x.tar.gz --no-', '--no-permanent --no-multiplex'],
     ['rollout x.tar.gz --hosts a --ba', '--batch'],
-    ["help ''", 'pack inspect rollout completion'],
+    ["help ''", 'pack inspect rollout status completion'],
     ['help ro', 'rollout'],
     ["completion ''", 'bash zsh'],
     ['--', '--help --version'],

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../helpers/fake-root.js';
 
 const relup = join(repoRoot, 'bin', 'emqx-relup');
-const COMMANDS = ['pack', 'inspect', 'rollout', 'completion'];
+const COMMANDS = ['pack', 'inspect', 'rollout', 'status', 'completion'];
 
 function run(args: string[]) {
   const r = spawnSync(relup, args, { encoding: 'utf8', timeout: 60_000 });
@@ -41,16 +41,16 @@ test('help <command> is <command> --help, and every command has the same section
     assert.match(h.stdout, /^ {2}64 +bad command line/m, c);
   }
   // A rollout option's help line, and its numbers with their defaults.
-  assert.match(run(['help', 'rollout']).stdout, /--batch +hosts upgraded together after the canary +\[default: 1\]/);
+  assert.match(run(["help", "rollout"]).stdout, /--batch +hosts upgraded together after the canary: N, or P% of the rollout.s\n +hosts \(rounded down, at least 1\) +\[default: "1"\]/);
 });
 
 test('a bad command line is one line and 64 (one JSON object with --json), naming what to do', () => {
   for (const [args, line] of [
-    [[], "emqx-relup: error: no command given; commands: pack, inspect, rollout, completion; run 'emqx-relup --help'"],
-    [['pak'], 'emqx-relup: error: unknown command "pak" (did you mean pack?); commands: pack, inspect, rollout, completion, help'],
-    [['help', 'rolout'], 'emqx-relup: error: unknown command "rolout" (did you mean rollout?); commands: pack, inspect, rollout, completion, help'],
+    [[], "emqx-relup: error: no command given; commands: pack, inspect, rollout, status, completion; run 'emqx-relup --help'"],
+    [['pak'], 'emqx-relup: error: unknown command "pak" (did you mean pack?); commands: pack, inspect, rollout, status, completion, help'],
+    [['help', 'rolout'], 'emqx-relup: error: unknown command "rolout" (did you mean rollout?); commands: pack, inspect, rollout, status, completion, help'],
     [['help', 'pack', 'inspect'], "emqx-relup: error: help takes one command, got 2 words; run 'emqx-relup help <command>'"],
-    [['--out', 'x', 'pack'], "emqx-relup: error: --out before the command; put options after it: 'emqx-relup <command> --out'; commands: pack, inspect, rollout, completion"],
+    [['--out', 'x', 'pack'], "emqx-relup: error: --out before the command; put options after it: 'emqx-relup <command> --out'; commands: pack, inspect, rollout, status, completion"],
     [['inspect', 'a.tar.gz', '--jsn'], "emqx-relup inspect: error: unknown option --jsn for inspect (did you mean --json?); see 'emqx-relup inspect --help'"],
     [['pack', 'rel', '--level'], "emqx-relup pack: error: --level needs a value; see 'emqx-relup pack --help'"],
   ] as const) {

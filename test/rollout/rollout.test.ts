@@ -97,7 +97,15 @@ describe('emqx-relup rollout over ssh', () => {
       assert.equal(sha256(path.join(root, 'releases', file)), sha256(w.pkg), `${h}: staged package intact`);
       assert.match(fs.readFileSync(path.join(root, 'releases', `${file}.sha256`), 'utf8'), new RegExp(`^${sha256(w.pkg)}  ${file.replace(/\./g, '\\.')}\n$`));
       assert.deepEqual(fs.readdirSync(path.join(root, 'releases', '.emqx-relup')).filter((n) => n.startsWith('stage.')), [], 'no temp dir left');
+      // The wrapper's own record on the host: one hand-over to the new runner.
+      const runs = fs.readFileSync(path.join(root, 'log', 'emqx-relup.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JsonLine);
+      assert.deepEqual(runs.map((l) => [l.command, l.from, l.to, l.outcome]), [['upgrade', '5.0.0', '5.0.1', 'handed-over']], `${h}: host log`);
     }
+    // The audit trail beside the state: each host's upgrade command, as sent, with its exit status.
+    const audit = fs.readFileSync(report.state.replace(/\.json$/, '.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JsonLine);
+    const upgradesLogged = audit.filter((l) => l.event === 'exec' && l.phase === 'upgrading');
+    assert.deepEqual(upgradesLogged.map((l) => [l.host, l.exitCode]), HOSTS.map((h) => [h, 0]));
+    assert.ok(upgradesLogged.every((l) => / upgrade 5\.0\.1$/.test(l.command)));
     const state = JSON.parse(fs.readFileSync(report.state, 'utf8')) as { hosts: Record<string, JsonLine> };
     assert.equal(path.dirname(report.state), w.dir, 'state defaults to the current directory');
     assert.deepEqual(Object.fromEntries(Object.entries(state.hosts).map(([h, s]: [string, JsonLine]) => [h, s.status])), { h1: 'done', h2: 'done', h3: 'done' });

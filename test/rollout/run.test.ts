@@ -408,3 +408,90 @@ test('preflight failure on one host: no host is touched, every report row untouc
   assert.deepEqual(outcomes(r), { h1: 'untouched', h2: 'untouched', h3: 'untouched' });
   assert.ok(!existsSync(w.statePath), 'no state file for a rollout that never started');
 });
+
+test('--pause-after-canary stops once the canary passed its gate; the same command stops again, --continue goes on', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: {}, h2: {}, h3: {} });
+  const r = await run(f, options(w, { pauseAfterCanary: true }));
+  assert.equal(r.paused, true);
+  assert.equal(r.ok, true, 'a pause asked for is not a failure');
+  assert.equal(r.error, undefined);
+  assert.deepEqual(upgraded(f), ['h1']);
+  assert.deepEqual(f.kinds('h1').slice(-2), ['upgrade', 'status'], 'paused after the gate');
+  assert.deepEqual(outcomes(r), { h1: 'done', h2: 'staged', h3: 'staged' });
+  assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'pending', h3: 'pending' });
+
+  const hostsAfter = (from: Fake) => {
+    const next = fake(w, {});
+    for (const [d, h] of from.hosts) next.hosts.set(d, { ...h });
+    return next;
+  };
+  const same = hostsAfter(f);
+  const r2 = await run(same, options(w, { pauseAfterCanary: true }));
+  assert.equal(r2.paused, true);
+  assert.deepEqual(upgraded(same), [], 'without --continue nothing more is upgraded');
+  for (const h of HOSTS) assert.deepEqual(same.kinds(h), ['probe', 'status'], `${h} only read`);
+
+  const go = hostsAfter(same);
+  const r3 = await run(go, options(w, { pauseAfterCanary: true, continued: true }));
+  assert.equal(r3.paused, false);
+  assert.equal(r3.ok, true, JSON.stringify(r3.error));
+  assert.deepEqual(upgraded(go), ['h2', 'h3']);
+  assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'done', h3: 'done' });
+});
+
+test('--batch 50% of four hosts: the canary, then batches of two', async (t) => {
+  const { batchSize, parseBatch } = await import('../../src/rollout/plan.js');
+  const w = await world(t);
+  const four = ['h1', 'h2', 'h3', 'h4'];
+  const f = fake(w, { h1: {}, h2: {}, h3: {}, h4: {} });
+  const r = await run(f, options(w, { hosts: four.map((dest) => ({ dest, root: `/opt/${dest}/emqx` })), batch: batchSize(parseBatch('50%')!, 4) }));
+  assert.equal(r.ok, true, JSON.stringify(r.error));
+  assert.deepEqual(r.plan?.batches, [['h1'], ['h2', 'h3'], ['h4']]);
+});
+
+test('confirmation on a terminal: the question names the plan; a no touches no host and writes no state', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: {}, h2: {}, h3: {} });
+  const asked: string[] = [];
+  const ask = async (q: string) => {
+    asked.push(q);
+    return false;
+  };
+  const r = await run(f, options(w, { batch: 2, confirm: { stdinIsTTY: true, yes: false, ask } }));
+  assert.deepEqual(asked, ['upgrade 3 host(s) to 5.0.1 (canary h1, then 1 batch(es) of up to 2)? [y/N] ']);
+  assert.equal(r.error?.code, 'NOT_CONFIRMED');
+  assert.equal(r.error?.exitCode, 64);
+  assert.match(r.error!.message, /^not confirmed; no host was touched; answer y to go on, or pass --yes/);
+  for (const h of HOSTS) assert.deepEqual(f.kinds(h), ['probe', 'status-stdin'], `${h} only read`);
+  assert.equal(existsSync(w.statePath), false);
+});
+
+test('confirmation: a yes goes on; --yes, stdin not a terminal or a single host are never asked', async (t) => {
+  for (const [over, hosts, asks] of [
+    [{ stdinIsTTY: true, yes: false }, HOSTS, 1],
+    [{ stdinIsTTY: true, yes: true }, HOSTS, 0],
+    [{ stdinIsTTY: false, yes: false }, HOSTS, 0],
+    [{ stdinIsTTY: true, yes: false }, ['h1'], 0],
+  ] as const) {
+    const w = await world(t);
+    const f = fake(w, Object.fromEntries(hosts.map((h) => [h, {}])));
+    let n = 0;
+    const r = await run(
+      f,
+      options(w, {
+        hosts: hosts.map((dest) => ({ dest, root: `/opt/${dest}/emqx` })),
+        confirm: {
+          ...over,
+          ask: async () => {
+            n++;
+            return true;
+          },
+        },
+      }),
+    );
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.equal(n, asks, JSON.stringify(over));
+    assert.deepEqual(upgraded(f), [...hosts]);
+  }
+});
