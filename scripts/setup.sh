@@ -28,7 +28,8 @@ have bsdtar || need+=(libarchive-tools) # packages read by libarchive too (extra
 have setpriv || need+=(util-linux)      # permission tests drop to nobody
 have awk || need+=(mawk)                # the rollout's remote probe, run over ssh in the tests
 have sha256sum && have mkfifo || need+=(coreutils)
-have tmux || need+=(tmux)               # the rollout display test runs in a real terminal
+have zsh || need+=(zsh)                 # the completion test tabs in a real zsh
+have tmux || need+=(tmux)               # the display and completion tests run in a real terminal
 [ "$bench" = 1 ] && { [ -x /usr/bin/time ] || need+=(time); }
 [ "$bench" = 1 ] && { have ansible-playbook || need+=(ansible-core); } # what operators would use instead of `rollout`
 if [ ${#need[@]} -gt 0 ]; then

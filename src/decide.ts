@@ -1,7 +1,8 @@
 // The wrapper's decisions, made once on the facts gather.ts collected: which edition, versions and
 // hop, whether the node answers, where the scripts of the version that acts come from (bin/, a
 // package, or the installed release's plain escript), which package release_handler will unpack,
-// and whether EMQX's escript will find exactly one. Pure: facts in, plan (or the first refusal, in
+// whether EMQX's escript will find exactly one, and whether a relup leads from the running
+// release to the target. Pure: facts in, plan (or the first refusal, in
 // the settled order) out; every branch is a table test over plain data (test/decide.test.ts).
 import { basename, dirname, join, resolve } from 'node:path';
 import { RelupError } from './errors.js';
@@ -20,8 +21,11 @@ import {
 } from './plan.js';
 import { checkNamedPackage, escriptGlobError, escriptGlobMatches, selectPackage, selectionError, type LocatedPackage, type Probe } from './package/locate.js';
 import { pingError, type PingVerdict } from './node/ping.js';
-import { requireCookie, type ReleaseFacts } from './release/index.js';
-import { parsePackageName, type Edition, type Target } from './version/index.js';
+import { requireCookie, type ReleaseFacts, type RelupFact } from './release/index.js';
+import { compareVersions, parsePackageName, type Edition, type Target } from './version/index.js';
+
+/** Commands that install (or unpack to install) a target, so its upgrade path is checked. */
+export const PATH_COMMANDS: readonly RelupCommand[] = ['install', 'upgrade', 'unpack', 'downgrade'];
 
 /** The node check as gathered: nodetool's verdict, no nodetool at all, or why it could not run. */
 export type PingFact = PingVerdict | { kind: 'no-nodetool' } | { kind: 'error'; error: RelupError };
@@ -49,6 +53,13 @@ export interface WrapperFacts {
   probes: Record<string, Probe>;
   /** The target's status in releases/RELEASES (null when unknown or unreadable). */
   targetStatus: string | null;
+  /** The release the node runs per RELEASES (current, else permanent); null when unknown. */
+  runningRelease: string | null;
+  /**
+   * For PATH_COMMANDS: releases/<v>/relup of the running and target versions on disk, and, going
+   * up, the relup of each package of the target version (by path).
+   */
+  relups: { installed: Record<string, RelupFact>; packages: Record<string, RelupFact> };
   /** releases/<target>/start.boot is there. */
   targetStartBoot: boolean;
   ping: PingFact;
@@ -185,8 +196,13 @@ export function scriptSource(f: WrapperFacts, d: VersionDecision, warnings: stri
  * unpacks nothing or no package is there (release_handler deletes it once unpacked).
  */
 export function unpackSource(f: WrapperFacts, extractPkg: LocatedPackage | null): LocatedPackage | null {
+  return unpacksPackage(f.command) ? targetPackage(f, extractPkg) : null;
+}
+
+/** The target's package as release_handler would get it, whichever command; null when none is there. */
+function targetPackage(f: WrapperFacts, extractPkg: LocatedPackage | null): LocatedPackage | null {
   const target = f.target;
-  if (target === null || !unpacksPackage(f.command)) return null;
+  if (target === null) return null;
   const version = target.version;
   if (extractPkg?.name.version === version) return extractPkg;
   const named = namedPackage(f.packageFlag, target);
@@ -209,7 +225,71 @@ export function checkEscriptGlob(f: WrapperFacts): void {
   throw escriptGlobError(matches, target.version, edition, join(f.root, 'releases'), sel.kind === 'found' ? sel.pkg.file : null);
 }
 
-/** Every decision, in the settled order: place, edition, versions and hop, node, scripts, package to unpack, glob. */
+/** The version release_handler upgrades from: the running release per RELEASES, else REL_VSN (never the wrapper's own name). */
+export function runningVersion(f: WrapperFacts): string {
+  return f.runningRelease ?? f.release.vars.relVsn;
+}
+
+const listOr = (vs: readonly string[], none: string): string => (vs.length === 0 ? none : vs.join(', '));
+
+function installedRelup(f: WrapperFacts, version: string): RelupFact {
+  const fact = f.relups.installed[version];
+  if (!fact) throw new RelupError('INTERNAL', `the relup of ${version} was not looked at before the decision`, { hint: 'report this bug' });
+  return fact;
+}
+
+function noPath(from: string, to: string, what: string, hint: string, fact: RelupFact): RelupError {
+  const relup = fact.kind === 'found' ? fact.relup : null;
+  return new RelupError('NO_UPGRADE_PATH', `${what}; nothing was changed`, {
+    hint,
+    details: { from, to, relup: fact.kind === 'error' ? null : fact.file, upFrom: relup?.upFrom ?? [], downTo: relup?.downTo ?? [] },
+  });
+}
+
+/**
+ * release_handler installs <to> over the running <from> only along a relup: going up, <to>'s own
+ * (from the package the escript will unpack, else releases/<to>/relup already unpacked) must list
+ * <from> as an UpFrom; going down, the running release's releases/<from>/relup must list <to> as a
+ * DownTo. Otherwise it finds out after unpacking, and the release is left stuck `unpacked`: refused
+ * here instead. A package without a relup is only warned about: it unpacks, it will not install.
+ */
+export function checkUpgradePath(f: WrapperFacts, extractPkg: LocatedPackage | null, warnings: string[]): void {
+  const target = f.target;
+  if (target === null || !PATH_COMMANDS.includes(f.command)) return;
+  const to = target.version;
+  const from = runningVersion(f);
+  const cmp = compareVersions(to, from);
+  if (cmp === 0) return;
+  if (cmp < 0) {
+    const fact = installedRelup(f, from);
+    if (fact.kind === 'error') throw fact.error;
+    if (fact.kind === 'found' && fact.relup.downTo.includes(to)) return;
+    const why = fact.kind === 'found' ? `${fact.file} downgrades only to ${listOr(fact.relup.downTo, 'no version')}` : `${fact.file} is missing, so ${from} has no hot downgrade`;
+    const hint = fact.kind === 'found' && fact.relup.downTo.length > 0 ? `downgrade to ${fact.relup.downTo.join(' or ')}, or go to ${to} with a restart` : `go to ${to} with a restart`;
+    throw noPath(from, to, `no downgrade path from the running ${from} to ${to}: ${why}`, hint, fact);
+  }
+  // `downgrade` to a newer version is the escript's to refuse (it names the right command).
+  if (f.command === 'downgrade') return;
+  let fact: RelupFact;
+  if (escriptLooksForPackage(f.command, f.targetStatus, f.targetStartBoot)) {
+    const pkg = targetPackage(f, extractPkg);
+    if (pkg === null) return; // no package: the escript stops on that before anything is unpacked
+    const read = f.relups.packages[pkg.path];
+    if (!read) throw new RelupError('INTERNAL', `the relup of ${pkg.path} was not read before the decision`, { hint: 'report this bug' });
+    fact = read;
+  } else fact = installedRelup(f, to);
+  if (fact.kind === 'error') throw fact.error;
+  if (fact.kind === 'absent') {
+    warnings.push(`${fact.file} is missing: release_handler will unpack ${to} but cannot install it over the running ${from}`);
+    return;
+  }
+  if (fact.relup.upFrom.includes(from)) return;
+  const stuck = f.targetStatus === 'unpacked' ? `; ${to} is left unpacked from an earlier attempt: clear it with 'emqx uninstall ${to}'` : '';
+  const via = fact.relup.upFrom.length > 0 ? `upgrade to a release ${to} upgrades from (${fact.relup.upFrom.join(', ')}) first, or go to ${to} with a restart` : `go to ${to} with a restart`;
+  throw noPath(from, to, `no upgrade path from the running ${from} to ${to}: ${fact.file} upgrades only from ${listOr(fact.relup.upFrom, 'no version')}`, `${via}${stuck}`, fact);
+}
+
+/** Every decision, in the settled order: place, edition, versions and hop, node, scripts, package to unpack, glob, upgrade path. */
 export function decide(f: WrapperFacts): Decision {
   const warnings: string[] = [];
   checkPackagePlace(f);
@@ -222,6 +302,7 @@ export function decide(f: WrapperFacts): Decision {
   const { escriptFile, pkg } = scriptSource(f, d, warnings);
   const unpackPkg = unpackSource(f, pkg);
   checkEscriptGlob(f);
+  checkUpgradePath(f, pkg, warnings);
   const plan = buildPlan({
     command: f.command,
     target: f.target,

@@ -9,6 +9,7 @@ export const Exit = {
   software: 70,
   cantCreate: 73,
   tempFail: 75,
+  protocol: 76,
   noPerm: 77,
   config: 78,
 } as const;
@@ -35,9 +36,15 @@ export const codeExit = {
   CONFIG: Exit.config,
   EDITION_MISMATCH: Exit.config,
   AMBIGUOUS_PACKAGE: Exit.config,
+  /** No relup leads from the running release to the target (release_handler would fail after unpacking). */
+  NO_UPGRADE_PATH: Exit.config,
   ROLLOUT_HALTED: Exit.software,
+  /** A command on a rollout host failed, or answered something this tool cannot use (not our bug: INTERNAL is). */
+  REMOTE: Exit.protocol,
   /** Stopped by the operator's signal: 128 + the signal number (130 for Ctrl-C). */
   INTERRUPTED: 130,
+  /** The operator did not confirm the rollout at the terminal question. */
+  NOT_CONFIRMED: Exit.usage,
 } as const;
 
 export type ErrorCode = keyof typeof codeExit;

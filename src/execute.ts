@@ -4,7 +4,7 @@
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { fromFsError, RelupError } from './errors.js';
-import { dirsWritten, handOverToWrapper, ENV_LOCK, type Plan } from './plan.js';
+import { dirsWritten, handOverToWrapper, redactPlan, ENV_LOCK, type Plan } from './plan.js';
 import { withRunnerEnv } from './release/index.js';
 import { versionedScriptFiles } from './release/script-names.js';
 import type { LocatedPackage } from './package/locate.js';
@@ -12,6 +12,8 @@ import { acquireLock, checkLockFree, type Lock } from './process/lock.js';
 import { runInherited } from './process/handover.js';
 import { onOperatorSignals, signalExit } from './signals.js';
 import { hasMarker, headHasMarker } from './release/wrapper-marker.js';
+import { logRun } from './process/run-log.js';
+import { toolVersion } from './cli/tool-version.js';
 import { decide } from './decide.js';
 import { gather, scriptsPresent, type GatherRequest } from './gather.js';
 
@@ -125,10 +127,16 @@ export async function execute(req: RelupRequest): Promise<{ plan: Plan; exitCode
       throw e;
     }
     const env = withRunnerEnv(req.env, plan.exec.env);
+    // <root>/log/emqx-relup.log: a hand-over is recorded before it (the newer wrapper records
+    // its own run), the escript's outcome after it returns. Never with the cookie in it.
+    const logged = redactPlan(plan, p.cookie);
+    if (plan.action === 'exec-newer') logRun(p.root, logged, { kind: 'handed-over' }, toolVersion(), req.warn);
     // runInherited installs its forwarding handlers synchronously, before ours go.
     const running = runInherited({ file: plan.exec.file, args: plan.exec.args, cwd: plan.exec.cwd, env });
     sig.dispose();
-    return { plan, exitCode: await running };
+    const exitCode = await running;
+    if (plan.action === 'run-escript') logRun(p.root, logged, { kind: 'exit', exitCode }, toolVersion(), req.warn);
+    return { plan, exitCode };
   } finally {
     await lock?.release();
   }

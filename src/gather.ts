@@ -1,19 +1,20 @@
 // The facts a hot-upgrade command is decided on, collected once: target syntax, the root and its
-// emqx_vars, releases/ and bin/, the packages a decision may take (opened, never read), RELEASES,
-// and the node's ping. Only reads, with one exception that must come first: becoming RUNNER_USER
+// emqx_vars, releases/ and bin/, the packages a decision may take (opened; only the target's are
+// read, for their relup, and only when going up), RELEASES, the installed relups, and the node's ping. Only reads, with one exception that must come first: becoming RUNNER_USER
 // (run-as.ts), so every later read, and everything execute.ts does, is that user's. Failures that
 // only matter to some decisions are kept as data (Probe, PingFact) for decide.ts to raise in order.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { RelupError, fromFsError } from './errors.js';
 import { ENV_HOPS, MAX_HOPS, versionedScripts, type RelupCommand } from './plan.js';
-import { namedPackage, namedPackageDir, namedPackagePath, type PingFact, type WrapperFacts } from './decide.js';
+import { namedPackage, namedPackageDir, namedPackagePath, PATH_COMMANDS, type PingFact, type WrapperFacts } from './decide.js';
 import { probePackage, type Probe } from './package/locate.js';
-import { chooseRoot, findRoot, readReleaseFacts, readReleasesFile, requireCookie, selfPath, versionFromScriptName } from './release/index.js';
+import { chooseRoot, findRoot, readInstalledRelup, readReleaseFacts, readReleasesFile, requireCookie, runningRelease, selfPath, versionFromScriptName, type ReleaseEntry, type RelupFact } from './release/index.js';
+import { readPackageRelup } from './package/read-relup.js';
 import { runnerUserOf } from './release/runner-user.js';
 import { becomeRunnerUser } from './process/run-as.js';
 import { nodeEnv, pingNode } from './node/ping.js';
-import { parsePackageName, parseTarget } from './version/index.js';
+import { compareVersions, parsePackageName, parseTarget } from './version/index.js';
 
 export interface GatherRequest {
   command: RelupCommand;
@@ -48,6 +49,16 @@ export async function nonEmptyFile(path: string): Promise<boolean> {
 export async function scriptsPresent(root: string, version: string): Promise<boolean> {
   const s = versionedScripts(version);
   return (await nonEmptyFile(join(root, s.runner))) && (await nonEmptyFile(join(root, s.escript)));
+}
+
+/** A package's relup as data: its read errors are the decision's to raise, in its order. */
+async function packageRelup(path: string, version: string): Promise<RelupFact> {
+  try {
+    return (await readPackageRelup(path, version)).fact;
+  } catch (e) {
+    if (e instanceof RelupError) return { kind: 'error', error: e };
+    throw e;
+  }
 }
 
 const realpathOr = (p: string): Promise<string> => fsp.realpath(p).catch(() => p);
@@ -94,12 +105,26 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
   const probes: Record<string, Probe> = {};
   for (const p of paths) probes[p] = await probePackage(p);
 
-  let targetStatus: string | null = null;
-  if (target) {
-    try {
-      targetStatus = readReleasesFile(root).find((r) => r.version === target.version)?.status ?? null;
-    } catch {
-      // No readable RELEASES: EMQX's escript would look for the package, so the glob check applies.
+  let entries: ReleaseEntry[] = [];
+  try {
+    entries = readReleasesFile(root);
+  } catch {
+    // No readable RELEASES: EMQX's escript would look for the package, so the glob check applies.
+  }
+  const targetStatus = target ? (entries.find((r) => r.version === target.version)?.status ?? null) : null;
+  const running = runningRelease(entries);
+
+  // The upgrade paths (decide.ts checkUpgradePath): the relups of the running and target releases
+  // on disk, and, going up, that of every package of the target (the decision picks one of them).
+  const relups: WrapperFacts['relups'] = { installed: {}, packages: {} };
+  if (target && PATH_COMMANDS.includes(req.command)) {
+    const from = running ?? release.vars.relVsn;
+    for (const v of new Set([from, target.version])) relups.installed[v] = readInstalledRelup(root, v);
+    if (req.command !== 'downgrade' && compareVersions(target.version, from) > 0) {
+      for (const [p, probe] of Object.entries(probes)) {
+        if (!('size' in probe) || parsePackageName(p.slice(p.lastIndexOf('/') + 1))?.version !== target.version) continue;
+        relups.packages[p] = await packageRelup(p, target.version);
+      }
     }
   }
 
@@ -132,6 +157,8 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
       plainEscript: await nonEmptyFile(join(root, 'bin', 'install_upgrade.escript')),
       probes,
       targetStatus,
+      runningRelease: running,
+      relups,
       targetStartBoot: target ? await nonEmptyFile(join(releasesDir, target.version, 'start.boot')) : false,
       ping,
     },

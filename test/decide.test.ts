@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { decide, type PingFact, type WrapperFacts } from '../src/decide.js';
 import { RelupError } from '../src/errors.js';
 import type { Probe } from '../src/package/locate.js';
-import type { ReleaseFacts } from '../src/release/index.js';
+import type { ReleaseFacts, RelupFact } from '../src/release/index.js';
 import { parseTarget } from '../src/version/index.js';
 
 const ROOT = '/opt/emqx';
@@ -57,7 +57,17 @@ interface Situation {
   targetStartBoot?: boolean;
   /** Real directories of a named package path and of releases/. */
   place?: { namedDir: string; releasesDir: string } | null;
+  /** The release RELEASES says runs (current, else permanent). */
+  running?: string | null;
+  /** Relups by version (on disk) and by package file name or path; by default every one leads everywhere. */
+  installedRelups?: Record<string, RelupFact>;
+  packageRelups?: Record<string, RelupFact>;
 }
+
+const abs = (f: string) => (f.startsWith('/') ? f : `${REL}/${f}`);
+const ALL = ['5.0.0', '5.0.1', '5.0.2'];
+const found = (version: string, upFrom: string[], downTo: string[] = [], file = `${REL}/${version}/relup`): RelupFact => ({ kind: 'found', file, relup: { version, upFrom, downTo } });
+const absent = (file: string): RelupFact => ({ kind: 'absent', file });
 
 function facts(s: Situation): WrapperFacts {
   const files = s.releases instanceof RelupError ? [] : (s.releases ?? []);
@@ -66,6 +76,13 @@ function facts(s: Situation): WrapperFacts {
   if (s.packageFlag) probes[s.packageFlag.startsWith('/') ? s.packageFlag : `${REL}/${s.packageFlag}`] = ok;
   Object.assign(probes, s.probes ?? {});
   const target = s.target === undefined ? '5.0.1' : s.target;
+  const installed: Record<string, RelupFact> = Object.fromEntries(ALL.map((v) => [v, found(v, ALL.filter((x) => x < v), ALL.filter((x) => x < v))]));
+  const packages: Record<string, RelupFact> = {};
+  for (const p of Object.keys(probes)) {
+    const v = /-(5\.0\.\d+)/.exec(p)?.[1] ?? '5.0.1';
+    packages[p] = found(v, ALL.filter((x) => x < v), ALL.filter((x) => x < v), `releases/${v}/relup in ${p}`);
+  }
+  for (const [k, v] of Object.entries(s.packageRelups ?? {})) packages[abs(k)] = v;
   return {
     command: s.command ?? 'upgrade',
     target: target === null ? null : parseTarget(target),
@@ -83,6 +100,8 @@ function facts(s: Situation): WrapperFacts {
     probes,
     targetStatus: s.targetStatus ?? null,
     targetStartBoot: s.targetStartBoot ?? false,
+    runningRelease: s.running ?? null,
+    relups: { installed: { ...installed, ...(s.installedRelups ?? {}) }, packages },
     ping: s.ping ?? { kind: 'alive' },
   };
 }
@@ -104,8 +123,6 @@ interface Row {
   s: Situation;
   want: Want | { code: string; exit: number; says: RegExp };
 }
-
-const abs = (f: string) => (f.startsWith('/') ? f : `${REL}/${f}`);
 
 const rows: Row[] = [
   // Where the scripts come from (EIP-0022 step 3).
@@ -172,6 +189,49 @@ const rows: Row[] = [
   { name: 'glob: not checked when release_handler knows the target', s: { command: 'install', scriptsInBin: ['5.0.1'], targetStatus: 'unpacked', targetStartBoot: true, releases: [PKG1, 'emqx-5.0.10-x.tar.gz'] }, want: { action: 'exec-newer' } },
   { name: 'glob: checked when unpacked but start.boot is gone', s: { command: 'install', scriptsInBin: ['5.0.1'], targetStatus: 'unpacked', releases: [PKG1, 'emqx-5.0.10-x.tar.gz'] }, want: { code: 'AMBIGUOUS_PACKAGE', exit: 78, says: /5\.0\.10/ } },
   { name: 'glob: never for uninstall', s: { command: 'uninstall', target: '5.0.1', relVsn: '5.0.2', scriptsInBin: ['5.0.2'], releases: [PKG1, 'emqx-5.0.10-x.tar.gz'] }, want: { action: 'run-escript' } },
+  // Upgrade paths (the relups), checked before anything is extracted or run.
+  {
+    name: 'path: the package upgrades from the running release',
+    s: { releases: [PKG1], packageRelups: { [PKG1]: found('5.0.1', ['5.0.0']) } },
+    want: { action: 'exec-newer', pkg: PKG1, noWarnings: true },
+  },
+  {
+    name: 'path: the package does not upgrade from the running release',
+    s: { target: '5.0.2', relVsn: '5.0.0', releases: ['emqx-5.0.2.tar.gz'], packageRelups: { 'emqx-5.0.2.tar.gz': found('5.0.2', ['5.0.1'], ['5.0.1'], 'releases/5.0.2/relup in emqx-5.0.2.tar.gz') } },
+    want: { code: 'NO_UPGRADE_PATH', exit: 78, says: /^no upgrade path from the running 5\.0\.0 to 5\.0\.2: releases\/5\.0\.2\/relup in emqx-5\.0\.2\.tar\.gz upgrades only from 5\.0\.1; nothing was changed; upgrade to a release 5\.0\.2 upgrades from \(5\.0\.1\) first/ },
+  },
+  { name: 'path: install and unpack are refused alike', s: { command: 'unpack', releases: [PKG1], packageRelups: { [PKG1]: found('5.0.1', []) } }, want: { code: 'NO_UPGRADE_PATH', exit: 78, says: /upgrades only from no version.*go to 5\.0\.1 with a restart/ } },
+  { name: 'path: install refused too', s: { command: 'install', releases: [PKG1], packageRelups: { [PKG1]: found('5.0.1', ['4.4.9']) } }, want: { code: 'NO_UPGRADE_PATH', exit: 78, says: /from 4\.4\.9/ } },
+  {
+    name: 'path: the running release is RELEASES\' current, not REL_VSN',
+    s: { target: '5.0.2', relVsn: '5.0.0', running: '5.0.1', releases: ['emqx-5.0.2.tar.gz'], packageRelups: { 'emqx-5.0.2.tar.gz': found('5.0.2', ['5.0.1']) } },
+    want: { action: 'exec-newer', noWarnings: true },
+  },
+  {
+    name: 'path: never judged by the wrapper\'s own name (the handed-over emqx-5.0.1)',
+    s: { selfVersion: '5.0.1', hops: 1, scriptsInBin: ['5.0.1'], releases: [PKG1], packageRelups: { [PKG1]: found('5.0.1', ['5.0.1-rc.1']) } },
+    want: { code: 'NO_UPGRADE_PATH', exit: 78, says: /from the running 5\.0\.0 to 5\.0\.1/ },
+  },
+  { name: 'path: no relup in the package is a warning, the run goes on', s: { releases: [PKG1], packageRelups: { [PKG1]: absent(`releases/5.0.1/relup in ${abs(PKG1)}`) } }, want: { action: 'exec-newer', pkg: PKG1, warn: /releases\/5\.0\.1\/relup in .* is missing: release_handler will unpack 5\.0\.1 but cannot install it over the running 5\.0\.0/ } },
+  { name: 'path: a damaged relup in the package', s: { releases: [PKG1], packageRelups: { [PKG1]: { kind: 'error', error: new RelupError('BAD_PACKAGE', 'releases/5.0.1/relup in x is not a valid relup') } } }, want: { code: 'BAD_PACKAGE', exit: 65, says: /not a valid relup/ } },
+  {
+    name: 'path: already unpacked, the relup on disk decides and the hint clears it',
+    s: { command: 'install', scriptsInBin: ['5.0.1'], targetStatus: 'unpacked', targetStartBoot: true, installedRelups: { '5.0.1': found('5.0.1', ['4.4.9']) } },
+    want: { code: 'NO_UPGRADE_PATH', exit: 78, says: /releases\/5\.0\.1\/relup upgrades only from 4\.4\.9.*clear it with 'emqx uninstall 5\.0\.1'/ },
+  },
+  { name: 'path: the package read is the one named', s: { packageFlag: `/tmp/${PKG1}`, releases: [], probes: { [`/tmp/${PKG1}`]: ok }, command: 'install', packageRelups: { [`/tmp/${PKG1}`]: found('5.0.1', ['4.4.9']) } }, want: { code: 'NO_UPGRADE_PATH', exit: 78, says: /4\.4\.9/ } },
+  { name: 'path: no package at all is not a path question', s: { command: 'install', scriptsInBin: ['5.0.1'] }, want: { action: 'exec-newer' } },
+  { name: 'path: downgrade along the running release\'s relup', s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedRelups: { '5.0.1': found('5.0.1', ['5.0.0'], ['5.0.0']) } }, want: { action: 'run-escript', noWarnings: true } },
+  {
+    name: 'path: downgrade to a version the running relup does not go to',
+    s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.2', scriptsInBin: ['5.0.2'], installedRelups: { '5.0.2': found('5.0.2', ['5.0.0', '5.0.1'], ['5.0.1']) } },
+    want: { code: 'NO_UPGRADE_PATH', exit: 78, says: /^no downgrade path from the running 5\.0\.2 to 5\.0\.0: \/opt\/emqx\/releases\/5\.0\.2\/relup downgrades only to 5\.0\.1; nothing was changed; downgrade to 5\.0\.1, or go to 5\.0\.0 with a restart/ },
+  },
+  { name: 'path: downgrade from a release without a relup', s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedRelups: { '5.0.1': absent(`${REL}/5.0.1/relup`) } }, want: { code: 'NO_UPGRADE_PATH', exit: 78, says: /relup is missing, so 5\.0\.1 has no hot downgrade/ } },
+  { name: 'path: upgrade to an older version goes down too', s: { command: 'upgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], releases: [PKG0], targetStatus: 'old', installedRelups: { '5.0.1': found('5.0.1', ['5.0.0'], []) } }, want: { code: 'NO_UPGRADE_PATH', exit: 78, says: /no downgrade path/ } },
+  { name: 'path: an unreadable installed relup', s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedRelups: { '5.0.1': { kind: 'error', error: new RelupError('PERMISSION', 'permission denied on /opt/emqx/releases/5.0.1/relup') } } }, want: { code: 'PERMISSION', exit: 77, says: /relup/ } },
+  { name: 'path: not checked for uninstall', s: { command: 'uninstall', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedRelups: { '5.0.1': absent('x') } }, want: { action: 'run-escript' } },
+  { name: 'path: not checked for the version already running', s: { command: 'install', target: '5.0.0', scriptsInBin: ['5.0.0'], installedRelups: { '5.0.0': absent('x') } }, want: { action: 'run-escript', noWarnings: true } },
 ];
 
 for (const row of rows) {
@@ -204,4 +264,10 @@ test('decide: a package not probed by gather is an internal error, not a crash',
   const f = facts({ releases: [PKG1] });
   f.probes = {};
   assert.throws(() => decide(f), (e: unknown) => e instanceof RelupError && e.code === 'INTERNAL' && /was not looked at/.test(e.message));
+});
+
+test('decide: a target package whose relup gather did not read is an internal error', () => {
+  const f = facts({ releases: [PKG1] });
+  f.relups.packages = {};
+  assert.throws(() => decide(f), (e: unknown) => e instanceof RelupError && e.code === 'INTERNAL' && /relup of .* was not read/.test(e.message));
 });

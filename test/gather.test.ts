@@ -85,6 +85,29 @@ test('gather: the target status from RELEASES, start.boot, hops and the ping', a
   assert.equal(facts.ping.kind, 'down');
 });
 
+test('gather: relups of the running and target releases from disk, and going up, of the target packages', async (t) => {
+  const fr = makeFakeRoot();
+  t.after(() => fr.cleanup());
+  const rel = join(fr.root, 'releases');
+  const p1 = makePackage(rel, { version: '5.0.1', platform: 'el8-amd64', relup: '{"5.0.1",[{"4.4.9",[],[]}],[]}.\n' });
+  const p2 = makePackage(rel, { version: '5.0.1', platform: 'ubuntu22.04-amd64', relup: null });
+  writeFileSync(join(rel, 'RELEASES'), '[{release,"emqx","5.0.0","13.1",[],permanent}].\n');
+  const { facts } = await gather(request(fr));
+  assert.equal(facts.runningRelease, '5.0.0');
+  assert.deepEqual(facts.relups.installed['5.0.0'], { kind: 'found', file: join(rel, '5.0.0', 'relup'), relup: { version: '5.0.0', upFrom: ['4.4.9'], downTo: ['4.4.9'] } });
+  assert.deepEqual(facts.relups.installed['5.0.1'], { kind: 'absent', file: join(rel, '5.0.1', 'relup') });
+  assert.deepEqual(facts.relups.packages[p1], { kind: 'found', file: `releases/5.0.1/relup in ${p1}`, relup: { version: '5.0.1', upFrom: ['4.4.9'], downTo: [] } });
+  assert.equal(facts.relups.packages[p2]?.kind, 'absent');
+  // A damaged relup on disk is kept as data, for the decision to raise.
+  writeFileSync(join(rel, '5.0.0', 'relup'), '{"5.0.0",');
+  const down = await gather(request(fr, { command: 'downgrade', target: '4.4.9' }));
+  const bad = down.facts.relups.installed['5.0.0'];
+  assert.ok(bad?.kind === 'error' && bad.error.code === 'CONFIG' && /5\.0\.0\/relup is not a valid relup/.test(bad.error.message));
+  assert.deepEqual(down.facts.relups.packages, {}, 'going down, no package is read');
+  const none = await gather(request(fr, { command: 'uninstall' }));
+  assert.deepEqual(none.facts.relups, { installed: {}, packages: {} }, 'uninstall has no path to check');
+});
+
 test('gather: no nodetool is a fact, not an error', async (t) => {
   const fr = makeFakeRoot({ nodetool: false });
   t.after(() => fr.cleanup());

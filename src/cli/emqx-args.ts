@@ -34,6 +34,8 @@ const FLAGS: Record<string, Flag> = {
   '--version': 'version',
 };
 const VALUED: Record<string, 'root' | 'package'> = { '--root': 'root', '--package': 'package' };
+/** The wrapper's options that take a value. */
+export const VALUED_OPTIONS: readonly string[] = Object.keys(VALUED);
 
 /** The escript options we know; they pass through to install_upgrade.escript. */
 export const ESCRIPT_OPTIONS: readonly string[] = ['--no-permanent'];
@@ -62,14 +64,19 @@ function distance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-function unknownOption(word: string, where: string, known: readonly string[], after: string): RelupError {
-  const name = optionName(word);
+/** The known word nearest to a mistyped one (edit distance <= 2), for "did you mean". */
+export function nearest(word: string, known: readonly string[]): string | null {
   let best: string | null = null;
-  let bestD = 3; // a near typo: edit distance <= 2
+  let bestD = 3;
   for (const k of known) {
-    const d = distance(name, k);
+    const d = distance(word, k);
     if (d < bestD) [best, bestD] = [k, d];
   }
+  return best;
+}
+
+function unknownOption(word: string, where: string, known: readonly string[], after: string): RelupError {
+  const best = nearest(optionName(word), known);
   const guess = best ? ` (did you mean ${best}?)` : '';
   return usage(`unknown option ${JSON.stringify(word)} ${where}${guess}`, `known: ${known.join(', ')}${after}`);
 }
@@ -207,6 +214,9 @@ are handed on verbatim (emqx ctl -- --json).
 
 Known escript options (hot-upgrade commands): --no-permanent; any other option is refused.
 
+  emqx completion [bash|zsh]               print the shell completion script for emqx (the
+                                           wrapper's own command: not handed on)
+
 Wrapper options (never passed to a script):
   --root DIR            installation root (else $EMQX_ROOT, $RUNNER_ROOT_DIR, own location, /usr/lib/emqx)
   --package FILE        the package to take the newest scripts from
@@ -216,4 +226,18 @@ Wrapper options (never passed to a script):
   --status              print root, versions, edition, node and lock state; change nothing
   -h, --help            this text
   --version             print the version of emqx-relup
+
+Examples:
+  emqx --root /opt/emqx --dry-run upgrade 5.0.2
+      every check and the plan for a hot upgrade to 5.0.2; nothing changed
+  emqx --package /tmp/emqx-5.0.2-el8-amd64.tar.gz --require-checksum upgrade 5.0.2
+      hot upgrade with the scripts of that package, refused without its .sha256
+  source <(emqx completion bash)
+      Tab completion of emqx in this bash (zsh: emqx completion zsh)
+
+Exit codes (README "Exit codes"): 0 done, or the handed-over script's own status; 64 bad command
+line or target; 65 bad package or checksum; 66 package, root or file missing; 69 node down;
+70 internal error or a runner that is the wrapper; 73 cannot write; 75 locked by another run;
+77 permission denied; 78 configuration (emqx_vars, edition, ambiguous packages); 128+N the
+handed-over script was killed by signal N.
 `;

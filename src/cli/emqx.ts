@@ -47,6 +47,12 @@ export async function main(argv: string[], invoked: string): Promise<number> {
       return 0;
     }
     if (a.command === null) throw usageError('no command given', "run 'emqx --help'");
+    // The wrapper's own, not the runner's (EMQX's bin/emqx has no completion command).
+    if (a.command === 'completion') {
+      const { emqxCompletion } = await import('./emqx-completion.js');
+      process.stdout.write(emqxCompletion(a.rest, process.env));
+      return 0;
+    }
     if (!a.relup) {
       const { passthrough, passthroughExec } = await import('../process/passthrough.js');
       const req = { ...base, command: a.command, rest: a.rest };

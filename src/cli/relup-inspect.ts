@@ -2,18 +2,34 @@
 // would make emqx upgrade or release_handler fail; exits 65 when there is one (a CI gate).
 import { Exit } from '../errors.js';
 import type { InspectReport } from '../release-tools/inspect.js';
-import { parseArgs } from './relup-args.js';
+import { parseCommand, type CommandSpec } from './relup-parse.js';
 import { usageError } from './report.js';
 
-const HELP = `usage: emqx-relup inspect <package.tar.gz> [--json]
-
-Prints the edition, version and platform from the name, the versioned scripts (position, size,
-mode), the .rel and releases/<version>/ found, the sha256 and whether <package>.sha256 matches, and
-every problem found, including what EMQX's own install_upgrade.escript would miss (the
-.rel it unpacks by, the versioned emqx_ctl and nodetool it copies, a wrapper as the runner).
-Warnings (a name EMQX's own runner will not find) do not fail. Exits 0 when there is no
-problem, 65 otherwise.
-`;
+export const spec: CommandSpec = {
+  name: 'inspect',
+  synopsis: '<package.tar.gz> [options]',
+  about: 'check a package for everything emqx upgrade and release_handler need',
+  details: `Prints the edition, version and platform from the name, the versioned scripts (position, size,
+mode), the .rel and releases/<version>/ found, the upgrade paths of releases/<version>/relup
+(the versions it upgrades from and downgrades to; --json: relup: {upFrom, downTo}), the sha256 and whether <package>.sha256 matches, and
+every problem found, including what EMQX's own install_upgrade.escript would miss (the .rel it
+unpacks by, the versioned emqx_ctl and nodetool it copies, a wrapper as the runner). Warnings (a
+name EMQX's own runner will not find) do not fail.`,
+  options: {
+    json: { type: 'boolean', describe: 'print the whole report as one JSON object' },
+  },
+  examples: [
+    ['$0 emqx-5.0.1-ubuntu22.04-amd64.tar.gz', 'what the package holds and every problem in it'],
+    ['$0 emqx-5.0.1-el8-amd64.tar.gz --json | jq .problems', 'the problems as JSON, e.g. for a CI gate'],
+  ],
+  exits: [
+    [0, 'no problem (warnings do not count)'],
+    [64, 'bad command line'],
+    [65, 'the package has at least one problem'],
+    [66, 'the package does not exist'],
+    [77, 'the package cannot be read (permission)'],
+  ],
+};
 
 export function formatReport(r: InspectReport): string {
   const lines: string[] = [];
@@ -26,6 +42,11 @@ export function formatReport(r: InspectReport): string {
   lines.push(script('escript', r.scripts.escript));
   lines.push(`release:  ${r.release.dir ?? 'releases/<version>/ missing'}, ${r.release.rel ? `${r.release.rel} (${r.release.relName} ${r.release.relVersion})` : 'no .rel'}`);
   if (r.release.edition) lines.push(`edition:  ${r.release.edition} (releases/emqx_vars)`);
+  lines.push(
+    r.relup
+      ? `relup:    up from ${r.relup.upFrom.join(', ') || 'no version'}; down to ${r.relup.downTo.join(', ') || 'no version'} (member ${r.relup.member})`
+      : 'relup:    none (no hot upgrade path)',
+  );
   lines.push(`sha256:   ${r.sha256}`);
   lines.push(`sidecar:  ${!r.sidecar.present ? 'none' : r.sidecar.matches ? 'matches' : 'does not match'}`);
   for (const w of r.warnings) lines.push(`warning:  [${w.code}] ${w.message}`);
@@ -38,11 +59,9 @@ export function formatReport(r: InspectReport): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { options: o, positionals } = parseArgs(argv, { json: 'boolean', help: 'boolean' }, 'inspect');
-  if (o.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const o = await parseCommand(spec, argv);
+  if (o === null) return 0;
+  const positionals = o._;
   if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'inspect needs a package file' : `inspect takes one package, got ${positionals.length}`, "see 'emqx-relup inspect --help'");
   const { inspect } = await import('../release-tools/inspect.js');
   const report = await inspect(positionals[0]!);

@@ -1,76 +1,100 @@
 // `emqx-relup rollout <package> (--hosts a,b,c | --inventory FILE) [...]`: rolling hot upgrade
-// over SSH. Parses options, wires the transport and the progress output, prints the report.
+// over SSH. Parses options (the table OPTIONS), wires the transport and the progress output, prints the report.
 import { RelupError } from '../errors.js';
+import type { ArgumentsCamelCase, InferredOptionTypes } from 'yargs';
 import { reportError, usageError } from './report.js';
-import { DEFAULT_ROOT, parseHostList, readInventory } from '../rollout/inventory.js';
+import { intOption, parseCommand, type CommandSpec, type OptionTable, type Parsed } from './relup-parse.js';
+import { DEFAULT_ROOT, selectHosts } from '../rollout/inventory.js';
+import { batchSize, parseBatch } from '../rollout/plan.js';
 import { displayMode, printable } from '../rollout/display.js';
 import { humanProgress, jsonProgress } from '../rollout/progress.js';
 import { reportText } from '../rollout/report-text.js';
 import type { RolloutReport, RolloutOptions, StopSignal } from '../rollout/run.js';
 import type { Transport } from '../rollout/ssh.js';
+import { checkSshConfig } from '../rollout/ssh-config.js';
 
 const PROG = 'emqx-relup rollout';
 export const EXIT_INTERRUPTED = 130;
 
-function positiveInt(name: string, v: unknown, min = 1): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw usageError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-  return n;
-}
+const positiveInt = (name: string, v: unknown): number => intOption('rollout', name, v);
+
+/**
+ * The rollout's options: one line each, in help order. An option added here is parsed, shown in
+ * `emqx-relup rollout --help` and completed by the shell; read it below as args.<camelCase>.
+ * Numbers are untyped: yargs' number type turns `--batch two` into NaN before we can quote it.
+ */
+export const OPTIONS = {
+  hosts: { type: 'string', describe: 'SSH destinations, comma separated, in rollout order' },
+  inventory: { type: 'string', describe: 'file: one host per line, optional release root after it, # comments' },
+  root: { type: 'string', default: DEFAULT_ROOT, describe: 'release root on the hosts (inventory lines may override)' },
+  limit: { type: 'string', describe: 'only these hosts of --hosts/--inventory, comma separated' },
+  batch: { default: '1', describe: "hosts upgraded together after the canary: N, or P% of the rollout's hosts (rounded down, at least 1)" },
+  'stage-parallel': { default: 4, describe: 'hosts staged at the same time' },
+  check: { type: 'string', describe: 'command run on each host (cwd = root) after its upgrade; must exit 0' },
+  settle: { default: 0, describe: 'seconds to wait between hosts' },
+  downgrade: { type: 'boolean', default: false, describe: 'go back to an older release' },
+  permanent: { type: 'boolean', default: true, describe: '--no-permanent: leave the new release current but not permanent' },
+  state: { type: 'string', describe: 'state file for resume (default ./<package>.rollout.json)' },
+  'dry-run': { type: 'boolean', default: false, describe: 'preflight every host and print the plan; change nothing' },
+  json: { type: 'boolean', default: false, describe: 'JSON-lines progress events and a final report on stdout' },
+  F: { type: 'string', describe: 'ssh_config file passed to ssh and scp' },
+  'remote-node': { type: 'string', default: 'node', describe: 'node binary on the hosts that runs the shipped emqx wrapper' },
+  'remote-emqx': { type: 'string', describe: 'use this emqx wrapper command installed on the hosts instead of shipping one' },
+  multiplex: { type: 'boolean', default: true, describe: '--no-multiplex: one SSH connection per command instead of a shared one per host' },
+  'connect-timeout': { default: 10, describe: 'ssh ConnectTimeout, seconds' },
+  'command-timeout': { default: 300, describe: 'bound on each preflight, staging, status and --check command, seconds' },
+  'upgrade-timeout': { default: 3600, describe: "bound on one host's upgrade, seconds" },
+  'pause-after-canary': { type: 'boolean', default: false, describe: 'stop once the canary passed its gate; the same command with --continue goes on' },
+  continue: { type: 'boolean', default: false, describe: 'go on after --pause-after-canary stopped' },
+  yes: { alias: 'y', type: 'boolean', default: false, describe: 'do not ask for confirmation (asked on a terminal before touching more than one host)' },
+} as const satisfies OptionTable;
+
+export const spec: CommandSpec = {
+  name: 'rollout',
+  synopsis: '<package> (--hosts a,b,c | --inventory FILE) [options]',
+  about: 'rolling hot upgrade of a cluster over SSH',
+  details: `Preflights every host (read-only), stages the package and the emqx wrapper on each, checks the
+plan, then upgrades a canary and the rest in batches, each through a health gate; the first failure
+halts. State is saved after every host: run the same command again to resume.`,
+  options: OPTIONS,
+  examples: [
+    ['$0 emqx-5.0.2-el8-amd64.tar.gz --hosts emqx1,emqx2,emqx3 --dry-run', 'preflight the three hosts and print the plan; change nothing'],
+    ["$0 emqx-5.0.2-el8-amd64.tar.gz --inventory fleet.txt \\\n    --batch 2 --check 'bin/emqx ctl status'", 'the canary, then two hosts at a time, each gated by the check'],
+    ['$0 emqx-5.0.1-el8-amd64.tar.gz --hosts emqx1,emqx2 --downgrade --json', 'go back to 5.0.1, JSON-lines progress on stdout'],
+  ],
+  exits: [
+    [0, 'every host is at the target (or the dry run found nothing wrong)'],
+    [64, 'bad command line, host, root or inventory line'],
+    [65, 'a package staged on a host has another checksum, or the local .sha256 does not match the package'],
+    [66, 'the package, the inventory or the -F file does not exist'],
+    [69, 'a host is unreachable or its node is down (preflight)'],
+    [70, 'ROLLOUT_HALTED: an upgrade or a health gate failed; no further host was touched'],
+    [73, 'not enough disk on a host'],
+    [75, 'a host is locked by another upgrade'],
+    [76, 'REMOTE: a command on a host failed or printed something unusable (outside an upgrade)'],
+    [78, 'the state file belongs to another rollout or no longer matches the hosts, or a host has no upgrade path (NO_UPGRADE_PATH)'],
+    [130, 'interrupted (Ctrl-C, SIGTERM); state saved, run the same command to continue'],
+  ],
+};
 
 export async function run(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
-  const { default: yargs } = await import('yargs');
-  let helpShown = false;
-  const args = await yargs(argv)
-    .scriptName(PROG)
-    .usage('$0 <package> (--hosts a,b,c | --inventory FILE) [options]')
-    .strictOptions()
-    .version(false)
-    .parserConfiguration({ 'camel-case-expansion': true })
-    .option('hosts', { type: 'string', describe: 'SSH destinations, comma separated, in rollout order' })
-    .option('inventory', { type: 'string', describe: 'file: one host per line, optional release root after it, # comments' })
-    .option('root', { type: 'string', default: DEFAULT_ROOT, describe: 'release root on the hosts (inventory lines may override)' })
-    .option('batch', { type: 'number', default: 1, describe: 'hosts upgraded together after the canary' })
-    .option('stage-parallel', { type: 'number', default: 4, describe: 'hosts staged at the same time' })
-    .option('check', { type: 'string', describe: 'command run on each host (cwd = root) after its upgrade; must exit 0' })
-    .option('settle', { type: 'number', default: 0, describe: 'seconds to wait between hosts' })
-    .option('downgrade', { type: 'boolean', default: false, describe: 'go back to an older release' })
-    .option('permanent', { type: 'boolean', default: true, describe: '--no-permanent: leave the new release current but not permanent' })
-    .option('state', { type: 'string', describe: 'state file for resume (default ./<package>.rollout.json)' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'preflight every host and print the plan; change nothing' })
-    .option('json', { type: 'boolean', default: false, describe: 'JSON-lines progress events and a final report on stdout' })
-    .option('F', { type: 'string', describe: 'ssh_config file passed to ssh and scp' })
-    .option('remote-node', { type: 'string', default: 'node', describe: 'node binary on the hosts that runs the shipped emqx wrapper' })
-    .option('remote-emqx', { type: 'string', describe: 'use this emqx wrapper command installed on the hosts instead of shipping one' })
-    .option('multiplex', { type: 'boolean', default: true, describe: '--no-multiplex: one SSH connection per command instead of a shared one per host' })
-    .option('connect-timeout', { type: 'number', default: 10, describe: 'ssh ConnectTimeout, seconds' })
-    .option('command-timeout', { type: 'number', default: 300, describe: 'bound on each preflight, staging, status and --check command, seconds' })
-    .option('upgrade-timeout', { type: 'number', default: 3600, describe: "bound on one host's upgrade, seconds" })
-    .help()
-    .exitProcess(false)
-    .fail((msg, err) => {
-      throw err ?? usageError(msg);
-    })
-    .showHelpOnFail(false)
-    .parseAsync()
-    .catch((e: unknown) => {
-      throw e instanceof RelupError ? e : usageError((e as Error).message);
-    });
-  if (args.help) helpShown = true;
-  if (helpShown) return 0;
+  const parsed = await parseCommand(spec, argv);
+  if (parsed === null) return 0;
+  const args = parsed as unknown as ArgumentsCamelCase<InferredOptionTypes<typeof OPTIONS>> & Parsed;
 
   const positional = args._.map(String);
   if (positional.length !== 1) throw usageError(positional.length === 0 ? 'missing the package to roll out' : `one package expected, got ${positional.join(' ')}`);
-  if ((args.hosts === undefined) === (args.inventory === undefined)) throw usageError('give exactly one of --hosts and --inventory');
-  const hosts = args.hosts !== undefined ? parseHostList(args.hosts, args.root) : await readInventory(args.inventory!, args.root);
+  const hosts = await selectHosts({ hosts: args.hosts, inventory: args.inventory, root: args.root, limit: args.limit });
+  const batch = parseBatch(String(args.batch));
+  if (!batch) throw usageError(`--batch must be a positive integer or a percentage from 1% to 100%, got ${JSON.stringify(String(args.batch))}`, "see 'emqx-relup rollout --help'");
   if (args.remoteEmqx !== undefined && args.remoteEmqx.trim() === '') throw usageError('--remote-emqx needs a command');
   const settle = Number(args.settle);
   if (!Number.isFinite(settle) || settle < 0) throw usageError(`--settle must be a number of seconds >= 0, got ${JSON.stringify(args.settle)}`);
   const opts: RolloutOptions = {
     packagePath: positional[0]!,
     hosts,
-    batch: positiveInt('batch', args.batch),
+    batch: batchSize(batch, hosts.length),
     stageParallel: positiveInt('stage-parallel', args.stageParallel),
     ...(args.check !== undefined ? { check: args.check } : {}),
     settleSec: settle,
@@ -81,12 +105,15 @@ export async function run(argv: string[]): Promise<number> {
     remote: args.remoteEmqx !== undefined ? { kind: 'installed', command: args.remoteEmqx } : { kind: 'shipped', node: args.remoteNode },
     commandTimeoutMs: positiveInt('command-timeout', args.commandTimeout) * 1000,
     upgradeTimeoutMs: positiveInt('upgrade-timeout', args.upgradeTimeout) * 1000,
+    pauseAfterCanary: args.pauseAfterCanary,
+    continued: args.continue,
   };
   const connectTimeoutSec = positiveInt('connect-timeout', args.connectTimeout);
+  if (args.F !== undefined) await checkSshConfig(args.F);
 
   const { makeSshTransport } = await import('../rollout/ssh.js');
   const transport = makeSshTransport({ connectTimeoutSec, multiplex: args.multiplex, ...(args.F !== undefined ? { configFile: args.F } : {}) });
-  return runWith(opts, transport, json);
+  return runWith(opts, transport, json, args.yes);
 }
 
 /**
@@ -94,10 +121,23 @@ export async function run(argv: string[]): Promise<number> {
  * report, returns the exit status. Separate from the parsing so a driver can run the real wiring
  * over another transport (test/helpers/rollout-display-driver.ts, in a real terminal).
  */
-export async function runWith(opts: RolloutOptions, transport: Transport, json: boolean): Promise<number> {
+export async function runWith(opts: RolloutOptions, transport: Transport, json: boolean, yes = false): Promise<number> {
   const { rollout } = await import('../rollout/run.js');
   const live = displayMode({ stdoutTty: process.stdout.isTTY === true, progressTty: process.stderr.isTTY === true, term: process.env.TERM }) === 'live';
   const progress = json ? jsonProgress(process.stdout) : humanProgress(process.stderr, opts.hosts.map((h) => h.dest), { live });
+  opts.confirm ??= {
+    stdinIsTTY: process.stdin.isTTY === true,
+    yes,
+    async ask(question) {
+      const { askYesNo } = await import('./confirm.js');
+      const resume = progress.hold?.() ?? (() => {});
+      try {
+        return await askYesNo(process.stdin, process.stderr, `${PROG}: ${question}`);
+      } finally {
+        resume();
+      }
+    },
+  };
 
   // Ctrl-C / SIGTERM: finish the host in progress through its gate, then stop. The ssh children
   // run in their own process group, so the terminal's SIGINT never reaches them.

@@ -1,22 +1,10 @@
-// `emqx-relup <subcommand>`: release-side and fleet tooling. Each subcommand lives in its own
-// module, loaded only when named, so one subcommand's dependencies never slow another.
+// `emqx-relup <command>`: release-side and fleet tooling. Each command lives in its own module
+// (relup-commands.ts), loaded only when named, so one command's dependencies never slow another;
+// all of them parse and print help through relup-parse.ts (yargs), so they read alike.
+import { COMMAND_NAMES, COMMANDS, COMMON_EXITS, loadSpecs } from './relup-commands.js';
+import { nearest } from './emqx-args.js';
 import { reportError, usageError } from './report.js';
 import { toolVersion } from './tool-version.js';
-
-type SubcommandModule = { run(argv: string[]): Promise<number> };
-
-const subcommands: Record<string, { about: string; load: () => Promise<SubcommandModule> }> = {
-  pack: { about: 'make a package that carries bin/emqx-<v> and bin/install_upgrade.escript-<v> first', load: () => import('./relup-pack.js') },
-  inspect: { about: 'check a package for everything emqx upgrade and release_handler need', load: () => import('./relup-inspect.js') },
-  rollout: { about: 'rolling hot upgrade of a cluster over SSH', load: () => import('./relup-rollout.js') },
-};
-
-function help(): string {
-  const lines = ['usage: emqx-relup <command> [options]', '', 'commands:'];
-  for (const [name, { about }] of Object.entries(subcommands)) lines.push(`  ${name.padEnd(9)} ${about}`);
-  lines.push('', "run 'emqx-relup <command> --help' for a command's options; --version prints the version");
-  return lines.join('\n');
-}
 
 /**
  * `emqx-relup <command> --version`, options before `--` only. pack has its own `--version V`
@@ -28,22 +16,44 @@ function asksVersion(name: string, rest: readonly string[]): boolean {
   return opts.some((w, i) => w === '--version' && (name !== 'pack' || opts[i + 1] === undefined || opts[i + 1]!.startsWith('--')));
 }
 
+function unknownCommand(name: string) {
+  const near = nearest(name, [...COMMAND_NAMES, 'help']);
+  return usageError(`unknown command ${JSON.stringify(name)}${near ? ` (did you mean ${near}?)` : ''}`, `commands: ${[...COMMAND_NAMES, 'help'].join(', ')}`);
+}
+
+async function topHelp(): Promise<string> {
+  const { topHelp: render } = await import('./relup-parse.js');
+  return render(await loadSpecs(), COMMON_EXITS);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help() + '\n');
-    return name === undefined ? 64 : 0;
-  }
-  if (name === '--version' || (Object.hasOwn(subcommands, name) && asksVersion(name, rest))) {
-    // Answered here, before the subcommand's module (yargs, execa, tar-stream) is loaded.
-    process.stdout.write(toolVersion() + '\n');
-    return 0;
-  }
-  const sub = subcommands[name];
-  if (!sub) return reportError('emqx-relup', usageError(`unknown command ${JSON.stringify(name)}`, "run 'emqx-relup --help'"), argv.includes('--json'));
+  const json = argv.includes('--json');
   try {
-    return await (await sub.load()).run(rest);
+    if (name === undefined) throw usageError('no command given', `commands: ${COMMAND_NAMES.join(', ')}; run 'emqx-relup --help'`);
+    if (name === '--version' || (Object.hasOwn(COMMANDS, name) && asksVersion(name, rest))) {
+      // Answered here, before the command's module (yargs, execa, tar-stream) is loaded.
+      process.stdout.write(toolVersion() + '\n');
+      return 0;
+    }
+    if (name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
+      process.stdout.write(await topHelp());
+      return 0;
+    }
+    if (name === 'help') {
+      // `emqx-relup help <command>` is `emqx-relup <command> --help`, word for word.
+      if (rest.length > 1) throw usageError(`help takes one command, got ${rest.length} words`, "run 'emqx-relup help <command>'");
+      if (rest[0] === 'help') {
+        process.stdout.write(await topHelp());
+        return 0;
+      }
+      if (!Object.hasOwn(COMMANDS, rest[0]!)) throw unknownCommand(rest[0]!);
+      return await (await COMMANDS[rest[0]!]!()).run(['--help']);
+    }
+    if (name.startsWith('-')) throw usageError(`${name} before the command`, `put options after it: 'emqx-relup <command> ${name}'; commands: ${COMMAND_NAMES.join(', ')}`);
+    if (!Object.hasOwn(COMMANDS, name)) throw unknownCommand(name);
+    return await (await COMMANDS[name]!()).run(rest);
   } catch (e) {
-    return reportError(`emqx-relup ${name}`, e, rest.includes('--json'));
+    return reportError(name !== undefined && Object.hasOwn(COMMANDS, name) ? `emqx-relup ${name}` : 'emqx-relup', e, json);
   }
 }

@@ -25,11 +25,31 @@ export interface StatusJson {
   releases: ReleaseState[];
   versionedScripts: string[];
   packages: string[];
+  /**
+   * Upgrade paths of the running release's releases/<v>/relup (what a downgrade can reach); null
+   * when it has none; absent from a wrapper that does not report them.
+   */
+  relup?: { version: string; upFrom: string[]; downTo: string[] } | null;
+  /** Releases left half-way by an earlier attempt, each with what is wrong and the command that clears it. */
+  stuck: Stuck[];
   warnings: string[];
+}
+
+export interface Stuck {
+  version: string;
+  status: string;
+  problem: string;
+  clear: string;
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((p): p is string => typeof p === 'string') : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+function readRelup(v: unknown): StatusJson['relup'] {
+  if (typeof v !== 'object' || v === null) return null;
+  const r = v as Record<string, unknown>;
+  return { version: str(r.version), upFrom: strings(r.upFrom), downTo: strings(r.downTo) };
+}
 
 /**
  * Reads a parsed status object: what the rollout decides on must be there and well formed (else
@@ -62,6 +82,11 @@ export function readStatusJson(o: unknown): StatusJson | { wrong: string } {
     releases,
     versionedScripts: strings(s.versionedScripts),
     packages: strings(s.packages),
+    ...('relup' in s ? { relup: readRelup(s.relup) } : {}),
+    stuck: (Array.isArray(s.stuck) ? s.stuck : []).flatMap((x) => {
+      const e = (x ?? {}) as Record<string, unknown>;
+      return typeof e.version === 'string' ? [{ version: e.version, status: str(e.status), problem: str(e.problem), clear: str(e.clear) }] : [];
+    }),
     warnings: strings(s.warnings),
   };
 }

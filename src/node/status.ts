@@ -3,13 +3,47 @@
 import { versionFromRunnerFile, versionedScriptFiles } from '../release/script-names.js';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { chooseRoot, findRoot, readReleaseFacts, readReleasesFile, selfPath, describeSource } from '../release/index.js';
+import { chooseRoot, findRoot, readInstalledRelup, readReleaseFacts, readReleasesFile, runningRelease, selfPath, describeSource, type RelupFact } from '../release/index.js';
 import { parsePackageName, compareVersions } from '../version/index.js';
 import { lockHolder } from '../process/lock.js';
 import { nodeEnv, pingNode } from './ping.js';
-import type { StatusJson } from './status-json.js';
+import type { StatusJson, Stuck } from './status-json.js';
 
 export type Status = StatusJson;
+
+
+/**
+ * What RELEASES shows left over: a release `unpacked` but never installed (stuck for good when no
+ * relup leads to it from the running one: release_handler will not install it), and one `current`
+ * but not permanent (the node returns to the permanent one on its next restart). Pure.
+ */
+export function stuckReleases(releases: readonly { version: string; status: string }[], running: string, relupOf: (version: string) => RelupFact): Stuck[] {
+  const out: Stuck[] = [];
+  const permanent = releases.find((r) => r.status === 'permanent')?.version ?? null;
+  for (const r of releases) {
+    if (r.status === 'current' && permanent !== null && permanent !== r.version) {
+      out.push({
+        version: r.version,
+        status: r.status,
+        problem: `runs but is not permanent: a restart of the node goes back to ${permanent}`,
+        clear: `emqx install ${r.version} (makes it permanent), or emqx downgrade ${permanent}`,
+      });
+    }
+    if (r.status !== 'unpacked') continue;
+    const up = compareVersions(r.version, running) > 0;
+    const fact = relupOf(up ? r.version : running);
+    const reach = fact.kind === 'found' && (up ? fact.relup.upFrom.includes(running) : fact.relup.downTo.includes(r.version));
+    out.push({
+      version: r.version,
+      status: r.status,
+      problem: reach
+        ? 'unpacked, not installed'
+        : `unpacked, and release_handler cannot install it: no relup leads from the running ${running} to it (${fact.kind === 'found' ? `${fact.file} ${up ? `upgrades only from ${fact.relup.upFrom.join(', ') || 'no version'}` : `downgrades only to ${fact.relup.downTo.join(', ') || 'no version'}`}` : fact.kind === 'absent' ? `${fact.file} is missing` : fact.error.message})`,
+      clear: reach ? `emqx install ${r.version}, or emqx uninstall ${r.version}` : `emqx uninstall ${r.version}`,
+    });
+  }
+  return out;
+}
 
 async function listDir(dir: string): Promise<string[]> {
   return fsp.readdir(dir).catch(() => [] as string[]);
@@ -45,6 +79,11 @@ export async function collectStatus(opts: { rootFlag: string | null; invoked: st
     .filter((v): v is string => v !== null && bin.includes(versionedScriptFiles(v)[1]))
     .sort(compareVersions);
   const packages = (await listDir(join(root, 'releases'))).filter((n) => parsePackageName(n) !== null).sort();
+  const running = runningRelease(releases) ?? facts.vars.relVsn;
+  const relups = new Map<string, RelupFact>();
+  const relupOf = (v: string): RelupFact => relups.get(v) ?? relups.set(v, readInstalledRelup(root, v)).get(v)!;
+  const own = relupOf(running);
+  if (own.kind === 'error') warnings.push(`releases/${running}/relup not read: ${own.error.message}`);
   return {
     root,
     relName: facts.vars.relName,
@@ -63,6 +102,8 @@ export async function collectStatus(opts: { rootFlag: string | null; invoked: st
     releases,
     versionedScripts,
     packages,
+    relup: own.kind === 'found' ? { version: running, upFrom: own.relup.upFrom, downTo: own.relup.downTo } : null,
+    stuck: stuckReleases(releases, running, relupOf),
     warnings,
   };
 }
@@ -78,5 +119,7 @@ export function formatStatus(s: Status): string {
     `releases:  ${s.releases.map((r) => `${r.version} ${r.status}`).join(', ') || 'none listed'}`,
     `scripts:   ${s.versionedScripts.join(', ') || 'no versioned scripts in bin/'}`,
     `packages:  ${s.packages.join(', ') || 'none in releases/'}`,
+    `relup:     ${s.relup ? `${s.relup.version} up from ${s.relup.upFrom.join(', ') || 'no version'}; down to ${s.relup.downTo.join(', ') || 'no version'}` : 'none for the running release (no hot downgrade)'}`,
+    ...s.stuck.map((x) => `stuck:     ${x.version} ${x.problem}; clear it: ${x.clear}`),
   ].join('\n');
 }

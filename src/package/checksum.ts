@@ -54,6 +54,8 @@ export interface VerifyOptions {
   /** `--require-checksum`: a missing sidecar is an error (NOT_FOUND, 66: a file is missing). */
   required?: boolean;
   signal?: AbortSignal;
+  /** The package's sha256 when the caller has just computed it (the file is not read again). */
+  sha256?: string;
 }
 
 /**
@@ -99,7 +101,7 @@ export async function verifySidecar(pkg: string, opts: VerifyOptions = {}): Prom
       details: { sidecar },
     });
   }
-  const actual = await sha256File(pkg, opts.signal ? { signal: opts.signal } : {});
+  const actual = opts.sha256 ?? (await sha256File(pkg, opts.signal ? { signal: opts.signal } : {}));
   if (actual !== parsed.hash) {
     throw new RelupError('CHECKSUM_MISMATCH', `package ${pkg} does not match ${path.basename(sidecar)}: sha256 is ${actual}, expected ${parsed.hash}`, {
       hint: 'the package is damaged or not the published one: fetch it again',

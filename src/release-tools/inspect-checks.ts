@@ -7,6 +7,7 @@ import { checkSafeName, classify, escriptName, MAX_SCRIPT_BYTES, releaseDirOf, r
 import { parseRelFile, parseStartErlData, releaseVersionOf, varsLiterals } from './release-facts.js';
 import { companionNames } from './pack-plan.js';
 import { hasMarker } from '../release/wrapper-marker.js';
+import { parseRelup, relupMember } from '../release/relup.js';
 
 export interface ScannedEntry {
   name: string;
@@ -23,7 +24,7 @@ export interface Scan {
   size: number;
   sha256: string;
   entries: ScannedEntry[];
-  /** Contents of the metadata members: releases/emqx_vars, releases/start_erl.data, *.rel. */
+  /** Contents of the metadata members: releases/emqx_vars, releases/start_erl.data, *.rel, releases/<v>/relup. */
   texts: Map<string, string>;
   /** Text of `<file>.sha256`, null when absent. */
   sidecar: string | null;
@@ -63,6 +64,8 @@ export interface InspectReport {
     edition: Edition | null;
   };
   sidecar: { present: boolean; matches: boolean | null };
+  /** The upgrade paths of releases/<version>/relup (member: its 1-based position); null when there is none or it is invalid. */
+  relup: { upFrom: string[]; downTo: string[]; member: number } | null;
   problems: Problem[];
   /** What does not stop emqx-relup but matters to EMQX's own runner; inspect still exits 0. */
   warnings: Problem[];
@@ -224,6 +227,31 @@ export function checkPackage(scan: Scan): InspectReport {
     }
   }
 
+  // Upgrade paths: what `emqx upgrade` checks the running release against before anything changes.
+  let relup: InspectReport['relup'] = null;
+  if (version !== null && dir !== null) {
+    const member = relupMember(version);
+    const at = names.indexOf(member);
+    const text = scan.texts.get(member);
+    if (at === -1) {
+      if (scan.readError === null) warnings.push({ code: 'RELUP_MISSING', message: `no ${member}: release_handler will unpack ${version} but cannot install it over a running release, and emqx upgrade only warns` });
+    } else if (text === undefined) {
+      add('RELUP_INVALID', `${member} is not a regular file of at most 16 MiB`);
+    } else {
+      try {
+        const r = parseRelup(text, member, 'BAD_PACKAGE', '');
+        if (r.version !== version) add('RELUP_VERSION', `${member} leads to ${r.version}, not ${version}, so release_handler refuses it`);
+        else relup = { upFrom: r.upFrom, downTo: r.downTo, member: at + 1 };
+      } catch (e) {
+        add('RELUP_INVALID', (e as Error).message);
+      }
+      const scriptsFirst = runner?.position === 1 && escript?.position === 2;
+      if (scriptsFirst && at !== 2) {
+        warnings.push({ code: 'RELUP_LATE', message: `${member} is member ${at + 1}, not the third: emqx upgrade reads the package up to it to check the upgrade path (emqx-relup pack puts it third)` });
+      }
+    }
+  }
+
   // Sidecar, read as emqx upgrade reads it.
   let matches: boolean | null = null;
   if (scan.sidecar !== null) {
@@ -245,6 +273,7 @@ export function checkPackage(scan: Scan): InspectReport {
     scripts: { runner, escript },
     release: { dir, rel: relPath, relName, relVersion, varsVersion, edition },
     sidecar: { present: scan.sidecar !== null, matches },
+    relup,
     problems,
     warnings,
   };

@@ -8,11 +8,14 @@ import { sha256File, sidecarPath } from '../package/checksum.js';
 import { forEachArchiveMember } from './input.js';
 import { checkPackage, type InspectReport, type Scan, type ScannedEntry } from './inspect-checks.js';
 import { classify } from './layout.js';
+import { DEFAULT_MAX_ENTRY_BYTES } from '../package/extract.js';
 
 export type { InspectReport, Problem } from './inspect-checks.js';
 
 /** Metadata members larger than this are not read (a .rel or emqx_vars is a few KiB). */
 const META_LIMIT = 1 << 20;
+/** A relup lists every instruction of every path: it gets the limit of the wrapper's own read. */
+const RELUP_LIMIT = DEFAULT_MAX_ENTRY_BYTES;
 
 export async function scanPackage(file: string): Promise<Scan> {
   const path = resolve(file);
@@ -30,17 +33,18 @@ export async function scanPackage(file: string): Promise<Scan> {
       const role = classify(name);
       const entry: ScannedEntry = { name: e.name, type: e.type, mode: e.mode, size: e.size, linkname: e.linkname };
       entries.push(entry);
-      const wanted = role.kind === 'vars' || role.kind === 'start-erl' || role.kind === 'rel' || role.kind === 'versioned';
+      const wanted = role.kind === 'vars' || role.kind === 'start-erl' || role.kind === 'rel' || role.kind === 'versioned' || role.kind === 'relup';
       if (!e.body || !wanted) return;
+      const limit = role.kind === 'relup' ? RELUP_LIMIT : META_LIMIT;
       const parts: Buffer[] = [];
       let n = 0;
       for await (const chunk of e.body) {
-        if (n < META_LIMIT) parts.push(chunk);
+        if (n < limit) parts.push(chunk);
         n += chunk.length;
       }
       const data = Buffer.concat(parts);
       if (role.kind === 'versioned') entry.head = data.subarray(0, 512);
-      else if (n <= META_LIMIT) texts.set(name, data.toString('utf8'));
+      else if (n <= limit) texts.set(name, data.toString('utf8'));
     });
   } catch (e) {
     if (!(e instanceof RelupError) || e.code !== 'BAD_PACKAGE') throw e;

@@ -24,6 +24,8 @@ export type Role =
   | { kind: 'vars' }
   | { kind: 'start-erl' }
   | { kind: 'rel'; dir: string | null }
+  /** `releases/<dir>/relup`: the upgrade paths of release <dir>. */
+  | { kind: 'relup'; dir: string }
   | { kind: 'other' };
 
 /** What a (repaired) member name is to the release. */
@@ -39,6 +41,8 @@ export function classify(name: string): Role {
   }
   if (name === 'releases/emqx_vars') return { kind: 'vars' };
   if (name === 'releases/start_erl.data') return { kind: 'start-erl' };
+  const relup = /^releases\/([^/]+)\/relup$/.exec(name);
+  if (relup) return { kind: 'relup', dir: relup[1]! };
   const rel = /^releases\/(?:([^/]+)\/)?[^/]+\.rel$/.exec(name);
   if (rel) return { kind: 'rel', dir: rel[1] ?? null };
   return { kind: 'other' };

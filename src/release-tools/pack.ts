@@ -1,5 +1,6 @@
 // `emqx-relup pack`: streams a release (tarball or directory) once into a deterministic package
-// whose first two members are bin/emqx-<v> and bin/install_upgrade.escript-<v>.
+// whose first two members are bin/emqx-<v> and bin/install_upgrade.escript-<v>, followed by
+// releases/<v>/relup when the release has one, so the wrapper reads only the head for both.
 //
 // One pass, constant memory: the scripts must come first but may sit anywhere in the input (and
 // the version naming them is only known once releases/ has gone by), so every other member is
@@ -27,6 +28,7 @@ import { parseRelFile, parseStartErlData, varsLiterals } from './release-facts.j
 import { collect, type EntryHeader, type TarPack, writeEntry } from './tar-entry.js';
 import { readMachine, readOverride, renameInto, writeSmallFile } from './pack-files.js';
 import { assemble } from './gzip-assemble.js';
+import { relupMember } from '../release/relup.js';
 
 /** 1980-01-01T00:00:00Z: the fixed mtime when SOURCE_DATE_EPOCH is not set (tar warns on 1970). */
 export const DEFAULT_MTIME = 315532800;
@@ -102,6 +104,8 @@ class Pass {
   facts: InputFacts = { vars: null, startErl: null, rels: [], badRels: [], releaseDirs: [] };
   sources: Partial<Record<ScriptKind, ScriptCandidate>> = {};
   held: Held[] = [];
+  /** releases/<dir>/relup files, held aside like the scripts: the release's own goes to the head. */
+  relups: Held[] = [];
   layout: Layout | null = null;
   entries = 0;
   /** Every member name written, so what an EMQX-style escript needs can be added when missing. */
@@ -136,22 +140,23 @@ class Pass {
       }
       this.seen.add(name);
     }
-    if (role.kind === 'versioned') {
+    const relup = role.kind === 'relup' && e.type === 'file' && e.body !== null;
+    if (role.kind === 'versioned' || relup) {
       // Held aside until the release's version is known: moved to the front or kept at the end.
       const data = e.body ? await collect(e.body, MAX_SCRIPT_BYTES) : null;
-      if (e.body && data === null) throw new RelupError('BAD_PACKAGE', `${name} is over 16 MiB`, { hint: 'a versioned script must be small' });
+      if (e.body && data === null) throw new RelupError('BAD_PACKAGE', `${name} is over 16 MiB`, { hint: relup ? 'a relup of that size is not a release_handler script' : 'a versioned script must be small' });
       this.heldBytes += data?.length ?? 0;
       if (this.heldBytes > MAX_HELD_BYTES) {
-        throw new RelupError('BAD_PACKAGE', `the input carries over ${MAX_HELD_BYTES >> 20} MiB of versioned scripts (bin/emqx-<v>, bin/install_upgrade.escript-<v>)`, {
-          hint: 'remove the scripts of other versions from the release',
+        throw new RelupError('BAD_PACKAGE', `the input carries over ${MAX_HELD_BYTES >> 20} MiB of versioned scripts and relups (bin/emqx-<v>, bin/install_upgrade.escript-<v>, releases/<v>/relup)`, {
+          hint: 'remove the scripts and relups of other versions from the release',
         });
       }
-      this.held.push({ entry: { name, type: e.type, mode: e.mode, size: e.size, linkname }, data });
+      (relup ? this.relups : this.held).push({ entry: { name, type: e.type, mode: e.mode, size: e.size, linkname }, data });
       return;
     }
     const header: EntryHeader = { name, type: e.type, mode: e.mode, size: e.size, mtime: this.mtime, uid: 0, gid: 0, ...(linkname ? { linkname } : {}) };
     // Scripts and metadata are also kept in memory (bounded) while they stream through.
-    const keep = role.kind !== 'other' && e.body !== null;
+    const keep = role.kind !== 'other' && role.kind !== 'relup' && e.body !== null;
     const kept: Buffer[] = [];
     let keptBytes = 0;
     const tap = (b: Buffer): void => {
@@ -164,7 +169,7 @@ class Pass {
     this.names.add(name);
     const data = e.body === null ? null : keptBytes <= MAX_SCRIPT_BYTES ? Buffer.concat(kept, keptBytes) : Buffer.alloc(MAX_SCRIPT_BYTES + 1);
     if (companion || role.kind === 'rel') this.copyable.set(name, { entry: { name, type: e.type, mode: e.mode, size: data?.length ?? 0, linkname }, data });
-    if (role.kind === 'other') return;
+    if (role.kind === 'other' || role.kind === 'relup') return;
     if (role.kind === 'source') {
       this.sources[role.script] = { origin: name, data, type: e.type };
       return;
@@ -275,9 +280,10 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
       warnings.push(`the release has no ${name.slice(0, name.lastIndexOf('-'))}, so the package has no ${name}: EMQX's install_upgrade.escript copies it on a permanent install and crashes without it`);
     }
 
-    // Versioned scripts of other versions keep their place at the end of the body.
-    for (const h of held) {
-      if (h.entry.name === runnerName(v) || h.entry.name === escriptName(v)) continue;
+    // Versioned scripts and relups of other versions keep their place at the end of the body.
+    const ownRelup = pass.relups.find((h) => h.entry.name === relupMember(v)) ?? null;
+    for (const h of [...held, ...pass.relups]) {
+      if (h.entry.name === runnerName(v) || h.entry.name === escriptName(v) || h === ownRelup) continue;
       const m = h.entry;
       await writeEntry(body, { name: m.name, type: m.type, mode: m.mode, size: h.data?.length ?? 0, mtime, uid: 0, gid: 0, ...(m.linkname ? { linkname: m.linkname } : {}) }, h.data);
       pass.entries++;
@@ -296,6 +302,9 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     });
     await writeEntry(head, { name: runnerName(v), type: 'file', mode: 0o755, size: choice.runner.data.length, mtime, uid: 0, gid: 0 }, choice.runner.data);
     await writeEntry(head, { name: escriptName(v), type: 'file', mode: 0o755, size: choice.escript.data.length, mtime, uid: 0, gid: 0 }, choice.escript.data);
+    if (ownRelup) {
+      await writeEntry(head, { name: ownRelup.entry.name, type: 'file', mode: ownRelup.entry.mode, size: ownRelup.data!.length, mtime, uid: 0, gid: 0 }, ownRelup.data);
+    }
     head.finalize();
     await headDone;
     const headTar = Buffer.concat(headParts);
@@ -320,7 +329,7 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
       version: v,
       edition: release.edition,
       platform,
-      entries: pass.entries + 2,
+      entries: pass.entries + 2 + (ownRelup ? 1 : 0),
       runnerFrom: choice.runner.origin,
       escriptFrom: choice.escript.origin,
       warnings,

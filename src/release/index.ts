@@ -5,5 +5,6 @@ export * from './root.js';
 export * from './node.js';
 export * from './releases-file.js';
 export * from './erlang-term.js';
+export * from './relup.js';
 export * from './facts.js';
 export * from './runner-env.js';

@@ -30,7 +30,7 @@ export function parseReleasesFile(text: string, file: string): ReleaseEntry[] {
     const line = text.slice(0, e.pos).split('\n').length;
     throw bad(`${e.message} at line ${line}`, { line });
   }
-  if (top.t !== 'list') throw bad('expected a list of releases');
+  if (top.t !== 'list' || top.tail !== undefined) throw bad('expected a list of releases');
   return top.items.map((item, i) => {
     const fields = item.t === 'tuple' ? item.items : [];
     const [tag, name, vsn, erts, , status] = fields;
@@ -45,6 +45,14 @@ export function parseReleasesFile(text: string, file: string): ReleaseEntry[] {
     }
     return entry as ReleaseEntry;
   });
+}
+
+/**
+ * The release the node runs as release_handler sees it: `current` (installed, not yet permanent),
+ * else `permanent`; null when RELEASES lists neither.
+ */
+export function runningRelease(entries: readonly Pick<ReleaseEntry, 'version' | 'status'>[]): string | null {
+  return entries.find((r) => r.status === 'current')?.version ?? entries.find((r) => r.status === 'permanent')?.version ?? null;
 }
 
 export const RELEASES_FILE = 'releases/RELEASES';

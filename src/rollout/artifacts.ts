@@ -5,7 +5,7 @@ import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RelupError, fromFsError } from '../errors.js';
 import { parsePackageName, type PackageName } from '../version/index.js';
-import { sha256File } from '../package/checksum.js';
+import { sha256File, verifySidecar } from '../package/checksum.js';
 
 export interface LocalFile {
   path: string;
@@ -35,14 +35,19 @@ export async function readLocalPackage(arg: string): Promise<LocalPackage> {
       hint: 'give a package named emqx[-enterprise]-<version>[-<platform>].tar.gz',
     });
   }
+  let file: LocalFile;
   try {
-    return { ...(await hashFile(path, 'reading the package')), name };
+    file = await hashFile(path, 'reading the package');
   } catch (e) {
     if (e instanceof RelupError && e.code === 'NOT_FOUND') {
       throw new RelupError('NOT_FOUND', `package ${path} does not exist`, { hint: 'give the path of the .tar.gz to roll out' });
     }
     throw e;
   }
+  // A published <package>.sha256 next to it must agree before any host is read: the hosts get a
+  // sidecar made from this hash, so a damaged download would otherwise verify itself everywhere.
+  await verifySidecar(path, { sha256: file.sha256 });
+  return { ...file, name };
 }
 
 /** This tool's version, which names the shipped wrapper on the hosts. */

@@ -3,6 +3,7 @@
 import { DEFAULT_ROOT } from '../release/root.js';
 import { readFile } from 'node:fs/promises';
 import { RelupError, fromFsError } from '../errors.js';
+import { limitHosts } from './plan.js';
 
 export interface HostSpec {
   /** The SSH destination as the operator wrote it (`[user@]name`, an ssh_config Host alias...). */
@@ -85,4 +86,27 @@ export async function readInventory(file: string, defaultRoot?: string): Promise
     throw fromFsError(e, file, 'reading the inventory');
   }
   return parseInventory(text, defaultRoot, file);
+}
+
+/**
+ * The hosts a fleet command works on: exactly one of `--hosts` and `--inventory`, narrowed by
+ * `--limit a,b` to the named ones (in inventory order; a name not in the inventory is an error).
+ */
+export async function selectHosts(o: { hosts?: string | undefined; inventory?: string | undefined; root?: string | undefined; limit?: string | undefined }): Promise<HostSpec[]> {
+  if ((o.hosts === undefined) === (o.inventory === undefined)) {
+    throw new RelupError('USAGE', 'give exactly one of --hosts and --inventory', { hint: 'see --help' });
+  }
+  const all = o.hosts !== undefined ? parseHostList(o.hosts, o.root) : await readInventory(o.inventory!, o.root);
+  if (o.limit === undefined) return all;
+  const names = o.limit.split(',').map((s) => s.trim());
+  if (names.some((n) => n === '')) {
+    throw new RelupError('USAGE', `empty host name in --limit ${JSON.stringify(o.limit)}`, { hint: 'separate host names with single commas' });
+  }
+  const { hosts, unknown } = limitHosts(all, names);
+  if (unknown.length > 0) {
+    throw new RelupError('USAGE', `--limit names ${unknown.join(', ')}, not in ${o.hosts !== undefined ? '--hosts' : o.inventory}`, {
+      hint: 'name hosts exactly as the inventory writes them',
+    });
+  }
+  return hosts;
 }

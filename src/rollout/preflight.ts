@@ -15,6 +15,8 @@ export interface Want {
   downgrade: boolean;
   permanent: boolean;
   wrapperSha: string | null;
+  /** Upgrade paths of the package's releases/<target>/relup; null when it has none. */
+  relup: { upFrom: string[]; downTo: string[] } | null;
 }
 
 export interface HostFacts {
@@ -55,7 +57,7 @@ export function remoteError(host: HostSpec, doing: string, r: ExecResult, hint: 
     try {
       const e = (JSON.parse(line) as { error?: { code?: string; message?: string } }).error;
       if (e?.message) {
-        const code = (e.code && e.code in codeSet ? e.code : 'INTERNAL') as ErrorCode;
+        const code = (e.code && e.code in codeSet ? e.code : 'REMOTE') as ErrorCode;
         return fail(host, code, `${doing} failed: ${e.message}`, hint, r);
       }
     } catch {
@@ -63,7 +65,7 @@ export function remoteError(host: HostSpec, doing: string, r: ExecResult, hint: 
     }
   }
   const last = (r.stderr.trim() || r.stdout.trim()).split('\n').pop() ?? '';
-  return fail(host, 'INTERNAL', `${doing} failed (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''}): ${last}`, hint, r);
+  return fail(host, 'REMOTE', `${doing} failed (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''}): ${last}`, hint, r);
 }
 
 /** The pure verdict on one host's facts. */
@@ -87,6 +89,7 @@ export function judgeHost(host: HostSpec, probe: Probe, status: WrapperStatus, w
   if (want.downgrade && cmp > 0) {
     throw fail(host, 'USAGE', `runs ${running}, older than the downgrade target ${want.target}`, 'drop --downgrade to upgrade; nothing was changed');
   }
+  checkPath(host, status, running, want, warnings);
   if (status.lockHolder !== null) {
     throw fail(host, 'LOCKED', `another emqx run (pid ${status.lockHolder}) holds the lock in ${host.root}`, 'wait for it to finish, then re-run; nothing was changed');
   }
@@ -123,6 +126,31 @@ export function judgeHost(host: HostSpec, probe: Probe, status: WrapperStatus, w
   }
   if (probe.availBytes === null) warnings.push(`${host.dest}: could not read free disk space (df -Pk)`);
   return facts;
+}
+
+/**
+ * The host's running release against the relups, before any host is touched: going up, the
+ * package's relup must list it as an UpFrom (none at all: release_handler would unpack but not
+ * install, so only a warning, as the wrapper gives); going down, the host's running release's
+ * relup (from its --status) must list the target as a DownTo.
+ */
+function checkPath(host: HostSpec, status: WrapperStatus, running: string, want: Want, warnings: string[]): void {
+  // Running the target, only not permanent yet: making it permanent needs no path.
+  if (running === want.target) return;
+  if (!want.downgrade) {
+    if (want.relup === null) {
+      warnings.push(`${host.dest}: the package has no releases/${want.target}/relup: release_handler will unpack ${want.target} but cannot install it over ${running}`);
+    } else if (!want.relup.upFrom.includes(running)) {
+      throw fail(host, 'NO_UPGRADE_PATH', `runs ${running}, which the package's relup does not upgrade from (it upgrades from ${want.relup.upFrom.join(', ') || 'no version'})`, `upgrade that host to one of those first, or upgrade it with a restart; nothing was changed`);
+    }
+    return;
+  }
+  // An older remote wrapper does not report relup: its own check refuses on the host instead.
+  if (status.relup === undefined) return;
+  if (status.relup === null || !status.relup.downTo.includes(want.target)) {
+    const has = status.relup === null ? `has no releases/${running}/relup` : `has a relup that downgrades only to ${status.relup.downTo.join(', ') || 'no version'}`;
+    throw fail(host, 'NO_UPGRADE_PATH', `runs ${running}, which ${has}, not to ${want.target}`, `downgrade that host with a restart instead; nothing was changed`);
+  }
 }
 
 function mib(n: number): string {

@@ -11,6 +11,8 @@ export interface Progress {
   event(name: string, data: Record<string, unknown>): void;
   note(message: string): void;
   close(): void;
+  /** Stops live redraws while the terminal is asked a question; the returned function resumes them below it. */
+  hold?(): () => void;
 }
 
 export function jsonProgress(out: NodeJS.WritableStream, now = () => Date.now()): Progress {
@@ -48,7 +50,7 @@ export function humanProgress(out: NodeJS.WriteStream | NodeJS.WritableStream, h
   const size = () => ({ width: tty.columns > 0 ? tty.columns : 80, rows: tty.rows > 0 ? tty.rows : 24 });
   const redraw = () => block?.draw(liveLines(state, now(), size()));
   // The elapsed times tick even when no host changes phase.
-  const timer = block ? setInterval(redraw, 1000) : null;
+  let timer = block ? setInterval(redraw, 1000) : null;
   timer?.unref();
   // On a terminal the tty's ^C echo may sit at the cursor: start the line afresh.
   const cr = tty.isTTY === true ? '\r' : '';
@@ -79,6 +81,18 @@ export function humanProgress(out: NodeJS.WriteStream | NodeJS.WritableStream, h
       if (timer) clearInterval(timer);
       // The report printed next shows every host once, in full.
       block?.clear();
+    },
+    hold() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      // The block goes while the question is asked; redraws start afresh below the answer.
+      block?.clear();
+      return () => {
+        if (!block || timer) return;
+        timer = setInterval(redraw, 1000);
+        timer.unref();
+        redraw();
+      };
     },
   };
 }

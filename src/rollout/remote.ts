@@ -142,6 +142,19 @@ export function finalizeCommand(
   ]);
 }
 
+/** Removes a staging temp dir after a failed copy (the path is quoted like every remote word). */
+export function removeTempCommand(tempDir: string): string {
+  return shJoin(['rm', '-rf', '--', tempDir]);
+}
+
+/**
+ * Writes stdin to DIR/NAME: the copy path when scp cannot be used (OpenSSH 9's scp speaks SFTP,
+ * which a host's sshd may not offer). The file keeps its local name, as scp would have it.
+ */
+export function catIntoCommand(dir: string, name: string): string {
+  return shScript('cat > "$1/$2"', [dir, name]);
+}
+
 /** Runs the operator's `--check` command on the host with cwd = root (the command is shell text by design). */
 export function checkCommand(root: string, check: string): string {
   return shScript('cd "$1" && eval "$2"', [root, check]);

@@ -4,11 +4,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RelupError, toRelupError } from '../errors.js';
 import { readLocalPackage, readShippedWrapper, toolVersion, type LocalPackage } from './artifacts.js';
+import { readPackageRelup } from '../package/read-relup.js';
 import type { HostSpec } from './inventory.js';
-import { planRollout, type RolloutPlan } from './plan.js';
+import { auditPath, openAudit } from './audit.js';
+import { confirmQuestion, needsConfirmation, pausePoint, planRollout, type RolloutPlan } from './plan.js';
 import { preflightHost, type HostFacts, type Want } from './preflight.js';
+import { pool } from './pool.js';
 import type { Progress } from './progress.js';
 import type { RemoteEmqx } from './remote.js';
+import { decideResume, describeResume, type ResumeDecision } from './resume.js';
 import { stageHost } from './stage.js';
 import type { Transport } from './ssh.js';
 import { defaultStatePath, loadState, newState, stateWriter } from './state.js';
@@ -32,6 +36,11 @@ export interface RolloutOptions {
   commandTimeoutMs: number;
   /** Bound on one host's upgrade command. */
   upgradeTimeoutMs: number;
+  /** --pause-after-canary: stop once the canary passed its gate, until re-run with --continue. */
+  pauseAfterCanary?: boolean;
+  continued?: boolean;
+  /** Asked before staging when more than one host is to be touched (see needsConfirmation). */
+  confirm?: { stdinIsTTY: boolean; yes: boolean; ask(question: string): Promise<boolean> };
 }
 
 export type HostOutcome = 'done' | 'at-target' | 'failed' | 'untouched' | 'staged';
@@ -51,12 +60,16 @@ export interface RolloutReport {
   ok: boolean;
   dryRun: boolean;
   interrupted: boolean;
+  /** Stopped on purpose by --pause-after-canary; re-run with --continue. */
+  paused: boolean;
   package: string;
   sha256: string;
   target: string;
   direction: 'upgrade' | 'downgrade';
   state: string | null;
   plan: RolloutPlan | null;
+  /** What this run made of the state file (null when preflight did not get that far). */
+  resume: ResumeDecision | null;
   hosts: HostReport[];
   warnings: string[];
   /** `host`: the host whose failure this is, when it is one host's (its report row has the details). */
@@ -67,30 +80,18 @@ export interface StopSignal {
   requested: boolean;
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time; collects every outcome (never short-circuits). */
-async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
-  const out: PromiseSettledResult<R>[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        out[i] = { status: 'fulfilled', value: await fn(items[i]!) };
-      } catch (reason) {
-        out[i] = { status: 'rejected', reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /** A host's error without the "host: " it starts with, for the places that already name the host. */
 function withoutHost(dest: string, message: string): string {
   return message.startsWith(`${dest}: `) ? message.slice(dest.length + 2) : message;
 }
 
-async function resolveRemote(o: RolloutOptions['remote']): Promise<RemoteEmqx> {
+/** The package's upgrade paths, read once for every host's preflight. */
+async function packagePaths(path: string, target: string): Promise<Want['relup']> {
+  const { fact } = await readPackageRelup(path, target);
+  return fact.kind === 'found' ? { upFrom: fact.relup.upFrom, downTo: fact.relup.downTo } : null;
+}
+
+export async function resolveRemote(o: RolloutOptions['remote']): Promise<RemoteEmqx> {
   if (o.kind === 'installed') return o;
   const w = await readShippedWrapper(o.localFile);
   return { kind: 'shipped', node: o.node, localFile: w.path, sha256: w.sha256, name: `emqx-${await toolVersion()}.cjs` };
@@ -103,6 +104,18 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   const statePath = opts.statePath ?? defaultStatePath(pkg.name.file, opts.downgrade);
   const ident = { package: pkg.name.file, sha256: pkg.sha256, target, downgrade: opts.downgrade };
   const prior = await loadState(statePath, ident);
+  // The audit trail beside the state; a dry run writes nothing, here either.
+  const audit = opts.dryRun
+    ? null
+    : openAudit(
+        auditPath(statePath),
+        { package: pkg.path, sha256: pkg.sha256, target, direction: opts.downgrade ? 'downgrade' : 'upgrade', hosts: opts.hosts, state: statePath, resumed: prior !== null, tool: await toolVersion() },
+        (m) => progress.note(`warning: ${m}`),
+      );
+  if (audit) {
+    t = audit.transport(t);
+    progress = audit.progress(progress);
+  }
   const change: ChangeSpec = { packageFile: pkg.name.file, target, downgrade: opts.downgrade, permanent: opts.permanent };
   const want: Want = {
     packageFile: pkg.name.file,
@@ -113,6 +126,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     downgrade: opts.downgrade,
     permanent: opts.permanent,
     wrapperSha: emqx.kind === 'shipped' ? emqx.sha256 : null,
+    relup: await packagePaths(pkg.path, target),
   };
 
   const rows = new Map<string, HostReport>(
@@ -122,12 +136,14 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     ok: false,
     dryRun: opts.dryRun,
     interrupted: false,
+    paused: false,
     package: pkg.path,
     sha256: pkg.sha256,
     target,
     direction: opts.downgrade ? 'downgrade' : 'upgrade',
     state: opts.dryRun ? null : statePath,
     plan: null,
+    resume: null,
     hosts: [...rows.values()],
     warnings: [],
   };
@@ -135,6 +151,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     for (const r of rows.values()) if (r.outcome === 'untouched' && !r.error) progress.phase(r.host, 'untouched');
     if (e) report.error = { code: e.code, message: e.line, exitCode: e.exitCode, ...(host ? { host } : {}) };
     report.ok = !e && !report.interrupted;
+    audit?.record({ event: 'end', ok: report.ok, interrupted: report.interrupted, paused: report.paused, ...(report.error ? { error: report.error } : {}) });
     return report;
   };
   const failRow = (dest: string, e: RelupError, outcome: HostOutcome = 'failed') => {
@@ -147,7 +164,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     progress.phase(dest, 'failed', withoutHost(dest, e.message));
   };
 
-  progress.event('start', { package: pkg.path, sha256: pkg.sha256, target, direction: report.direction, hosts: opts.hosts, state: report.state, resumed: prior !== null });
+  progress.event('start', { package: pkg.path, sha256: pkg.sha256, target, direction: report.direction, hosts: opts.hosts, state: report.state });
 
   // 1. Preflight every host; nothing is written anywhere until all pass.
   const facts = new Map<string, HostFacts>();
@@ -182,22 +199,44 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     );
   }
 
-  // 2. Plan.
-  const plan = planRollout({
-    hosts: opts.hosts.map((h) => ({ dest: h.dest, running: facts.get(h.dest)!.running, atTarget: facts.get(h.dest)!.atTarget })),
-    recorded: Object.fromEntries(Object.entries(prior?.hosts ?? {}).map(([k, v]) => [k, v.status])),
-    batch: opts.batch,
-  });
+  // 2. Resume, replace or refuse the state file, judged against what preflight saw; then plan.
+  const seen = opts.hosts.map((h) => ({ dest: h.dest, root: h.root, running: facts.get(h.dest)!.running, atTarget: facts.get(h.dest)!.atTarget }));
+  let resume: ResumeDecision;
+  try {
+    resume = decideResume(statePath, prior, seen);
+  } catch (e) {
+    return finish(toRelupError(e));
+  }
+  report.resume = resume;
+  progress.event('resume', { ...resume });
+  if (resume.kind !== 'new') progress.note(describeResume(resume, statePath));
+  const plan = planRollout({ hosts: seen, recorded: resume.kind === 'resume' ? resume.recorded : {}, batch: opts.batch });
   report.plan = plan;
   for (const d of plan.skip) rows.get(d)!.outcome = 'at-target';
   progress.event('plan', { ...plan });
   const planned = plan.batches.flat().map((d) => facts.get(d)!);
-  if (opts.dryRun || planned.length === 0) {
-    if (opts.dryRun) for (const f of planned) progress.phase(f.host.dest, 'queued', `${f.running} -> ${target}`);
+  if (opts.dryRun || (planned.length === 0 && plan.regate.length === 0)) {
+    if (opts.dryRun) {
+      for (const d of plan.regate) progress.phase(d, 'queued', 're-gate');
+      for (const f of planned) progress.phase(f.host.dest, 'queued', `${f.running} -> ${target}`);
+    }
     return finish();
   }
 
-  const state = prior ?? newState(ident);
+  const pause = pausePoint({ pauseAfterCanary: opts.pauseAfterCanary === true, continued: opts.continued === true, plan });
+  if (pause === 'before') {
+    report.paused = true;
+    progress.note('paused: the canary passed its gate in an earlier run; re-run the same command with --continue to upgrade the rest');
+    return finish();
+  }
+  const c = opts.confirm;
+  if (c && needsConfirmation({ stdinIsTTY: c.stdinIsTTY, yes: c.yes, dryRun: opts.dryRun, hostsToTouch: planned.length })) {
+    if (!(await c.ask(confirmQuestion(plan, report.direction, target)))) {
+      return finish(new RelupError('NOT_CONFIRMED', 'not confirmed; no host was touched', { hint: 'answer y to go on, or pass --yes to skip the question' }));
+    }
+  }
+
+  const state = resume.kind === 'resume' && prior ? prior : newState(ident);
   const store = stateWriter(statePath, state);
   for (const f of planned) {
     const rec = state.hosts[f.host.dest];
@@ -211,12 +250,51 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   };
   if (stop.requested) return interrupted();
 
-  // 3. Stage on every planned host.
+  // 3. Hosts whose gate failed in the earlier run are gated again first: until it passes they
+  // are not done, and nothing else is staged or upgraded.
+  const regated = await Promise.allSettled(
+    plan.regate.map(async (dest) => {
+      const f = facts.get(dest)!;
+      const from = state.hosts[dest]?.from ?? f.running;
+      progress.phase(dest, 'gate', 're-gate: it failed in the earlier run');
+      try {
+        await gateHost(t, f.host, emqx, change, opts.check, opts.commandTimeoutMs);
+      } catch (err) {
+        const e = toRelupError(err);
+        await store.set(dest, { root: f.host.root, status: 'failed', from, version: f.running, error: e.line });
+        throw e;
+      }
+      const row = rows.get(dest)!;
+      row.from = from;
+      row.outcome = 'done';
+      row.version = target;
+      await store.set(dest, { root: f.host.root, status: 'done', from, version: target });
+      progress.phase(dest, 'done', 're-gated');
+    }),
+  );
+  const regateFailed = regated.map((r, i) => [r, plan.regate[i]!] as const).filter(([r]) => r.status === 'rejected');
+  if (regateFailed.length > 0) {
+    for (const [r, dest] of regateFailed) failRow(dest, toRelupError((r as PromiseRejectedResult).reason));
+    const [r0, d0] = regateFailed[0]!;
+    const e = toRelupError((r0 as PromiseRejectedResult).reason);
+    return finish(
+      new RelupError('ROLLOUT_HALTED', `rollout halted at ${d0} (gated again, it failed again): ${e.message}`, {
+        hint: `no host was staged or upgraded in this run; fix ${d0} and re-run the same command`,
+      }),
+    );
+  }
+  if (stop.requested) return interrupted();
+
+  // 4. Stage on every planned host.
   const staged = await pool(planned, opts.stageParallel, async (f) => {
     progress.phase(f.host.dest, 'staging');
     const r = await stageHost(t, f, pkg, emqx, opts.commandTimeoutMs);
     rows.get(f.host.dest)!.outcome = 'staged';
-    progress.phase(f.host.dest, 'staged', r.skipped ? 'already there' : '');
+    if (r.note) {
+      report.warnings.push(r.note);
+      progress.note(`warning: ${r.note}`);
+    }
+    progress.phase(f.host.dest, 'staged', r.skipped ? 'already there' : r.note ? 'over ssh cat' : '');
     return r;
   });
   const stageErr = staged.findIndex((r) => r.status === 'rejected');
@@ -238,7 +316,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     return finish(new RelupError(e.code, `the remote plan check failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }), planned[checkErr]!.host.dest);
   }
 
-  // 4. Canary, then batches; a gate after every host; halt on the first failure.
+  // 5. Canary, then batches; a gate after every host; halt on the first failure.
   for (const [bi, batch] of plan.batches.entries()) {
     if (stop.requested) return interrupted();
     const results = await Promise.allSettled(
@@ -279,6 +357,12 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
         }),
         d0,
       );
+    }
+    if (bi === 0 && pause === 'after-canary') {
+      report.paused = true;
+      const left = plan.batches.slice(1).flat().length;
+      progress.note(`paused after the canary ${batch[0]} passed its gate; re-run the same command with --continue to upgrade the other ${left} host(s)`);
+      return finish();
     }
     if (bi < plan.batches.length - 1 && opts.settleSec > 0 && !stop.requested) {
       progress.note(`settling ${opts.settleSec}s before the next host`);

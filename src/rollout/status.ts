@@ -6,7 +6,7 @@ import { readStatusJson, type StatusJson } from '../node/status-json.js';
 export type WrapperStatus = StatusJson;
 
 function malformed(host: string, why: string, text: string): RelupError {
-  return new RelupError('INTERNAL', `${host}: the remote emqx wrapper printed an unexpected status (${why}): ${text.slice(0, 200)}`, {
+  return new RelupError('REMOTE', `${host}: the remote emqx wrapper printed an unexpected status (${why}): ${text.slice(0, 200)}`, {
     hint: 'make sure the remote wrapper matches this emqx-relup version (or drop --remote-emqx)',
   });
 }

@@ -28,10 +28,10 @@ export async function planCheck(t: Transport, host: HostSpec, emqx: RemoteEmqx, 
   try {
     plan = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { targetVersion?: unknown };
   } catch {
-    throw new RelupError('INTERNAL', `${host.dest}: emqx --dry-run printed no JSON plan`, { hint: 'check the remote emqx wrapper version' });
+    throw new RelupError('REMOTE', `${host.dest}: emqx --dry-run printed no JSON plan`, { hint: 'check the remote emqx wrapper version' });
   }
   if (plan.targetVersion !== c.target) {
-    throw new RelupError('INTERNAL', `${host.dest}: the remote plan targets ${String(plan.targetVersion)}, not ${c.target}`, { hint: 'check the package name and the remote emqx wrapper' });
+    throw new RelupError('REMOTE', `${host.dest}: the remote plan targets ${String(plan.targetVersion)}, not ${c.target}`, { hint: 'check the package name and the remote emqx wrapper' });
   }
 }
 

@@ -247,3 +247,62 @@ test('RUNNER_USER: no such user is 78, another user than it and root is 77 with 
   assert.equal(disk(fr), varsNow, 'nothing changed');
   assert.deepEqual(nodeRuns(fr), [], 'no script ran');
 });
+
+test('no relup leads from the running release: refused with 78 before anything is extracted or run, dry run too; no relup at all only warns', (t) => {
+  const fr = withRoot(t);
+  const rel = join(fr.root, 'releases');
+  const relup = '%% coding: utf-8\n{"5.0.1",[{"4.4.9",[],[point_of_no_return]},{"5.0.0-rc.1",[],[]}],[{"4.4.9",[],[]}]}.\n';
+  const pkg = makePackage(rel, { version: '5.0.1', before: { 'releases/5.0.1/relup': relup } });
+  const before = disk(fr);
+  for (const cmd of ['upgrade', 'install', 'unpack']) {
+    for (const dry of [[], ['--dry-run']]) {
+      const r = runWrapper(['--root', fr.root, ...dry, cmd, '5.0.1']);
+      assert.equal(r.status, 78, `${cmd} ${dry} ${r.stderr}`);
+      oneLine(r);
+      assert.match(r.stderr, /no upgrade path from the running 5\.0\.0 to 5\.0\.1: releases\/5\.0\.1\/relup in .*emqx-5\.0\.1\.tar\.gz upgrades only from 4\.4\.9, 5\.0\.0-rc\.1; nothing was changed; upgrade to a release 5\.0\.1 upgrades from \(4\.4\.9, 5\.0\.0-rc\.1\) first, or go to 5\.0\.1 with a restart/);
+    }
+  }
+  const j = runWrapper(['--root', fr.root, '--json', 'upgrade', '5.0.1']);
+  assert.equal(j.status, 78);
+  const err = JSON.parse(j.stderr.trim().split('\n').pop()!).error;
+  assert.equal(err.code, 'NO_UPGRADE_PATH');
+  assert.deepEqual(err.details, { from: '5.0.0', to: '5.0.1', relup: `releases/5.0.1/relup in ${pkg}`, upFrom: ['4.4.9', '5.0.0-rc.1'], downTo: ['4.4.9'] });
+  assert.equal(disk(fr), before, 'bin/ and releases/ unchanged');
+  assert.deepEqual(nodeRuns(fr), [], 'no script ran');
+
+  // The same package with a relup from 5.0.0: the run goes on; without a relup: a warning, and on.
+  rmSync(pkg);
+  makePackage(rel, { version: '5.0.1', before: { 'releases/5.0.1/relup': relup.replace('"4.4.9",[],[point', '"5.0.0",[],[point') } });
+  let r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /relup is missing|upgrade path/);
+  rmSync(join(fr.root, 'bin', 'emqx-5.0.1'));
+  rmSync(join(fr.root, 'bin', 'install_upgrade.escript-5.0.1'));
+  rmSync(pkg);
+  makePackage(rel, { version: '5.0.1', relup: null });
+  r = runWrapper(['--root', fr.root, 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning: releases\/5\.0\.1\/relup in .* is missing: release_handler will unpack 5\.0\.1 but cannot install it over the running 5\.0\.0/);
+  assert.ok(existsSync(join(fr.root, 'bin', 'install_upgrade.escript-5.0.1')), 'the run went on');
+});
+
+test('downgrade: the installed newer release\'s relup must go down to the target (78 otherwise)', (t) => {
+  const fr = makeFakeRoot({ version: '5.0.2' });
+  t.after(() => fr.cleanup());
+  const relup = join(fr.root, 'releases', '5.0.2', 'relup');
+  writeFileSync(relup, '{"5.0.2",[{"5.0.1",[],[]},{"5.0.0",[],[]}],[{"5.0.1",[],[]}]}.\n');
+  const before = disk(fr);
+  let r = runWrapper(['--root', fr.root, 'downgrade', '5.0.0']);
+  assert.equal(r.status, 78, r.stderr);
+  oneLine(r);
+  assert.match(r.stderr, /no downgrade path from the running 5\.0\.2 to 5\.0\.0: .*releases\/5\.0\.2\/relup downgrades only to 5\.0\.1; nothing was changed; downgrade to 5\.0\.1, or go to 5\.0\.0 with a restart/);
+  assert.equal(disk(fr), before);
+  assert.deepEqual(nodeRuns(fr), []);
+  r = runWrapper(['--root', fr.root, 'downgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(nodeRuns(fr).length, 1, 'the escript of 5.0.2 ran');
+  rmSync(relup);
+  r = runWrapper(['--root', fr.root, 'downgrade', '5.0.1']);
+  assert.equal(r.status, 78, r.stderr);
+  assert.match(r.stderr, /releases\/5\.0\.2\/relup is missing, so 5\.0\.2 has no hot downgrade/);
+});

@@ -30,6 +30,19 @@ describe('emqx-relup inspect', () => {
     const j = JSON.parse(run(['inspect', file, '--json']).stdout);
     assert.deepEqual(j.problems, []);
     assert.equal(j.scripts.escript.position, 2);
+    assert.equal(j.relup, null, 'this release has no relup');
+    assert.match(r.stdout, /relup: {4}none \(no hot upgrade path\)/);
+  });
+
+  it('reports the upgrade paths: relup {upFrom, downTo}', () => {
+    const dir = scratchDir();
+    const withRelup = makeReleaseDir(path.join(dir, 'rel'), { files: { 'releases/5.0.1/relup': '{"5.0.1",[{"5.0.0",[],[]},{"4.4.9",[],[]}],[{"5.0.0",[],[]}]}.\n' } });
+    const file = JSON.parse(run(['pack', withRelup, '--out', dir, '--platform', 'el8-amd64', '--json']).stdout).package;
+    const text = run(['inspect', file]);
+    assert.equal(text.code, 0, text.stdout + text.stderr);
+    assert.match(text.stdout, /relup: {4}up from 5\.0\.0, 4\.4\.9; down to 5\.0\.0 \(member 3\)/);
+    const j = JSON.parse(run(['inspect', file, '--json']).stdout);
+    assert.deepEqual(j.relup, { upFrom: ['5.0.0', '4.4.9'], downTo: ['5.0.0'], member: 3 });
   });
 
   it('a package with problems: exit 65 and every problem printed', () => {

@@ -34,11 +34,22 @@ describe('emqx-relup rollout: usage', () => {
     await refused([], 64, /^emqx-relup rollout: error: missing the package to roll out; see --help$/);
     await refused([pkg], 64, /give exactly one of --hosts and --inventory/);
     await refused([pkg, '--hosts', 'a', '--inventory', 'f'], 64, /give exactly one of --hosts and --inventory/);
-    await refused([pkg, '--hosts', 'a', '--batch', '0'], 64, /--batch must be an integer >= 1, got 0/);
+    await refused([pkg, '--hosts', 'a', '--batch', '0'], 64, /--batch must be a positive integer or a percentage from 1% to 100%, got "0"/);
+    await refused([pkg, '--hosts', 'a', '--batch', 'two'], 64, /--batch must be a positive integer or a percentage from 1% to 100%, got "two"/);
+    await refused([pkg, '--hosts', 'a', '--batch', '150%'], 64, /--batch must be a positive integer or a percentage from 1% to 100%, got "150%"/);
+    await refused([pkg, '--hosts', 'a,b', '--limit', 'b,c'], 64, /--limit names c, not in --hosts; name hosts exactly as the inventory writes them$/);
+    await refused([pkg, '--hosts', 'a,b', '--limit', ''], 64, /--limit needs a value/);
     await refused([pkg, '--hosts', 'a', '--settle', '-1'], 64, /--settle must be a number of seconds >= 0/);
     await refused([pkg, '--hosts=-oProxyCommand=touch x'], 64, /invalid host "-oProxyCommand=touch x" in --hosts/);
     await refused([pkg, '--hosts', 'a', '--root', 'rel'], 64, /invalid release root "rel" in --root/);
-    await refused([pkg, '--hosts', 'a', '--frobnicate'], 64, /Unknown argument: frobnicate/);
+    await refused([pkg, '--hosts', 'a', '--frobnicate'], 64, /^emqx-relup rollout: error: unknown option --frobnicate for rollout; see 'emqx-relup rollout --help'$/);
+    await refused([pkg, '--hosts', 'a', '--batch', '2.5'], 64, /--batch must be a positive integer or a percentage from 1% to 100%, got "2\.5";/);
+    await refused([pkg, '--hosts', 'a', '--connect-timeout=1e9x'], 64, /--connect-timeout must be an integer >= 1, got "1e9x"/);
+    await refused([pkg, '--hosts', 'a', '--settle', 'soon'], 64, /--settle must be a number of seconds >= 0, got "soon"/);
+    await refused([pkg, '--hosts', 'a', '--stage-paralel', '2'], 64, /unknown option --stage-paralel for rollout \(did you mean --stage-parallel\?\)/);
+    await refused([pkg, '--hosts', 'a', '--hosts', 'b'], 64, /--hosts given twice/);
+    await refused([pkg, '--hosts'], 64, /--hosts needs a value/);
+    await refused([pkg, '--hosts', 'a', '--dry-run=yes'], 64, /--dry-run takes no value/);
     await refused([path.join(dir, 'notes.tar.gz'), '--hosts', 'a'], 64, /"notes\.tar\.gz" is not a package name/);
   });
 
@@ -49,5 +60,26 @@ describe('emqx-relup rollout: usage', () => {
     const e = JSON.parse(r.stderr).error;
     assert.equal(e.code, 'NOT_FOUND');
     assert.equal(e.exitCode, 66);
+  });
+
+  it('reports a missing -F ssh config as one error about that file (66), no host contacted', async () => {
+    const missing = path.join(dir, 'no-such-ssh_config');
+    await refused([pkg, '--hosts', 'h1,h2,h3', '-F', missing], 66, new RegExp(`^emqx-relup rollout: error: ssh config ${missing} \\(given with -F\\) does not exist; fix the path given to -F`));
+    await refused([pkg, '--hosts', 'h1', '-F', dir], 66, /ssh config .* \(given with -F\) is not a file/);
+  });
+
+  it('checks a local <package>.sha256 before any host is read (65)', async () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'sidecar-'));
+    const p = makePackage(sub, '5.0.1');
+    fs.writeFileSync(`${p}.sha256`, `${'0'.repeat(64)}  ${path.basename(p)}\n`);
+    // Were ssh ever run, these hosts would be a closed loopback port (69), never the network.
+    const conf = path.join(sub, 'ssh_config');
+    fs.writeFileSync(conf, 'Host *\n  HostName 127.0.0.1\n  Port 1\n');
+    const r = await runRollout([p, '--hosts', 'h1,h2', '-F', conf, '--json'], sub);
+    assert.equal(r.code, 65, r.stderr);
+    const e = JSON.parse(r.stderr).error;
+    assert.equal(e.code, 'CHECKSUM_MISMATCH');
+    assert.match(e.message, /does not match emqx-5\.0\.1-ubuntu22\.04-amd64\.tar\.gz\.sha256: sha256 is [0-9a-f]{64}, expected 0{64}; the package is damaged/);
+    assert.deepEqual(fs.readdirSync(sub).filter((f) => f.endsWith('.rollout.json')), []);
   });
 });

@@ -166,8 +166,9 @@ test('damage after the scripts: the .sha256 catches it (65); without one the esc
   const lib = libNames();
   const releases = await sb.releases();
   try {
-    const whole = fs.readFileSync(await repack(dir, 'emqx-5.0.2.tar.gz'));
-    // bin/ comes first, so the wrapper stops reading long before the cut.
+    // bin/ and releases/ (its relup, read by the path check) come first, so the wrapper stops
+    // reading long before the cut, which lands in lib/.
+    const whole = fs.readFileSync(await repack(dir, 'emqx-5.0.2.tar.gz', undefined, ['releases']));
     fs.writeFileSync(pkg, whole.subarray(0, whole.length >> 1));
     fs.writeFileSync(`${pkg}.sha256`, `${createHash('sha256').update(whole).digest('hex')}  emqx-5.0.2.tar.gz\n`);
     await refused(['upgrade', '5.0.2'], 65, /sha256|checksum/i, '5.0.1');
@@ -232,13 +233,15 @@ test('versions passes through to the current scripts', async () => {
  * Unpacks the 5.0.2 package, lets `edit` change the tree, and packs it again as `name` with GNU
  * tar, bin/ first (so the wrapper finds the scripts in the first few kilobytes).
  */
-async function repack(dir: string, name: string, edit: (tree: string) => void = () => undefined): Promise<string> {
+/** The 5.0.2 package, edited, made again by GNU tar with bin/ first (then `next`, then the rest). */
+async function repack(dir: string, name: string, edit: (tree: string) => void = () => undefined, next: string[] = []): Promise<string> {
   const tree = fs.mkdtempSync(path.join(dir, 'tree-'));
   const x = await runCmd('tar', ['-xzf', fx.packages['5.0.2']!, '-C', tree]);
   assert.equal(x.code, 0, x.stderr);
   edit(tree);
   const out = path.join(dir, name);
-  const top = fs.readdirSync(tree).sort((a, b) => (a === 'bin' ? -1 : b === 'bin' ? 1 : a < b ? -1 : 1));
+  const rank = (n: string) => (n === 'bin' ? -1 : next.includes(n) ? next.indexOf(n) : next.length);
+  const top = fs.readdirSync(tree).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
   const c = await runCmd('tar', ['-czf', out, '-C', tree, ...top]);
   assert.equal(c.code, 0, c.stderr);
   return out;
@@ -250,6 +253,10 @@ function brokenPackage(dir: string): Promise<string> {
     const rel = path.join(tree, 'releases', '5.0.2', 'emqx.rel');
     fs.writeFileSync(rel, fs.readFileSync(rel, 'utf8').replace('"5.0.2"', '"5.0.3"').replace('"1.0.2"', '"1.0.3"'));
     fs.renameSync(path.join(tree, 'releases', '5.0.2'), path.join(tree, 'releases', '5.0.3'));
+    // Its relup says 5.0.3 (still from 5.0.1, the running release), so the path check lets it through
+    // to release_handler, which is the one to refuse it here.
+    const relup = path.join(tree, 'releases', '5.0.3', 'relup');
+    fs.writeFileSync(relup, fs.readFileSync(relup, 'utf8').replace('{"5.0.2",', '{"5.0.3",'));
     for (const s of ['emqx', 'install_upgrade.escript', 'emqx_ctl', 'nodetool']) {
       fs.renameSync(path.join(tree, 'bin', `${s}-5.0.2`), path.join(tree, 'bin', `${s}-5.0.3`));
     }

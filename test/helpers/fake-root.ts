@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { compareVersions } from '../../src/version/index.js';
 
 export const ERTS = '13.1.5';
 
@@ -30,6 +31,16 @@ try { code = Number(fs.readFileSync(path.join(root, 'escript-exit'), 'utf8')); }
 if (fs.existsSync(path.join(root, 'escript-sleep'))) setTimeout(() => process.exit(code), 60000);
 else process.exit(code);
 `;
+
+/** Versions the stand-in relups connect: each release's relup goes up from and down to every older one. */
+const RELUP_VERSIONS = ['4.4.9', '5.0.0', '5.0.1', '5.0.2', '5.0.3', '5.0.10'];
+
+/** releases/<v>/relup as systools writes it, up from and down to every older RELUP_VERSIONS entry. */
+export function standInRelup(version: string): string {
+  const older = RELUP_VERSIONS.filter((v) => compareVersions(v, version) < 0);
+  const paths = older.map((v) => `{"${v}",[],[point_of_no_return]}`).join(',');
+  return `%% coding: utf-8\n{"${version}",[${paths}],[${paths}]}.\n`;
+}
 
 /** A legacy EMQX-style shell emqx-<v>: runs its own version's escript, as the reference does. */
 export function legacyRunner(version: string): string {
@@ -62,6 +73,8 @@ export interface FakeRootOptions {
   varsExtra?: string;
   /** Put bin/emqx-<v> and bin/install_upgrade.escript-<v> of the installed version in bin/. */
   versionedScripts?: boolean;
+  /** releases/<v>/relup of the installed version (default: the stand-in); false for none. */
+  relup?: boolean;
 }
 
 export function makeFakeRoot(opts: FakeRootOptions = {}): FakeRoot {
@@ -75,6 +88,7 @@ export function makeFakeRoot(opts: FakeRootOptions = {}): FakeRoot {
     `## generated\nREL_NAME="emqx"\nREL_VSN="${version}"\nERTS_VSN="${ERTS}"\nIS_ENTERPRISE="${opts.enterprise ? 'yes' : 'no'}"\nEMQX_DEFAULT_ERLANG_COOKIE="emqxsecretcookie"\n${opts.varsExtra ?? ''}`,
   );
   writeFileSync(join(root, 'releases', version, 'vm.args'), `-name emqx@127.0.0.1\n-setcookie cookie\n`);
+  if (opts.relup !== false) writeFileSync(join(root, 'releases', version, 'relup'), standInRelup(version));
   writeFileSync(join(root, `erts-${ERTS}`, 'bin', 'escript'), RECORDER, { mode: 0o755 });
   if (opts.nodetool !== false) writeFileSync(join(root, 'bin', 'nodetool'), '%% stand-in nodetool\n', { mode: 0o755 });
   writeFileSync(join(root, 'bin', 'emqx'), `#!/bin/sh\nROOT="$(cd "$(dirname "$0")/.." && pwd)"\nprintf '%s\\n' "{\\"prog\\":\\"runner\\",\\"args\\":\\"$*\\",\\"env\\":{\\"EMQX_RELUP_PASSTHROUGH\\":\\"$EMQX_RELUP_PASSTHROUGH\\"}}" >> "$ROOT/calls.log"\nexit 7\n`, { mode: 0o755 });
@@ -136,6 +150,8 @@ export interface PackageSpec {
   escript?: string;
   /** Extra files (relative path -> content) placed before the scripts. */
   before?: Record<string, string | Buffer>;
+  /** releases/<v>/relup, after the .rel: default the stand-in (up from every older version), null for none. */
+  relup?: string | null;
   omitEscript?: boolean;
   format?: 'gnu' | 'pax';
 }
@@ -154,6 +170,11 @@ export function makePackage(dir: string, spec: PackageSpec): string {
     mkdirSync(join(stage, 'releases', spec.version), { recursive: true });
     writeFileSync(join(stage, 'releases', spec.version, 'emqx.rel'), `{release,{"emqx","${spec.version}"},{erts,"${ERTS}"},[]}.\n`);
     names.push(`releases/${spec.version}/emqx.rel`);
+    const relup = spec.relup === undefined ? standInRelup(spec.version) : spec.relup;
+    if (relup !== null && !names.includes(`releases/${spec.version}/relup`)) {
+      writeFileSync(join(stage, 'releases', spec.version, 'relup'), relup);
+      names.push(`releases/${spec.version}/relup`);
+    }
     writeFileSync(join(stage, 'bin', `emqx-${spec.version}`), spec.runner ?? legacyRunner(spec.version), { mode: 0o755 });
     names.push(`bin/emqx-${spec.version}`);
     if (!spec.omitEscript) {

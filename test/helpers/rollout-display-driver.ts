@@ -15,6 +15,7 @@ import { toolVersion } from '../../src/rollout/artifacts.js';
 import { emqxCommand } from '../../src/rollout/remote.js';
 import type { Transport } from '../../src/rollout/ssh.js';
 import { fakeHost, makeFake } from './rollout-fake.js';
+import { makePackage } from './fake-root.js';
 
 export const PKG = 'emqx-5.0.1.tar.gz';
 /** A remote error far wider than any terminal, with a tab and an escape byte a redraw must not pass through. */
@@ -29,8 +30,8 @@ async function main(argv: string[]): Promise<number> {
     return i === -1 ? undefined : rest[i + 1];
   };
   const n = Number(count);
-  const pkg = join(dir!, PKG);
-  writeFileSync(pkg, 'package bytes\n');
+  // A real package: the rollout reads its relup for the upgrade paths.
+  const pkg = makePackage(dir!, { version: '5.0.1' });
   const wrapper = join(dir!, 'emqx.cjs');
   writeFileSync(wrapper, '#!/usr/bin/env node\n// @emqx-relup/wrapper stand-in\n');
   const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
@@ -77,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
     },
     slow,
     false,
+    // tmux gives the driver a terminal on stdin: no confirmation question in these runs.
+    true,
   );
   if (fake.unexpected.length > 0) throw new Error(`unexpected remote calls: ${fake.unexpected.join('; ')}`);
   return code;

@@ -8,11 +8,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
+  catIntoCommand,
   checkCommand,
   emqxCommand,
   finalizeCommand,
   mkStageTempCommand,
   probeCommand,
+  removeTempCommand,
   stageDir,
   statusCommand,
   type RemoteEmqx,
@@ -40,11 +42,17 @@ export interface FakeHost {
   checkExit: number;
   /** Called when the host's upgrade command runs (e.g. to request a stop meanwhile). */
   onUpgrade?: () => void;
+  /** scp ends as against an sshd with no `Subsystem sftp` (OpenSSH 9's scp: exit 255, "Connection closed"). */
+  noSftp: boolean;
+  /** Exit status of `cat > FILE` over ssh (1: the disk is full; 255: ssh lost the host). */
+  catExit: number;
+  /** What `emqx --dry-run --json upgrade` prints on stdout instead of the plan, when set. */
+  dryRunStdout?: string;
 }
 
 export interface FakeCall {
   dest: string;
-  kind: 'probe' | 'status-stdin' | 'status' | 'mktemp' | 'copy' | 'finalize' | 'rm-temp' | 'dry-run' | 'upgrade' | 'check';
+  kind: 'probe' | 'status-stdin' | 'status' | 'mktemp' | 'copy' | 'cat' | 'finalize' | 'rm-temp' | 'dry-run' | 'upgrade' | 'check';
   detail?: string;
 }
 
@@ -82,6 +90,8 @@ export function fakeHost(over: Partial<FakeHost> & { root: string; running?: str
     upgradeExit: 0,
     diesOnUpgrade: false,
     checkExit: 0,
+    noSftp: false,
+    catExit: 0,
     ...rest,
   };
 }
@@ -161,6 +171,15 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
         note('status-stdin');
         return ok(statusJson(dest, h));
       }
+      const catTemp = temps.get(dest);
+      if (stdin && catTemp && command === catIntoCommand(catTemp.dir, basename(stdin))) {
+        if (!stdin.startsWith('/')) fail(`cat of a relative path ${stdin}`);
+        note('cat', basename(stdin));
+        if (h.catExit === 255) return { exitCode: 255, stdout: '', stderr: `Connection closed by ${dest} port 22\r\n`, timedOut: false };
+        if (h.catExit !== 0) return { exitCode: h.catExit, stdout: '', stderr: `sh: 1: cannot create ${catTemp.dir}/${basename(stdin)}: No space left on device\n`, timedOut: false };
+        catTemp.files.set(basename(stdin), sha256(stdin));
+        return ok();
+      }
       if (stdin) fail(`stdin ${stdin} for ${command} on ${dest}`);
       if (command === emqxCommand(emqx, h.root, ['--status', '--json'])) {
         if (!staged) fail(`status through a wrapper that is not staged on ${dest}`);
@@ -194,7 +213,7 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
           if (wrapperSent !== undefined) h.wrapperSha = emqx.sha256;
           return ok();
         }
-        if (command === `rm -rf ${temp.dir}`) {
+        if (command === removeTempCommand(temp.dir)) {
           note('rm-temp');
           temps.delete(dest);
           return ok();
@@ -206,6 +225,7 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
           note('dry-run');
           const problem = stagedProblem(h);
           if (problem) return { exitCode: 66, stdout: '', stderr: JSON.stringify({ error: { code: 'NOT_FOUND', message: problem, exitCode: 66 } }) + '\n', timedOut: false };
+          if (h.dryRunStdout !== undefined) return ok(h.dryRunStdout);
           return ok(JSON.stringify({ command: 'upgrade', root: h.root, targetVersion: target, action: 'run-escript' }) + '\n');
         }
         if (command === emqxCommand(emqx, h.root, changeArgs(h, permanent))) {
@@ -233,11 +253,12 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
       host(dest);
       const temp = temps.get(dest);
       if (!temp || remoteDir !== temp.dir) fail(`copy to ${dest}:${remoteDir}, which mktemp did not make`);
+      calls.push({ dest, kind: 'copy', detail: localFiles.map((f) => basename(f)).join(' ') });
+      if (map.get(dest)!.noSftp) return { exitCode: 255, stdout: '', stderr: 'scp: Connection closed\r\n', timedOut: false };
       for (const f of localFiles) {
         if (!f.startsWith('/')) fail(`copy of a relative path ${f}`);
         temp!.files.set(basename(f), sha256(f));
       }
-      calls.push({ dest, kind: 'copy', detail: localFiles.map((f) => basename(f)).join(' ') });
       return ok();
     },
 

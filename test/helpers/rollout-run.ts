@@ -19,8 +19,9 @@ export interface Running {
   done: Promise<RunResult>;
 }
 
+// Generous: a loaded CI machine can take tens of seconds for preflight alone; a hang still ends.
 /** `group`: run it as the leader of its own process group, as a shell does with a foreground job. */
-export function startRollout(args: string[], cwd: string, timeoutMs = 60000, group = false): Running {
+export function startRollout(args: string[], cwd: string, timeoutMs = 240_000, group = false): Running {
   const child = spawn(process.execPath, [RELUP_BIN, 'rollout', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
   let stdout = '';
   let stderr = '';

@@ -49,6 +49,30 @@ describe('checkPackage (pure)', () => {
     assert.deepEqual(codes, ['SCRIPT_NOT_FIRST']);
   });
 
+  it('upgrade paths: reported from releases/<v>/relup; missing, late, invalid or misdirected said so', () => {
+    const relup = '{"5.0.1",[{"5.0.0",[],[]},{"4.4.9",[],[]}],[{"5.0.0",[],[]}]}.\n';
+    const withRelup = (text: string, at = 2): Scan => {
+      const s = scan();
+      const entries = [...s.entries];
+      entries.splice(at, 0, file('releases/5.0.1/relup', text.length));
+      return { ...s, entries, texts: new Map([...s.texts, ['releases/5.0.1/relup', text]]) };
+    };
+    const third = checkPackage(withRelup(relup));
+    assert.deepEqual(third.relup, { upFrom: ['5.0.0', '4.4.9'], downTo: ['5.0.0'], member: 3 });
+    assert.deepEqual([third.problems, third.warnings], [[], []]);
+    const late = checkPackage(withRelup(relup, 6));
+    assert.deepEqual(late.warnings.map((w) => w.code), ['RELUP_LATE']);
+    assert.match(late.warnings[0]!.message, /is member 7, not the third: emqx upgrade reads the package up to it/);
+    const none = checkPackage(scan());
+    assert.equal(none.relup, null);
+    assert.deepEqual(none.warnings.map((w) => w.code), ['RELUP_MISSING']);
+    assert.match(none.warnings[0]!.message, /release_handler will unpack 5\.0\.1 but cannot install it/);
+    assert.deepEqual(checkPackage(withRelup('{"5.0.1",[],[]')).problems.map((p) => p.code), ['RELUP_INVALID']);
+    const other = checkPackage(withRelup('{"5.0.2",[],[]}.'));
+    assert.deepEqual(other.problems.map((p) => [p.code, p.message]), [['RELUP_VERSION', 'releases/5.0.1/relup leads to 5.0.2, not 5.0.1, so release_handler refuses it']]);
+    assert.equal(other.relup, null);
+  });
+
   it('the version comes from the release when the name has none', () => {
     const r = checkPackage(scan({ file: '/x/release.tar.gz' }));
     assert.equal(r.version, '5.0.1');
@@ -127,8 +151,8 @@ describe('checkPackage: what EMQX\'s install_upgrade.escript needs', () => {
     assert.deepEqual(codes(wrapper), ['RUNNER_IS_WRAPPER']);
     const plain = checkPackage({ ...s, file: '/x/emqx-5.0.1.tar.gz' });
     assert.deepEqual(plain.problems, []);
-    assert.deepEqual(plain.warnings.map((w) => w.code), ['NAME_NO_PLATFORM']);
+    assert.deepEqual(plain.warnings.map((w) => w.code), ['NAME_NO_PLATFORM', 'RELUP_MISSING']);
     assert.match(plain.warnings[0]!.message, /looks for emqx-5\.0\.1-\*\.tar\.gz/);
-    assert.deepEqual(checkPackage(s).warnings, []);
+    assert.deepEqual(checkPackage(s).warnings.map((w) => w.code), ['RELUP_MISSING']);
   });
 });

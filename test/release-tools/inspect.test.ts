@@ -56,6 +56,15 @@ describe('inspect: a good package', () => {
     assert.equal(r.sha256, p.sha256);
     assert.equal(r.release.edition, 'enterprise');
   });
+
+  it('its upgrade paths, from the relup pack put third', async () => {
+    const root = scratchDir();
+    const rel = makeReleaseDir(path.join(root, 'rel'), { files: { [`releases/${V}/relup`]: `%% coding: utf-8\n{"${V}",[{"5.0.0",[],[point_of_no_return]}],[{"5.0.0",[],[]}]}.\n` } });
+    const p = await pack({ input: rel, outDir: root, platform: null, env: {} });
+    const r = await inspect(p.package);
+    assert.deepEqual(r.relup, { upFrom: ['5.0.0'], downTo: ['5.0.0'], member: 3 });
+    assert.deepEqual([r.problems, r.warnings.map((w) => w.code)], [[], ['NAME_NO_PLATFORM']]);
+  });
 });
 
 describe('inspect: finds each planted defect', () => {

@@ -97,6 +97,26 @@ describe('pack: inputs', () => {
     execFileSync('gzip', ['-t', r.package]);
   });
 
+  it("the release's relup goes right after the scripts; another release's keeps its place at the end", async () => {
+    const relup = (v: string, from: string) => `%% coding: utf-8\n{"${v}",[{"${from}",[],[point_of_no_return]}],[{"${from}",[],[]}]}.\n`;
+    const { root, rel, out } = setup({ files: { 'releases/5.0.1/relup': relup('5.0.1', '5.0.0'), 'releases/5.0.0/relup': relup('5.0.0', '4.4.9') } });
+    const input = gnuTar(rel, path.join(root, 'in.tar.gz'), { names: ['bin', 'lib', 'etc', 'data', 'releases'] });
+    const inMembers = await readMembers(input);
+    const r = await pack({ platform: null, input, outDir: out, env: {} });
+    const members = await readMembers(r.package);
+    assert.deepEqual(members.slice(0, 3).map((m) => m.name), ['bin/emqx-5.0.1', 'bin/install_upgrade.escript-5.0.1', 'releases/5.0.1/relup']);
+    const src = inMembers.find((m) => m.name === 'releases/5.0.1/relup')!;
+    assert.equal(members[2]!.sha256, src.sha256);
+    assert.equal(members[2]!.mode, src.mode);
+    assert.equal(members.at(-1)!.name, 'releases/5.0.0/relup');
+    assert.equal(members.filter((m) => m.name.endsWith('/relup')).length, 2, 'each once');
+    assert.equal(r.entries, members.length);
+    // Everything else as it was, in input order.
+    const rest = (ms: typeof members) => ms.filter((m) => !m.name.endsWith('/relup') && !/^bin\/(emqx|install_upgrade\.escript|emqx_ctl|nodetool)-5\.0\.1$/.test(m.name)).map(stable);
+    assert.deepEqual(rest(members), rest(inMembers));
+    execFileSync('gzip', ['-t', r.package]);
+  });
+
   it('a pax package with the scripts last: still moved to the front', async () => {
     const { root, rel, out } = setup();
     const input = gnuTar(rel, path.join(root, 'emqx-5.0.1.tar.gz'), { format: 'pax', names: ['lib', 'releases', 'etc', 'data', 'bin'] });

@@ -82,14 +82,16 @@ test('malformed RELEASES files are CONFIG 78 naming the file (and the line when 
     ['[', /unexpected end of file/],
     ['[{release,"emqx","5.0.1","13",[],permanent}]', /expected \. after the term/],
     ['[].\n[].\n', /text after the final \. at line 2/],
-    ['[{release,"emqx","5.0.1","13",[],permanent}|x].', /expected , or \]/],
+    ['[{release,"emqx","5.0.1","13",[],permanent}|x].', /expected a list of releases/],
+    ['[{release,"emqx","5.0.1","13",[],permanent}|x|y].', /expected \]/],
     ['[{release,"emqx\n', /unterminated string at line 2/],
     ['{release,"emqx","5.0.1","13",[],permanent}.', /expected a list of releases/],
     ['[{release,"emqx","5.0.1"}].', /entry 1 is not \{release/],
     ['[{release,"emqx","5.0.1","13",[],permanent},{other,1,2,3,4,5}].', /entry 2 is not/],
     ['[{release,emqx,"5.0.1","13",[],permanent}].', /entry 1 is not/],
     ['[{release,"emqx","5.0.1","13",[],"permanent"}].', /entry 1 is not/],
-    ['[<<"x">>].', /unexpected "<"/],
+    ['[<<"x">>].', /entry 1 is not/],
+    ['[<<"x".', /expected , or >>/],
     ["['unterminated].", /unterminated quoted atom/],
   ];
   for (const [text, re] of cases) {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RelupError } from '../../src/errors.js';
-import { DEFAULT_ROOT, parseHostList, parseInventory, readInventory } from '../../src/rollout/inventory.js';
+import { DEFAULT_ROOT, parseHostList, parseInventory, readInventory, selectHosts } from '../../src/rollout/inventory.js';
 
 function usage(fn: () => unknown, re: RegExp): void {
   assert.throws(fn, (e: unknown) => e instanceof RelupError && e.code === 'USAGE' && e.exitCode === 64 && re.test(e.line));
@@ -66,5 +66,30 @@ describe('parseInventory', () => {
     fs.writeFileSync(f, 'x /a\ny\n');
     assert.deepEqual(await readInventory(f, '/b'), [{ dest: 'x', root: '/a' }, { dest: 'y', root: '/b' }]);
     await assert.rejects(readInventory(path.join(dir, 'nope')), (e: unknown) => e instanceof RelupError && e.code === 'NOT_FOUND' && e.exitCode === 66);
+  });
+});
+
+describe('selectHosts', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-select-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const inv = path.join(dir, 'inventory');
+  fs.writeFileSync(inv, 'a /opt/a\nb\nc /opt/c # third\nd\n');
+
+  it('narrows an inventory to --limit, in inventory order, keeping each host root', async () => {
+    assert.deepEqual(await selectHosts({ inventory: inv, limit: 'c, a' }), [
+      { dest: 'a', root: '/opt/a' },
+      { dest: 'c', root: '/opt/c' },
+    ]);
+    assert.deepEqual((await selectHosts({ hosts: 'x,y,z', limit: 'y' })).map((h) => h.dest), ['y']);
+    assert.equal((await selectHosts({ inventory: inv, root: '/srv/emqx' })).length, 4);
+  });
+
+  it('refuses a --limit naming a host the inventory does not have, an empty name, or both or neither source', async () => {
+    const rejects = (o: Parameters<typeof selectHosts>[0], re: RegExp) =>
+      assert.rejects(selectHosts(o), (e: unknown) => e instanceof RelupError && e.code === 'USAGE' && e.exitCode === 64 && re.test(e.line));
+    await rejects({ inventory: inv, limit: 'a,e,f' }, new RegExp(`^--limit names e, f, not in ${inv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; name hosts exactly`));
+    await rejects({ hosts: 'a,b', limit: 'a,,b' }, /^empty host name in --limit/);
+    await rejects({ hosts: 'a', inventory: inv }, /^give exactly one of --hosts and --inventory/);
+    await rejects({}, /^give exactly one of --hosts and --inventory/);
   });
 });

@@ -8,7 +8,7 @@ import type { WrapperStatus } from '../../src/rollout/status.js';
 
 const host = { dest: 'n1', root: '/opt/emqx' };
 const SHA = 'a'.repeat(64);
-const want: Want = { packageFile: 'emqx-5.0.1.tar.gz', packageSha: SHA, packageSize: 1000, edition: 'community', target: '5.0.1', downgrade: false, permanent: true, wrapperSha: 'w'.repeat(64) };
+const want: Want = { packageFile: 'emqx-5.0.1.tar.gz', packageSha: SHA, packageSize: 1000, edition: 'community', target: '5.0.1', downgrade: false, permanent: true, wrapperSha: 'w'.repeat(64), relup: { upFrom: ['5.0.0'], downTo: ['5.0.0'] } };
 const probe: Probe = { rootExists: true, varsExists: true, hasSha256sum: true, hasNode: true, availBytes: 10 * 2 ** 30, packageSha: null, sidecarSha: null, wrapperSha: null };
 const status: WrapperStatus = {
   root: '/opt/emqx',
@@ -23,6 +23,7 @@ const status: WrapperStatus = {
   releases: [{ version: '5.0.0', status: 'permanent' }],
   versionedScripts: [],
   packages: [],
+  stuck: [],
   warnings: [],
 };
 
@@ -51,6 +52,19 @@ describe('judgeHost', () => {
     assert.equal(judgeHost(host, probe, { ...status, ...cur }, { ...want, permanent: false }).atTarget, true);
     // An at-target host is not held to staging conditions (it will not be touched).
     assert.equal(judgeHost(host, { ...probe, packageSha: 'b'.repeat(64) }, { ...status, ...at }, want).atTarget, true);
+  });
+
+  it("checks the running version against the upgrade paths before any host is touched", () => {
+    rejects({}, {}, { relup: { upFrom: ['4.4.9', '5.0.0-rc.1'], downTo: [] } }, 'NO_UPGRADE_PATH', 78, /^n1: runs 5\.0\.0, which the package's relup does not upgrade from \(it upgrades from 4\.4\.9, 5\.0\.0-rc\.1\); upgrade that host to one of those first/);
+    const none = judgeHost(host, probe, status, { ...want, relup: null });
+    assert.ok(none.warnings.some((w) => /^n1: the package has no releases\/5\.0\.1\/relup: release_handler will unpack 5\.0\.1 but cannot install it over 5\.0\.0$/.test(w)), none.warnings.join('\n'));
+    // Going down, the host's running release's relup (from its --status) decides.
+    const newer = { currentVersion: '5.0.2', releases: [{ version: '5.0.2', status: 'permanent' }] };
+    const down: Want = { ...want, downgrade: true, relup: null };
+    assert.equal(judgeHost(host, probe, { ...status, ...newer, relup: { version: '5.0.2', upFrom: ['5.0.1'], downTo: ['5.0.1'] } }, down).running, '5.0.2');
+    rejects({}, { ...newer, relup: { version: '5.0.2', upFrom: ['5.0.1'], downTo: ['5.0.0'] } }, down, 'NO_UPGRADE_PATH', 78, /runs 5\.0\.2, which has a relup that downgrades only to 5\.0\.0, not to 5\.0\.1/);
+    rejects({}, { ...newer, relup: null }, down, 'NO_UPGRADE_PATH', 78, /has no releases\/5\.0\.2\/relup, not to 5\.0\.1/);
+    assert.equal(judgeHost(host, probe, { ...status, ...newer }, down).running, '5.0.2', 'a remote wrapper that does not report relup: its own check decides');
   });
 
   it('refuses wrong edition, dead node, direction, lock, bad staged files and low disk', () => {

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { emqxCommand, finalizeCommand, mkStageTempCommand, parseProbe, probeCommand, statusCommand, type RemoteEmqx } from '../../src/rollout/remote.js';
+import { catIntoCommand, emqxCommand, finalizeCommand, mkStageTempCommand, parseProbe, probeCommand, removeTempCommand, statusCommand, type RemoteEmqx } from '../../src/rollout/remote.js';
 import { scpTarget } from '../../src/rollout/ssh.js';
 import { sha256, snapshot } from '../../scripts/fixtures/rollout-roots.js';
 
@@ -58,6 +58,19 @@ describe('remote commands', () => {
     assert.equal(r.status, 65);
     assert.match(r.stderr, /expected a{64}/);
     assert.deepEqual(snapshot(root), { ...before, 'releases/.emqx-relup': 'dir 755' });
+  });
+
+  it('removes a temp dir and writes stdin to a file with every path quoted, whatever it holds', () => {
+    // Spliced raw, 'rm -rf D/a b' would remove D/a and ./b: the quoted word removes only 'a b'.
+    const d = path.join(dir, "r4 it's");
+    fs.mkdirSync(path.join(d, 'a b'), { recursive: true });
+    fs.mkdirSync(path.join(d, 'a'));
+    const cat = spawnSync('sh', ['-c', catIntoCommand(path.join(d, 'a b'), "pkg $(x).tar.gz")], { input: 'bytes\n', encoding: 'utf8' });
+    assert.equal(cat.status, 0, cat.stderr);
+    assert.equal(fs.readFileSync(path.join(d, 'a b', 'pkg $(x).tar.gz'), 'utf8'), 'bytes\n');
+    const rm = sh(removeTempCommand(path.join(d, 'a b')));
+    assert.equal(rm.status, 0, rm.stderr);
+    assert.deepEqual(fs.readdirSync(d), ['a']);
   });
 
   it('builds wrapper command lines for shipped and installed wrappers', () => {

@@ -5,7 +5,7 @@ import { reportText } from '../../src/rollout/report-text.js';
 import type { HostReport, RolloutReport } from '../../src/rollout/run.js';
 
 function report(hosts: HostReport[], over: Partial<RolloutReport> = {}): RolloutReport {
-  return { ok: false, dryRun: false, interrupted: false, package: '/p/emqx-5.0.1.tar.gz', sha256: 'a'.repeat(64), target: '5.0.1', direction: 'upgrade', state: '/p/state.json', plan: null, hosts, warnings: [], ...over };
+  return { ok: false, dryRun: false, interrupted: false, package: '/p/emqx-5.0.1.tar.gz', sha256: 'a'.repeat(64), target: '5.0.1', direction: 'upgrade', state: '/p/state.json', plan: null, resume: null, paused: false, hosts, warnings: [], ...over };
 }
 
 const remote = 'release_handler:install_release failed: {error,{enoent,"relup"}}';
@@ -65,7 +65,7 @@ describe('the rollout report', () => {
       dryRun: true,
       ok: true,
       state: null,
-      plan: { skip: ['h2'], batches: [['h1']], canary: true },
+      plan: { skip: ['h2'], batches: [['h1']], canary: true, regate: [] },
     });
     assert.equal(
       reportText(r),

@@ -3,6 +3,7 @@
 // remote side is the real wrapper shipped with the tool (dist/emqx.cjs), staged by the rollout.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,7 +19,7 @@ let cluster: SshCluster;
 const dirs: string[] = [];
 
 before(async () => {
-  cluster = await startSshCluster(HOSTS);
+  cluster = await startSshCluster([...HOSTS, 'bare'], { noSftp: ['bare'] });
   await cluster.addDeadAlias('dead');
 });
 after(async () => {
@@ -96,7 +97,15 @@ describe('emqx-relup rollout over ssh', () => {
       assert.equal(sha256(path.join(root, 'releases', file)), sha256(w.pkg), `${h}: staged package intact`);
       assert.match(fs.readFileSync(path.join(root, 'releases', `${file}.sha256`), 'utf8'), new RegExp(`^${sha256(w.pkg)}  ${file.replace(/\./g, '\\.')}\n$`));
       assert.deepEqual(fs.readdirSync(path.join(root, 'releases', '.emqx-relup')).filter((n) => n.startsWith('stage.')), [], 'no temp dir left');
+      // The wrapper's own record on the host: one hand-over to the new runner.
+      const runs = fs.readFileSync(path.join(root, 'log', 'emqx-relup.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JsonLine);
+      assert.deepEqual(runs.map((l) => [l.command, l.from, l.to, l.outcome]), [['upgrade', '5.0.0', '5.0.1', 'handed-over']], `${h}: host log`);
     }
+    // The audit trail beside the state: each host's upgrade command, as sent, with its exit status.
+    const audit = fs.readFileSync(report.state.replace(/\.json$/, '.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JsonLine);
+    const upgradesLogged = audit.filter((l) => l.event === 'exec' && l.phase === 'upgrading');
+    assert.deepEqual(upgradesLogged.map((l) => [l.host, l.exitCode]), HOSTS.map((h) => [h, 0]));
+    assert.ok(upgradesLogged.every((l) => / upgrade 5\.0\.1$/.test(l.command)));
     const state = JSON.parse(fs.readFileSync(report.state, 'utf8')) as { hosts: Record<string, JsonLine> };
     assert.equal(path.dirname(report.state), w.dir, 'state defaults to the current directory');
     assert.deepEqual(Object.fromEntries(Object.entries(state.hosts).map(([h, s]: [string, JsonLine]) => [h, s.status])), { h1: 'done', h2: 'done', h3: 'done' });
@@ -282,5 +291,55 @@ describe('emqx-relup rollout over ssh', () => {
       // The current (newer) release's escript drives the downgrade.
       assert.match(callsOf(w.roots[h]!).at(-1)!, /install_upgrade\.escript-5\.0\.1\] \[downgrade\] .* \[5\.0\.0\]$/);
     }
+
+    // The same upgrade again: the first rollout's state file (every host done) must not turn
+    // this into a resume that skips the canary.
+    const up = await runRollout(w.args('--batch', '3', '--json'), w.dir);
+    assert.equal(up.code, 0, up.stderr);
+    const ev = events(up.stdout);
+    assert.equal(ev.find((e) => e.event === 'resume')!.kind, 'replace');
+    assert.ok(ev.some((e) => e.event === 'note' && /records a finished rollout \(started [^)]+\), which this one replaces$/.test(e.message)));
+    assert.deepEqual(ev.find((e) => e.event === 'plan')!.batches, [['h1'], ['h2', 'h3']]);
+    const order = ev.filter((e) => e.event === 'phase').map((e) => `${e.host} ${e.phase}`);
+    assert.ok(order.indexOf('h1 done') < order.indexOf('h2 upgrading') && order.indexOf('h1 done') < order.indexOf('h3 upgrading'), order.join('\n'));
+    for (const h of HOSTS) assert.equal(upgrades(w.roots[h]!).length, 2);
+  });
+
+  it('gates a host whose --check failed again on resume, and counts it done only once it passes', async () => {
+    const w = world();
+    for (const h of ['h1', 'h3']) fs.writeFileSync(path.join(w.roots[h]!, 'HEALTHY'), '');
+    const args = w.args('--check', 'test -e HEALTHY || { echo "not joined" >&2; exit 3; }');
+    const r1 = await runRollout(args, w.dir);
+    assert.equal(r1.code, 70, r1.stderr);
+    assert.match(r1.stdout, /h2 +5\.0\.0 -> 5\.0\.1 +failed: h2: health gate: --check exited 3/);
+
+    const r2 = await runRollout(args, w.dir);
+    assert.equal(r2.code, 70, r2.stderr);
+    assert.match(r2.stdout, /^rollout upgrade to 5\.0\.1: HALTED\n +resuming the rollout started \S+ \(state \S+\): h1 done, h2 failed, h3 pending\n/);
+    assert.match(r2.stderr, /error: rollout halted at h2 \(gated again, it failed again\): h2: health gate: --check exited 3; no host was staged or upgraded in this run/);
+    assert.equal(upgrades(w.roots.h3!).length, 0, 'h3 waits for h2');
+
+    fs.writeFileSync(path.join(w.roots.h2!, 'HEALTHY'), '');
+    const r3 = await runRollout(args, w.dir);
+    assert.equal(r3.code, 0, r3.stderr);
+    assert.match(r3.stdout, /h1 +5\.0\.1 +at-target\n +h2 +5\.0\.0 -> 5\.0\.1 +done\n +h3 +5\.0\.0 -> 5\.0\.1 +done/);
+    assert.equal(upgrades(w.roots.h2!).length, 1, 'h2 gated again, not upgraded again');
+    const state = JSON.parse(fs.readFileSync(path.join(w.dir, 'emqx-5.0.1-ubuntu22.04-amd64.rollout.json'), 'utf8'));
+    assert.deepEqual(Object.fromEntries(Object.entries(state.hosts).map(([h, s]) => [h, (s as JsonLine).status])), { h1: 'done', h2: 'done', h3: 'done' });
+  });
+
+  it('stages over ssh cat on a host whose sshd has no sftp subsystem (OpenSSH 9 scp fails there)', async () => {
+    const w = world({ hosts: ['h1', 'bare'] });
+    // The fixture really lacks SFTP: a plain scp to it fails as it would for the rollout.
+    const probe = spawnSync('scp', ['-F', cluster.configFile, '-q', '--', w.inventory, `bare:${w.dir}/copied`], { encoding: 'utf8' });
+    assert.equal(probe.status, 255, probe.stderr);
+    const r = await runRollout(w.args('--json'), w.dir);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const report = events(r.stdout).at(-1)!;
+    assert.deepEqual(report.warnings, ['bare: scp failed (scp: Connection closed), copied over ssh cat instead (does its sshd lack the sftp subsystem?)']);
+    const file = path.basename(w.pkg);
+    assert.equal(sha256(path.join(w.roots.bare!, 'releases', file)), sha256(w.pkg));
+    assert.deepEqual(fs.readdirSync(path.join(w.roots.bare!, 'releases', '.emqx-relup')).filter((n) => n.startsWith('stage.')), []);
+    assert.match(releasesOf(w.roots.bare!), /"5\.0\.1","[^"]+",\[\],permanent/);
   });
 });

@@ -5,12 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { makePackage } from '../helpers/fake-root.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rollout, type RolloutOptions, type RolloutReport } from '../../src/rollout/run.js';
 import { toolVersion } from '../../src/rollout/artifacts.js';
 import type { Phase, Progress } from '../../src/rollout/progress.js';
 import type { RolloutState } from '../../src/rollout/state.js';
+import type { RelupError } from '../../src/errors.js';
 import { fakeHost, makeFake, type Fake, type FakeHost } from '../helpers/rollout-fake.js';
 
 const PKG = 'emqx-5.0.1.tar.gz';
@@ -30,9 +32,8 @@ interface World {
 async function world(t: { after(fn: () => void): void }): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'relup-run-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  // rollout() only names, sizes and hashes the package; the hosts are fakes.
-  const pkg = join(dir, PKG);
-  writeFileSync(pkg, 'package bytes\n');
+  // rollout() names, sizes and hashes the package and reads its relup (up from 5.0.0); the hosts are fakes.
+  const pkg = makePackage(dir, { version: '5.0.1' });
   const wrapper = join(dir, 'emqx.cjs');
   writeFileSync(wrapper, '#!/usr/bin/env node\n// @emqx-relup/wrapper stand-in\n');
   const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
@@ -109,7 +110,7 @@ test('all hosts: preflight, stage, plan check, canary then one by one, gate afte
   const f = fake(w, { h1: {}, h2: {}, h3: {} });
   const r = await run(f, options(w));
   assert.equal(r.ok, true, JSON.stringify(r.error));
-  assert.deepEqual(r.plan, { skip: [], batches: [['h1'], ['h2'], ['h3']], canary: true });
+  assert.deepEqual(r.plan, { skip: [], regate: [], batches: [['h1'], ['h2'], ['h3']], canary: true });
   assert.deepEqual(upgraded(f), HOSTS);
   assert.deepEqual(f.kinds('h2'), ['probe', 'status-stdin', 'mktemp', 'copy', 'finalize', 'dry-run', 'upgrade', 'status']);
   assert.deepEqual(outcomes(r), { h1: 'done', h2: 'done', h3: 'done' });
@@ -130,6 +131,8 @@ test('halt on failure: the failed host stops the rollout, later hosts get no upg
   // The remote output of the failure reaches the report, and the failed host's version is read back.
   const h2 = r.hosts.find((h) => h.host === 'h2')!;
   assert.match(h2.stderr ?? '', /install_release failed/);
+  // A remote command that failed is REMOTE (76), not an internal error of this tool.
+  assert.deepEqual([h2.error?.code, h2.error?.message.match(/^emqx upgrade 5\.0\.1 failed \(exit 3\)/) !== null], ['REMOTE', true]);
   assert.equal(h2.version, '5.0.0');
   assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'failed', h3: 'pending' });
 });
@@ -160,12 +163,152 @@ test('resume from the state file: done hosts skipped, no new canary, the failed 
   for (const [d, h] of first.hosts) again.hosts.set(d, { ...h, upgradeExit: 0 });
   const r = await run(again, options(w));
   assert.equal(r.ok, true, JSON.stringify(r.error));
-  assert.deepEqual(r.plan, { skip: ['h1'], batches: [['h2'], ['h3']], canary: false });
+  assert.deepEqual(r.plan, { skip: ['h1'], regate: [], batches: [['h2'], ['h3']], canary: false });
   assert.deepEqual(upgraded(again), ['h2', 'h3']);
   assert.deepEqual(again.kinds('h1'), ['probe', 'status'], 'h1 is only read');
   for (const h of ['h2', 'h3']) assert.deepEqual(again.kinds(h), ['probe', 'status', 'dry-run', 'upgrade', 'status'], `${h} was staged in the first run`);
   assert.deepEqual(outcomes(r), { h1: 'at-target', h2: 'done', h3: 'done' });
   assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'done', h3: 'done' });
+  assert.equal(r.resume?.kind, 'resume');
+});
+
+/** Hosts of a new fake that keep what `first` did to them, with `over` applied. */
+function carryOver(w: World, first: Fake, over: Partial<FakeHost> = {}, check?: string): Fake {
+  const again = fake(w, {}, check);
+  for (const [d, h] of first.hosts) again.hosts.set(d, { ...h, releases: new Map(h.releases), onUpgrade: undefined, ...over });
+  return again;
+}
+
+test('a host whose --check failed after its upgrade is gated again on resume: done only once it passes; state and report agree', async (t) => {
+  const w = await world(t);
+  const check = 'curl -fsS localhost:18083/status';
+  const first = fake(w, { h1: {}, h2: { checkExit: 3 }, h3: {} }, check);
+  const r1 = await run(first, options(w, { check }));
+  assert.equal(r1.error?.exitCode, 70);
+  assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'failed', h3: 'pending' });
+  assert.equal(first.hosts.get('h2')!.releases.get('5.0.1'), 'permanent', 'h2 runs the target: only its gate failed');
+
+  // Not fixed yet: the re-run gates h2 again, fails again, and touches nothing else.
+  const still = carryOver(w, first, {}, check);
+  const r2 = await run(still, options(w, { check }));
+  assert.equal(r2.error?.code, 'ROLLOUT_HALTED');
+  assert.match(r2.error!.message, /^rollout halted at h2 \(gated again, it failed again\): h2: health gate: --check exited 3; no host was staged or upgraded/);
+  assert.deepEqual(r2.plan, { skip: ['h1'], regate: ['h2'], batches: [['h3']], canary: false });
+  assert.deepEqual(still.kinds('h2'), ['probe', 'status', 'status', 'check'], 'h2: preflight, then its gate again');
+  assert.deepEqual(still.kinds('h3'), ['probe', 'status'], 'h3 only read');
+  assert.deepEqual(outcomes(r2), { h1: 'at-target', h2: 'failed', h3: 'untouched' });
+  assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'failed', h3: 'pending' });
+
+  // Fixed: h2 passes its gate again and counts as done; the rollout goes on to h3.
+  const fixed = carryOver(w, first, { checkExit: 0 }, check);
+  const r3 = await run(fixed, options(w, { check }));
+  assert.equal(r3.ok, true, JSON.stringify(r3.error));
+  assert.deepEqual(fixed.kinds('h2'), ['probe', 'status', 'status', 'check'], 'gated, never upgraded again');
+  assert.deepEqual(upgraded(fixed), ['h3']);
+  assert.deepEqual(outcomes(r3), { h1: 'at-target', h2: 'done', h3: 'done' });
+  assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'done', h3: 'done' });
+  assert.deepEqual(r3.hosts.find((h) => h.host === 'h2'), { host: 'h2', root: '/opt/h2/emqx', from: '5.0.0', version: '5.0.1', outcome: 'done' });
+});
+
+test('a state file of a finished rollout is replaced: after a downgrade, rolling out again takes a canary', async (t) => {
+  const w = await world(t);
+  await run(fake(w, { h1: {}, h2: {}, h3: {} }), options(w));
+  assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'done', h3: 'done' });
+  const finished = w.state();
+  // The fleet went back to 5.0.0 (a downgrade rollout keeps its own state file).
+  const f = fake(w, { h1: {}, h2: {}, h3: {} });
+  const r = await run(f, options(w, { batch: 3 }));
+  assert.equal(r.ok, true, JSON.stringify(r.error));
+  assert.deepEqual(r.resume, { kind: 'replace', startedAt: finished.startedAt });
+  assert.deepEqual(r.plan, { skip: [], regate: [], batches: [['h1'], ['h2', 'h3']], canary: true });
+  assert.notEqual(w.state().startedAt, finished.startedAt, 'a new state');
+});
+
+for (const [name, edit] of [
+  // The state as the interrupted run left it; the hosts below all run 5.0.0 again.
+  ['a host it records done went back', (_: RolloutState) => {}],
+  [
+    'it records another fleet',
+    (s: RolloutState) => {
+      s.hosts = { x1: { ...s.hosts.h1!, status: 'done' }, x2: { ...s.hosts.h1!, status: 'pending' } };
+    },
+  ],
+] as const) {
+  test(`a state file that no longer matches the hosts (${name}) is refused after preflight, nothing written (78)`, async (t) => {
+    const w = await world(t);
+    // An interrupted rollout: h1 done, the rest pending.
+    const stop = { requested: false };
+    await run(fake(w, { h1: { onUpgrade: () => (stop.requested = true) }, h2: {}, h3: {} }), options(w), stop);
+    const s = w.state();
+    edit(s);
+    writeFileSync(w.statePath, JSON.stringify(s));
+    const text = readFileSync(w.statePath, 'utf8');
+    const f = fake(w, { h1: {}, h2: {}, h3: {} });
+    const r = await run(f, options(w, { batch: 3 }));
+    assert.equal(r.error?.code, 'CONFIG');
+    assert.equal(r.error?.exitCode, 78);
+    assert.match(r.error!.message, /^state file \S+ does not match the hosts: .*; remove it \(or pass --state NEW_FILE\) to start a new rollout, canary first/);
+    for (const h of HOSTS) assert.deepEqual(f.kinds(h), ['probe', 'status-stdin']);
+    assert.equal(readFileSync(w.statePath, 'utf8'), text, 'state file as it was');
+  });
+}
+
+test('a host whose sshd has no sftp: scp fails, the files go over ssh cat, verified like any copy', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: {}, h2: { noSftp: true }, h3: {} });
+  const r = await run(f, options(w));
+  assert.equal(r.ok, true, JSON.stringify(r.error));
+  assert.deepEqual(f.kinds('h2'), ['probe', 'status-stdin', 'mktemp', 'copy', 'cat', 'cat', 'finalize', 'dry-run', 'upgrade', 'status']);
+  assert.deepEqual(f.calls.filter((c) => c.kind === 'cat').map((c) => c.detail), [PKG, 'emqx.cjs']);
+  assert.equal(f.hosts.get('h2')!.packageSha, w.pkgSha);
+  assert.deepEqual(r.warnings, ['h2: scp failed (scp: Connection closed), copied over ssh cat instead (does its sshd lack the sftp subsystem?)']);
+});
+
+for (const [name, catExit, code, exit, want] of [
+  ['the host refuses the file', 1, 'REMOTE', 76, /^staging failed, no host was upgraded: h2: copying emqx-5\.0\.1\.tar\.gz, emqx\.cjs to \/opt\/h2\/emqx\/releases\/\.emqx-relup\/stage\.fake\d+ failed: scp \(scp: Connection closed\), then ssh cat of emqx-5\.0\.1\.tar\.gz \(sh: 1: cannot create .*No space left on device\); check free space/],
+  ['ssh lost the host', 255, 'UNREACHABLE', 69, /^staging failed, no host was upgraded: h2: lost the SSH connection while copying .* then ssh cat of emqx-5\.0\.1\.tar\.gz \(Connection closed by h2 port 22\)/],
+] as const) {
+  test(`a copy that fails both ways (${name}) says what failed (${exit}) and removes its temp dir`, async (t) => {
+    const w = await world(t);
+    const f = fake(w, { h1: {}, h2: { noSftp: true, catExit }, h3: {} });
+    const r = await run(f, options(w));
+    assert.equal(r.error?.code, code);
+    assert.equal(r.error?.exitCode, exit);
+    assert.match(r.error!.message, want);
+    assert.deepEqual(f.kinds('h2'), ['probe', 'status-stdin', 'mktemp', 'copy', 'cat', 'rm-temp']);
+    assert.deepEqual(upgraded(f), []);
+  });
+}
+
+test('a remote plan that is not JSON is REMOTE (76), nothing upgraded', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: {}, h2: { dryRunStdout: 'Segmentation fault\n' }, h3: {} });
+  const r = await run(f, options(w));
+  assert.equal(r.error?.code, 'REMOTE');
+  assert.equal(r.error?.exitCode, 76);
+  assert.match(r.error!.message, /h2: emqx --dry-run printed no JSON plan/);
+  assert.deepEqual(upgraded(f), []);
+});
+
+for (const [name, sidecar, code, want] of [
+  ['names another sha256', () => `${'0'.repeat(64)}  ${PKG}\n`, 'CHECKSUM_MISMATCH', /does not match emqx-5\.0\.1\.tar\.gz\.sha256: sha256 is [0-9a-f]{64}, expected 0{64}/],
+  ['is not a sha256sum line', () => 'hello\n', 'BAD_PACKAGE', /is malformed/],
+] as const) {
+  test(`a local <package>.sha256 that ${name} is refused before any host is read (65)`, async (t) => {
+    const w = await world(t);
+    writeFileSync(`${w.pkg}.sha256`, sidecar());
+    const f = fake(w, { h1: {}, h2: {}, h3: {} });
+    await assert.rejects(rollout(options(w), f, recorder(), { requested: false }), (e: RelupError) => e.code === code && e.exitCode === 65 && want.test(e.message));
+    assert.deepEqual(f.calls, []);
+    assert.ok(!existsSync(w.statePath));
+  });
+}
+
+test('a local <package>.sha256 that matches is accepted', async (t) => {
+  const w = await world(t);
+  writeFileSync(`${w.pkg}.sha256`, `${w.pkgSha}  ${PKG}\n`);
+  const r = await run(fake(w, { h1: {}, h2: {}, h3: {} }), options(w));
+  assert.equal(r.ok, true, JSON.stringify(r.error));
 });
 
 test('a state file of another rollout is refused before any host is read (78)', async (t) => {
@@ -251,7 +394,7 @@ test('a host already at the target is skipped and never written; the canary is t
   const f = fake(w, { h1: { releases: new Map([['5.0.1', 'permanent'], ['5.0.0', 'old']]) }, h2: {}, h3: {} });
   const r = await run(f, options(w));
   assert.equal(r.ok, true);
-  assert.deepEqual(r.plan, { skip: ['h1'], batches: [['h2'], ['h3']], canary: true });
+  assert.deepEqual(r.plan, { skip: ['h1'], regate: [], batches: [['h2'], ['h3']], canary: true });
   assert.deepEqual(f.kinds('h1'), ['probe', 'status-stdin']);
 });
 
@@ -264,4 +407,91 @@ test('preflight failure on one host: no host is touched, every report row untouc
   for (const h of HOSTS) assert.deepEqual(f.kinds(h), ['probe', 'status-stdin']);
   assert.deepEqual(outcomes(r), { h1: 'untouched', h2: 'untouched', h3: 'untouched' });
   assert.ok(!existsSync(w.statePath), 'no state file for a rollout that never started');
+});
+
+test('--pause-after-canary stops once the canary passed its gate; the same command stops again, --continue goes on', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: {}, h2: {}, h3: {} });
+  const r = await run(f, options(w, { pauseAfterCanary: true }));
+  assert.equal(r.paused, true);
+  assert.equal(r.ok, true, 'a pause asked for is not a failure');
+  assert.equal(r.error, undefined);
+  assert.deepEqual(upgraded(f), ['h1']);
+  assert.deepEqual(f.kinds('h1').slice(-2), ['upgrade', 'status'], 'paused after the gate');
+  assert.deepEqual(outcomes(r), { h1: 'done', h2: 'staged', h3: 'staged' });
+  assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'pending', h3: 'pending' });
+
+  const hostsAfter = (from: Fake) => {
+    const next = fake(w, {});
+    for (const [d, h] of from.hosts) next.hosts.set(d, { ...h });
+    return next;
+  };
+  const same = hostsAfter(f);
+  const r2 = await run(same, options(w, { pauseAfterCanary: true }));
+  assert.equal(r2.paused, true);
+  assert.deepEqual(upgraded(same), [], 'without --continue nothing more is upgraded');
+  for (const h of HOSTS) assert.deepEqual(same.kinds(h), ['probe', 'status'], `${h} only read`);
+
+  const go = hostsAfter(same);
+  const r3 = await run(go, options(w, { pauseAfterCanary: true, continued: true }));
+  assert.equal(r3.paused, false);
+  assert.equal(r3.ok, true, JSON.stringify(r3.error));
+  assert.deepEqual(upgraded(go), ['h2', 'h3']);
+  assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'done', h3: 'done' });
+});
+
+test('--batch 50% of four hosts: the canary, then batches of two', async (t) => {
+  const { batchSize, parseBatch } = await import('../../src/rollout/plan.js');
+  const w = await world(t);
+  const four = ['h1', 'h2', 'h3', 'h4'];
+  const f = fake(w, { h1: {}, h2: {}, h3: {}, h4: {} });
+  const r = await run(f, options(w, { hosts: four.map((dest) => ({ dest, root: `/opt/${dest}/emqx` })), batch: batchSize(parseBatch('50%')!, 4) }));
+  assert.equal(r.ok, true, JSON.stringify(r.error));
+  assert.deepEqual(r.plan?.batches, [['h1'], ['h2', 'h3'], ['h4']]);
+});
+
+test('confirmation on a terminal: the question names the plan; a no touches no host and writes no state', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: {}, h2: {}, h3: {} });
+  const asked: string[] = [];
+  const ask = async (q: string) => {
+    asked.push(q);
+    return false;
+  };
+  const r = await run(f, options(w, { batch: 2, confirm: { stdinIsTTY: true, yes: false, ask } }));
+  assert.deepEqual(asked, ['upgrade 3 host(s) to 5.0.1 (canary h1, then 1 batch(es) of up to 2)? [y/N] ']);
+  assert.equal(r.error?.code, 'NOT_CONFIRMED');
+  assert.equal(r.error?.exitCode, 64);
+  assert.match(r.error!.message, /^not confirmed; no host was touched; answer y to go on, or pass --yes/);
+  for (const h of HOSTS) assert.deepEqual(f.kinds(h), ['probe', 'status-stdin'], `${h} only read`);
+  assert.equal(existsSync(w.statePath), false);
+});
+
+test('confirmation: a yes goes on; --yes, stdin not a terminal or a single host are never asked', async (t) => {
+  for (const [over, hosts, asks] of [
+    [{ stdinIsTTY: true, yes: false }, HOSTS, 1],
+    [{ stdinIsTTY: true, yes: true }, HOSTS, 0],
+    [{ stdinIsTTY: false, yes: false }, HOSTS, 0],
+    [{ stdinIsTTY: true, yes: false }, ['h1'], 0],
+  ] as const) {
+    const w = await world(t);
+    const f = fake(w, Object.fromEntries(hosts.map((h) => [h, {}])));
+    let n = 0;
+    const r = await run(
+      f,
+      options(w, {
+        hosts: hosts.map((dest) => ({ dest, root: `/opt/${dest}/emqx` })),
+        confirm: {
+          ...over,
+          ask: async () => {
+            n++;
+            return true;
+          },
+        },
+      }),
+    );
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.equal(n, asks, JSON.stringify(over));
+    assert.deepEqual(upgraded(f), [...hosts]);
+  }
 });

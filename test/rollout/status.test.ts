@@ -23,7 +23,7 @@ describe('wrapper status', () => {
 
   it('refuses output that is not the contract', () => {
     for (const bad of ['', 'not json', '[]', JSON.stringify({ ...base, edition: 'oss' }), JSON.stringify({ ...base, nodeAlive: 'yes' }), JSON.stringify({ ...base, currentVersion: 5 })]) {
-      assert.throws(() => parseStatus('h', bad), (e: unknown) => e instanceof RelupError && e.code === 'INTERNAL' && /^h: the remote emqx wrapper printed an unexpected status/.test(e.message));
+      assert.throws(() => parseStatus('h', bad), (e: unknown) => e instanceof RelupError && e.code === 'REMOTE' && e.exitCode === 76 && /^h: the remote emqx wrapper printed an unexpected status/.test(e.message));
     }
   });
 });
