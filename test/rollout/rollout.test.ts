@@ -209,7 +209,7 @@ describe('emqx-relup rollout over ssh', () => {
     const before = w.snap();
     const r = await runRollout(w.args('--dry-run', '--batch', '2'), w.dir);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /plan \(dry run, nothing changed\)\n +canary : h1\n +batch 2: h2, h3\n/);
+    assert.match(r.stdout, /plan \(dry run, nothing changed\)[^\n]*\n(?: +[^\n]*\n)*? +canary : h1\n +batch 2: h2, h3\n/);
     assert.deepEqual(w.snap(), before);
     assert.deepEqual(fs.readdirSync(w.dir).filter((f) => f.endsWith('.rollout.json')), []);
   });
@@ -311,12 +311,12 @@ describe('emqx-relup rollout over ssh', () => {
     const args = w.args('--check', 'test -e HEALTHY || { echo "not joined" >&2; exit 3; }');
     const r1 = await runRollout(args, w.dir);
     assert.equal(r1.code, 70, r1.stderr);
-    assert.match(r1.stdout, /h2 +5\.0\.0 -> 5\.0\.1 +failed: h2: health gate: --check exited 3/);
+    assert.match(r1.stdout, /h2 +5\.0\.0 -> 5\.0\.1 +failed: health gate: --check exited 3/);
 
     const r2 = await runRollout(args, w.dir);
     assert.equal(r2.code, 70, r2.stderr);
-    assert.match(r2.stdout, /^rollout upgrade to 5\.0\.1: HALTED\n +resuming the rollout started \S+ \(state \S+\): h1 done, h2 failed, h3 pending\n/);
-    assert.match(r2.stderr, /error: rollout halted at h2 \(gated again, it failed again\): h2: health gate: --check exited 3; no host was staged or upgraded in this run/);
+    assert.match(r2.stdout, /^rollout upgrade to 5\.0\.1: HALTED[^\n]*\n +resuming the rollout started \S+ \(state \S+\): h1 done, h2 failed, h3 pending\n/);
+    assert.match(r2.stderr, /error: rollout halted at h2 \(gated again, it failed again\): (h2: )?health gate: --check exited 3; no host was staged or upgraded in this run/);
     assert.equal(upgrades(w.roots.h3!).length, 0, 'h3 waits for h2');
 
     fs.writeFileSync(path.join(w.roots.h2!, 'HEALTHY'), '');
