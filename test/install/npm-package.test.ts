@@ -121,8 +121,8 @@ describe('npm package: pack a clean tree, install into an empty prefix, run ever
   it('emqx-relup --help, --version and rollout --help (yargs and execa from the installed node_modules)', () => {
     const h = run('emqx-relup', ['--help']);
     assert.equal(h.code, 0, h.stderr);
-    assert.match(h.stdout, /^usage: emqx-relup <command> \[options\]\n/);
-    for (const c of ['pack', 'inspect', 'rollout']) assert.match(h.stdout, new RegExp(`^  ${c} +\\S`, 'm'));
+    assert.match(h.stdout, /^emqx-relup <command> \[options\]\n/);
+    for (const c of ['pack', 'inspect', 'rollout', 'status']) assert.match(h.stdout, new RegExp(`^  emqx-relup ${c} +\\S`, 'm'));
     assert.deepEqual(run('emqx-relup', ['--version']), { code: 0, stdout: `${pkg.version}\n`, stderr: '' });
     const r = run('emqx-relup', ['rollout', '--help']);
     assert.equal(r.code, 0, r.stderr);
