@@ -114,20 +114,6 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
   const targetStatus = target ? (entries.find((r) => r.version === target.version)?.status ?? null) : null;
   const running = runningRelease(entries);
 
-  // The upgrade paths (decide.ts checkUpgradePath): the relups of the running and target releases
-  // on disk, and, going up, that of every package of the target (the decision picks one of them).
-  const relups: WrapperFacts['relups'] = { installed: {}, packages: {} };
-  if (target && PATH_COMMANDS.includes(req.command)) {
-    const from = running ?? release.vars.relVsn;
-    for (const v of new Set([from, target.version])) relups.installed[v] = readInstalledRelup(root, v);
-    if (req.command !== 'downgrade' && compareVersions(target.version, from) > 0) {
-      for (const [p, probe] of Object.entries(probes)) {
-        if (!('size' in probe) || parsePackageName(p.slice(p.lastIndexOf('/') + 1))?.version !== target.version) continue;
-        relups.packages[p] = await packageRelup(p, target.version);
-      }
-    }
-  }
-
   let ping: PingFact;
   if (release.nodetool === null) ping = { kind: 'no-nodetool' };
   else {
@@ -137,6 +123,23 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
     } catch (e) {
       if (!(e instanceof RelupError)) throw e;
       ping = { kind: 'error', error: e };
+    }
+  }
+
+  // The upgrade paths (decide.ts checkUpgradePath): the relups of the running and target releases
+  // on disk, and, going up, that of every package of the target (the decision picks one of them).
+  const relups: WrapperFacts['relups'] = { installed: {}, packages: {} };
+  if (target && PATH_COMMANDS.includes(req.command)) {
+    const from = running ?? release.vars.relVsn;
+    for (const v of new Set([from, target.version])) relups.installed[v] = readInstalledRelup(root, v);
+    // A package's relup may lie at its end (real EMQX packages): not read for a node that decide
+    // refuses first (down, or nodetool failed), since the path check would never see it.
+    const nodeMayAnswer = ping.kind === 'alive' || ping.kind === 'no-nodetool';
+    if (nodeMayAnswer && req.command !== 'downgrade' && compareVersions(target.version, from) > 0) {
+      for (const [p, probe] of Object.entries(probes)) {
+        if (!('size' in probe) || parsePackageName(p.slice(p.lastIndexOf('/') + 1))?.version !== target.version) continue;
+        relups.packages[p] = await packageRelup(p, target.version);
+      }
     }
   }
 

@@ -133,3 +133,15 @@ test('the plain escript really runs: bin/emqx versions on a root without version
   assert.equal(esc.length, 1);
   assert.deepEqual(esc[0]!.args, [`${fr.root}/bin/install_upgrade.escript`, 'versions', `{'emqx', "-name", 'emqx@127.0.0.1', 'cookie'}`]);
 });
+
+test('gather: a package relup is read going up, not for a node that does not answer', async (t) => {
+  const fr = makeFakeRoot();
+  t.after(() => fr.cleanup());
+  const p1 = makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  let { facts } = await gather(request(fr));
+  assert.deepEqual(Object.keys(facts.relups.packages), [p1]);
+  fr.nodeUp(false);
+  ({ facts } = await gather(request(fr)));
+  assert.equal(facts.ping.kind, 'down');
+  assert.deepEqual(facts.relups.packages, {}, 'decide refuses the down node before the path check');
+});

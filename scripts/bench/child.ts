@@ -40,6 +40,13 @@ async function inflate(pkg: string, read?: number, chunk?: number): Promise<Reco
 
 /** Diagnostic: the same read + inflate with tar-stream parsing every header and draining every body. */
 async function tarstream(pkg: string): Promise<Record<string, unknown>> {
+  const { ex, counted } = await drainingExtract();
+  await pipeline(fs.createReadStream(pkg, { highWaterMark: 1 << 20 }), zlib.createGunzip({ chunkSize: 1 << 20 }), ex);
+  return counted();
+}
+
+/** A tar-stream extractor that parses every header and drains every body, counting entries. */
+async function drainingExtract() {
   const tar = await import('tar-stream');
   const ex = tar.extract();
   let entries = 0;
@@ -48,8 +55,7 @@ async function tarstream(pkg: string): Promise<Record<string, unknown>> {
     stream.on('end', next);
     stream.resume();
   });
-  await pipeline(fs.createReadStream(pkg, { highWaterMark: 1 << 20 }), zlib.createGunzip({ chunkSize: 1 << 20 }), ex);
-  return { entries };
+  return { ex, counted: () => ({ entries }) };
 }
 
 /**
@@ -57,19 +63,12 @@ async function tarstream(pkg: string): Promise<Record<string, unknown>> {
  * in 1 MiB slices: the main-thread work an extraction adds to the inflation running on zlib's thread.
  */
 async function tarstreamRaw(raw: Buffer): Promise<Record<string, unknown>> {
-  const tar = await import('tar-stream');
-  const ex = tar.extract();
-  let entries = 0;
-  ex.on('entry', (_h, stream, next) => {
-    entries++;
-    stream.on('end', next);
-    stream.resume();
-  });
+  const { ex, counted } = await drainingExtract();
   const slices = function* () {
     for (let off = 0; off < raw.length; off += 1 << 20) yield raw.subarray(off, off + (1 << 20));
   };
   await pipeline(Readable.from(slices()), ex);
-  return { entries };
+  return counted();
 }
 
 type ExtractFn = (

@@ -13,9 +13,6 @@ import { scanTarGz, type ScanOptions, type TarHeader } from './scan.js';
 
 export const DEFAULT_MAX_ENTRY_BYTES = 16 * 1024 * 1024;
 
-/** Names of the versioned scripts in bin/ (also their names inside a package, under bin/). */
-export const scriptNames = (version: string): string[] => versionedScriptFiles(version);
-
 /** Archive members holding the scripts of `version` (also accepted with a leading `./`). */
 export function memberNames(version: string): string[] {
   return Object.values(versionedScripts(version));
@@ -211,7 +208,7 @@ async function scanScripts(
 }
 
 function newMembers(version: string): Member[] {
-  return scriptNames(version).map((dest) => ({ dest, member: null, tmp: null, complete: false }));
+  return versionedScriptFiles(version).map((dest) => ({ dest, member: null, tmp: null, complete: false }));
 }
 
 /**

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { RelupError } from '../errors.js';
 import type { HostSpec } from './inventory.js';
 import { catIntoCommand } from './remote.js';
-import { SSH_FAILURE, type ExecResult, type Transport } from './ssh.js';
+import { lastOutputLine, SSH_FAILURE, type ExecResult, type Transport } from './ssh.js';
 
 export type CopyOutcome =
   | { ok: true; via: 'scp' }
@@ -27,8 +27,7 @@ export async function copyFiles(t: Transport, dest: string, files: string[], dir
 
 /** The decisive line of a failed command: its last stderr (or stdout) line, else its exit status. */
 export function lastWords(r: ExecResult): string {
-  const line = (r.stderr.trim() || r.stdout.trim()).split('\n').pop()?.trim();
-  return line ? line : `exit ${r.exitCode}`;
+  return lastOutputLine(r).trim() || `exit ${r.exitCode}`;
 }
 
 /** Why scp did not do: for the note that the `cat` path was taken instead. */

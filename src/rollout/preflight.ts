@@ -3,7 +3,7 @@ import { RelupError, codeExit as codeSet, type ErrorCode } from '../errors.js';
 import { compareVersions, type Edition } from '../version/index.js';
 import type { HostSpec } from './inventory.js';
 import { parseProbe, probeCommand, statusCommand, type Probe, type RemoteEmqx } from './remote.js';
-import { SSH_FAILURE, type ExecResult, type Transport } from './ssh.js';
+import { lastOutputLine, SSH_FAILURE, type ExecResult, type Transport } from './ssh.js';
 import { isAtTarget, parseStatus, runningVersion, type WrapperStatus } from './status.js';
 
 export interface Want {
@@ -64,7 +64,7 @@ export function remoteError(host: HostSpec, doing: string, r: ExecResult, hint: 
       /* not the JSON error line */
     }
   }
-  const last = (r.stderr.trim() || r.stdout.trim()).split('\n').pop() ?? '';
+  const last = lastOutputLine(r);
   return fail(host, 'REMOTE', `${doing} failed (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''}): ${last}`, hint, r);
 }
 

@@ -11,6 +11,11 @@ export interface ExecResult {
   timedOut: boolean;
 }
 
+/** The last line a remote command printed (stderr first, where failures go); '' when it printed nothing. */
+export function lastOutputLine(r: ExecResult): string {
+  return (r.stderr.trim() || r.stdout.trim()).split('\n').pop() ?? '';
+}
+
 export interface ExecOptions {
   /** Local file fed to the remote command's stdin. */
   inputFile?: string;

@@ -1,6 +1,7 @@
 // What a host says about itself: the wrapper's `--status --json` object,
 // checked for shape, and the version facts the planner and the gate need.
 import { RelupError } from '../errors.js';
+import { runningRelease } from '../release/releases-file.js';
 import { readStatusJson, type StatusJson } from '../node/status-json.js';
 
 export type WrapperStatus = StatusJson;
@@ -27,11 +28,7 @@ export function parseStatus(host: string, stdout: string): WrapperStatus {
 
 /** The release the node runs: release_handler's `current` (installed, not yet permanent), else `permanent`, else emqx_vars. */
 export function runningVersion(s: WrapperStatus): string {
-  return (
-    s.releases.find((r) => r.status === 'current')?.version ??
-    s.releases.find((r) => r.status === 'permanent')?.version ??
-    s.currentVersion
-  );
+  return runningRelease(s.releases) ?? s.currentVersion;
 }
 
 /** True when the host already runs `target` the way this rollout would leave it. */
