@@ -43,6 +43,9 @@ async function main(argv: string[]): Promise<number> {
     Object.fromEntries(names.map((d) => [d, fakeHost({ root: root(d), ...(d === opt('--fail') ? { upgradeExit: 1, upgradeStderr: LONG_ERROR } : {}) })])),
   );
   const hold = opt('--hold');
+  // Listening from the start: a ^C that lands while the held host shows "upgrading" but before
+  // its upgrade command is sent (a loaded machine widens that gap) still releases the hold.
+  const interrupted = new Promise((resolve) => process.once('SIGINT', resolve));
   const upgradeCmd = (d: string) => emqxCommand(emqx, root(d), ['--package', `${root(d)}/releases/${PKG}`, '--require-checksum', 'upgrade', '5.0.1']);
   const slow: Transport = {
     async exec(dest, command, o) {
@@ -50,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
       if (dest === hold && command === upgradeCmd(dest)) {
         // A signal listener does not keep node running; a real ssh child would.
         const alive = setInterval(() => {}, 60_000);
-        await new Promise((resolve) => process.once('SIGINT', resolve));
+        await interrupted;
         clearInterval(alive);
       }
       return fake.exec(dest, command, o);
