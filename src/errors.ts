@@ -7,6 +7,7 @@ export const Exit = {
   noInput: 66,
   unavailable: 69,
   software: 70,
+  osErr: 71,
   cantCreate: 73,
   tempFail: 75,
   noPerm: 77,
@@ -36,6 +37,10 @@ export const codeExit = {
   EDITION_MISMATCH: Exit.config,
   AMBIGUOUS_PACKAGE: Exit.config,
   ROLLOUT_HALTED: Exit.software,
+  /** --on-failure rollback: the rollout stopped and every host it took back is back and gated on its old version. */
+  ROLLED_BACK: Exit.osErr,
+  /** --on-failure rollback: a host could not be taken back (down, downgrade or its gate failed). */
+  ROLLBACK_FAILED: Exit.software,
   /** Stopped by the operator's signal: 128 + the signal number (130 for Ctrl-C). */
   INTERRUPTED: 130,
 } as const;

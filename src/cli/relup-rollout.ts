@@ -4,6 +4,7 @@ import { RelupError } from '../errors.js';
 import { reportError, usageError } from './report.js';
 import { DEFAULT_ROOT, parseHostList, readInventory } from '../rollout/inventory.js';
 import { humanProgress, jsonProgress } from '../rollout/progress.js';
+import { ON_FAILURE, onFailureProblem, type OnFailure } from '../rollout/rollback.js';
 import type { RolloutReport, RolloutOptions, StopSignal } from '../rollout/run.js';
 
 const PROG = 'emqx-relup rollout';
@@ -18,7 +19,8 @@ function positiveInt(name: string, v: unknown, min = 1): number {
 function humanReport(r: RolloutReport): string {
   const lines: string[] = [];
   const what = `${r.direction} to ${r.target}`;
-  const verdict = r.dryRun ? 'plan (dry run, nothing changed)' : r.interrupted ? 'INTERRUPTED' : r.ok ? 'complete' : 'HALTED';
+  const rolledBack = r.error?.code === 'ROLLED_BACK' ? 'ROLLED BACK' : r.error?.code === 'ROLLBACK_FAILED' ? 'HALTED, ROLLBACK FAILED' : 'HALTED';
+  const verdict = r.dryRun ? 'plan (dry run, nothing changed)' : r.interrupted ? 'INTERRUPTED' : r.ok ? 'complete' : rolledBack;
   lines.push(`rollout ${what}: ${verdict}`);
   if (r.plan && r.dryRun) {
     r.plan.batches.forEach((b, i) => lines.push(`  ${r.plan!.canary && i === 0 ? 'canary ' : `batch ${i + 1}`}: ${b.join(', ')}`));
@@ -29,6 +31,7 @@ function humanReport(r: RolloutReport): string {
   for (const h of r.hosts) {
     const ver = h.from && h.version && h.from !== h.version ? `${h.from} -> ${h.version}` : (h.version ?? h.from ?? '?');
     lines.push(`  ${h.host.padEnd(w)}  ${ver.padEnd(18)} ${h.outcome}${h.error ? `: ${h.error.message}` : ''}`);
+    if (h.rollback) lines.push(`      rollback to ${h.rollback.to}: ${h.rollback.how}`);
     for (const [name, text] of [['stdout', h.stdout], ['stderr', h.stderr]] as const) {
       const t = text?.trim();
       if (t) lines.push(...t.split('\n').slice(-20).map((l) => `      ${name}| ${l}`));
@@ -54,6 +57,8 @@ export async function run(argv: string[]): Promise<number> {
     .option('batch', { type: 'number', default: 1, describe: 'hosts upgraded together after the canary' })
     .option('stage-parallel', { type: 'number', default: 4, describe: 'hosts staged at the same time' })
     .option('check', { type: 'string', describe: 'command run on each host (cwd = root) after its upgrade; must exit 0' })
+    .option('gate-timeout', { type: 'number', default: 60, describe: 'seconds the gate waits for the node to see its cluster peers again' })
+    .option('on-failure', { type: 'string', default: 'halt', describe: 'halt | rollback (hot-downgrade the failed host) | rollback-all (and the hosts done before it)' })
     .option('settle', { type: 'number', default: 0, describe: 'seconds to wait between hosts' })
     .option('downgrade', { type: 'boolean', default: false, describe: 'go back to an older release' })
     .option('permanent', { type: 'boolean', default: true, describe: '--no-permanent: leave the new release current but not permanent' })
@@ -87,6 +92,12 @@ export async function run(argv: string[]): Promise<number> {
   if (args.remoteEmqx !== undefined && args.remoteEmqx.trim() === '') throw usageError('--remote-emqx needs a command');
   const settle = Number(args.settle);
   if (!Number.isFinite(settle) || settle < 0) throw usageError(`--settle must be a number of seconds >= 0, got ${JSON.stringify(args.settle)}`);
+  const gateTimeout = Number(args.gateTimeout);
+  if (!Number.isFinite(gateTimeout) || gateTimeout < 0) throw usageError(`--gate-timeout must be a number of seconds >= 0, got ${JSON.stringify(args.gateTimeout)}`);
+  const onFailure = args.onFailure as OnFailure;
+  if (!ON_FAILURE.includes(onFailure)) throw usageError(`--on-failure must be one of ${ON_FAILURE.join(', ')}, got ${JSON.stringify(args.onFailure)}`);
+  const onFailureBad = onFailureProblem(onFailure, args.downgrade);
+  if (onFailureBad) throw usageError(onFailureBad, 'drop --on-failure (halt) for a downgrade rollout');
   const opts: RolloutOptions = {
     packagePath: positional[0]!,
     hosts,
@@ -101,6 +112,8 @@ export async function run(argv: string[]): Promise<number> {
     remote: args.remoteEmqx !== undefined ? { kind: 'installed', command: args.remoteEmqx } : { kind: 'shipped', node: args.remoteNode },
     commandTimeoutMs: positiveInt('command-timeout', args.commandTimeout) * 1000,
     upgradeTimeoutMs: positiveInt('upgrade-timeout', args.upgradeTimeout) * 1000,
+    gateTimeoutMs: gateTimeout * 1000,
+    onFailure,
   };
   const connectTimeoutSec = positiveInt('connect-timeout', args.connectTimeout);
 

@@ -15,6 +15,8 @@ export type Phase =
   | 'gate'
   | 'done'
   | 'failed'
+  | 'rolling-back'
+  | 'rolled-back'
   | 'untouched';
 
 export interface Progress {
@@ -32,7 +34,7 @@ interface Line {
   end: number | null;
 }
 
-const FINAL: ReadonlySet<Phase> = new Set(['done', 'failed', 'at-target', 'untouched']);
+const FINAL: ReadonlySet<Phase> = new Set(['done', 'failed', 'at-target', 'untouched', 'rolled-back']);
 
 export function jsonProgress(out: NodeJS.WritableStream, now = () => Date.now()): Progress {
   const t0 = now();

@@ -111,7 +111,7 @@ test('all hosts: preflight, stage, plan check, canary then one by one, gate afte
   assert.equal(r.ok, true, JSON.stringify(r.error));
   assert.deepEqual(r.plan, { skip: [], batches: [['h1'], ['h2'], ['h3']], canary: true });
   assert.deepEqual(upgraded(f), HOSTS);
-  assert.deepEqual(f.kinds('h2'), ['probe', 'status-stdin', 'mktemp', 'copy', 'finalize', 'dry-run', 'upgrade', 'status']);
+  assert.deepEqual(f.kinds('h2'), ['probe', 'status-stdin', 'mktemp', 'copy', 'finalize', 'dry-run', 'status', 'upgrade', 'status']);
   assert.deepEqual(outcomes(r), { h1: 'done', h2: 'done', h3: 'done' });
   assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'done', h3: 'done' });
   for (const h of HOSTS) assert.equal(f.hosts.get(h)!.releases.get('5.0.1'), 'permanent');
@@ -146,7 +146,7 @@ test('resume from the state file: done hosts skipped, no new canary, the failed 
   assert.deepEqual(r.plan, { skip: ['h1'], batches: [['h2'], ['h3']], canary: false });
   assert.deepEqual(upgraded(again), ['h2', 'h3']);
   assert.deepEqual(again.kinds('h1'), ['probe', 'status'], 'h1 is only read');
-  for (const h of ['h2', 'h3']) assert.deepEqual(again.kinds(h), ['probe', 'status', 'dry-run', 'upgrade', 'status'], `${h} was staged in the first run`);
+  for (const h of ['h2', 'h3']) assert.deepEqual(again.kinds(h), ['probe', 'status', 'dry-run', 'status', 'upgrade', 'status'], `${h} was staged in the first run`);
   assert.deepEqual(outcomes(r), { h1: 'at-target', h2: 'done', h3: 'done' });
   assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'done', h3: 'done' });
 });
@@ -222,7 +222,7 @@ test('stage skip: a host holding the package, sidecar and wrapper gets no copy; 
   });
   const r = await run(f, options(w));
   assert.equal(r.ok, true, JSON.stringify(r.error));
-  assert.deepEqual(f.kinds('h1'), ['probe', 'status', 'dry-run', 'upgrade', 'status'], 'no mktemp, no copy');
+  assert.deepEqual(f.kinds('h1'), ['probe', 'status', 'dry-run', 'status', 'upgrade', 'status'], 'no mktemp, no copy');
   assert.deepEqual(f.calls.filter((c) => c.kind === 'copy').map((c) => [c.dest, c.detail]), [
     ['h2', 'emqx.cjs'],
     ['h3', `${PKG} emqx.cjs`],
