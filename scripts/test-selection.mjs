@@ -2,10 +2,10 @@
 // Paths are relative to dist/test, with either separator.
 
 /**
- * Not unit: files that start live Erlang nodes (test/e2e) or sshd (test/rollout/rollout,
- * otp-node), and test/install, which packs and installs the npm package (npm, registry or cache).
+ * Not unit: files that start live Erlang nodes (test/e2e) or sshd (test/rollout/rollout and
+ * otp-*), and test/install, which packs and installs the npm package (npm, registry or cache).
  */
-export const NOT_UNIT = [/^e2e\//, /^install\//, /^rollout\/(rollout|otp-node)\.test\.js$/];
+export const NOT_UNIT = [/^e2e\//, /^install\//, /^rollout\/(rollout|otp-[a-z-]+)\.test\.js$/];
 
 const posix = (rel) => rel.replace(/\\/g, '/');
 
