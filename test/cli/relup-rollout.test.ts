@@ -40,6 +40,9 @@ describe('emqx-relup rollout: usage', () => {
     await refused([pkg, '--hosts', 'a', '--root', 'rel'], 64, /invalid release root "rel" in --root/);
     await refused([pkg, '--hosts', 'a', '--frobnicate'], 64, /Unknown argument: frobnicate/);
     await refused([path.join(dir, 'notes.tar.gz'), '--hosts', 'a'], 64, /"notes\.tar\.gz" is not a package name/);
+    await refused([pkg, '--hosts', 'a', '--gate-timeout', '-1'], 64, /--gate-timeout must be a number of seconds >= 0, got -1/);
+    await refused([pkg, '--hosts', 'a', '--on-failure', 'retry'], 64, /--on-failure must be one of halt, rollback, rollback-all, got "retry"/);
+    await refused([pkg, '--hosts', 'a', '--downgrade', '--on-failure', 'rollback'], 64, /--on-failure rollback takes hosts back with a hot downgrade, which a --downgrade rollout cannot do .*; drop --on-failure \(halt\) for a downgrade rollout$/);
   });
 
   it('reports a missing package (66) and inventory (66), as JSON with --json', async () => {
