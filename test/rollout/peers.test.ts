@@ -63,7 +63,11 @@ describe('waitForPeers', () => {
   const clock = () => {
     let t = 0;
     const sleeps: number[] = [];
-    return { sleeps, now: () => t, sleep: async (ms: number) => void (sleeps.push(ms), (t += ms)) };
+    const sleep = async (ms: number): Promise<void> => {
+      sleeps.push(ms);
+      t += ms;
+    };
+    return { sleeps, now: () => t, sleep };
   };
 
   it('polls until the missing peer is back', async () => {
@@ -78,7 +82,10 @@ describe('waitForPeers', () => {
     const c = clock();
     let reads = 0;
     await assert.rejects(
-      waitForPeers(status(['b']), { before: ['b', 'c', 'd'], timeoutMs: 3000, pollMs: 1000, doing: 'upgrade' }, async () => (reads++, status(['b', 'd'])), host, c),
+      waitForPeers(status(['b']), { before: ['b', 'c', 'd'], timeoutMs: 3000, pollMs: 1000, doing: 'upgrade' }, async () => {
+        reads++;
+        return status(['b', 'd']);
+      }, host, c),
       (e: unknown) =>
         e instanceof RelupError &&
         e.code === 'ROLLOUT_HALTED' &&
