@@ -81,7 +81,6 @@ it('the gate fails and names the peer that cannot reconnect after the upgrade; t
     dir,
     120_000,
   );
-  if (process.env.RELUP_DEBUG) console.error(r.stdout);
   assert.equal(r.code, 70, `${r.stdout}\n${r.stderr}`);
   const report = events(r.stdout).find((e) => e.event === 'report')!;
   assert.equal(report.error.code, 'ROLLOUT_HALTED');
