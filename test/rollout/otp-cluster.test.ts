@@ -79,7 +79,7 @@ it('the gate fails and names the peer that cannot reconnect after the upgrade; t
   const r = await runRollout(
     [fx.packages['5.0.1']!, '--inventory', inventory, '-F', cluster!.configFile, '--remote-emqx', emqx, '--gate-timeout', '3', '--state', state, '--json'],
     dir,
-    120_000,
+    600_000,
   );
   assert.equal(r.code, 70, `${r.stdout}\n${r.stderr}`);
   const report = events(r.stdout).find((e) => e.event === 'report')!;
