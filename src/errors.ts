@@ -7,6 +7,7 @@ export const Exit = {
   noInput: 66,
   unavailable: 69,
   software: 70,
+  osErr: 71,
   cantCreate: 73,
   tempFail: 75,
   protocol: 76,
@@ -41,6 +42,10 @@ export const codeExit = {
   ROLLOUT_HALTED: Exit.software,
   /** A command on a rollout host failed, or answered something this tool cannot use (not our bug: INTERNAL is). */
   REMOTE: Exit.protocol,
+  /** --on-failure rollback: the rollout stopped and every host it took back is back and gated on its old version. */
+  ROLLED_BACK: Exit.osErr,
+  /** --on-failure rollback: a host could not be taken back (down, downgrade or its gate failed). */
+  ROLLBACK_FAILED: Exit.software,
   /** Stopped by the operator's signal: 128 + the signal number (130 for Ctrl-C). */
   INTERRUPTED: 130,
   /** The operator did not confirm the rollout at the terminal question. */

@@ -34,7 +34,8 @@ export type Parsed = { _: string[] } & Record<string, unknown>;
 const HELP_OPTION = { alias: 'h', type: 'boolean', describe: 'show this help' } as const;
 
 const dashed = (key: string): string => (key.length === 1 ? `-${key}` : `--${key}`);
-const seeHelp = (name: string): string => `see 'emqx-relup ${name} --help'`;
+/** The hint of a usage error: the command's own help. */
+export const seeHelp = (name: string): string => `see 'emqx-relup ${name} --help'`;
 
 interface Known {
   key: string;

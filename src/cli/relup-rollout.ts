@@ -3,12 +3,13 @@
 import { RelupError } from '../errors.js';
 import type { ArgumentsCamelCase, InferredOptionTypes } from 'yargs';
 import { reportError, usageError } from './report.js';
-import { intOption, parseCommand, type CommandSpec, type OptionTable, type Parsed } from './relup-parse.js';
+import { intOption, parseCommand, seeHelp, type CommandSpec, type OptionTable, type Parsed } from './relup-parse.js';
 import { DEFAULT_ROOT, selectHosts } from '../rollout/inventory.js';
 import { batchSize, parseBatch } from '../rollout/plan.js';
 import { displayMode, printable } from '../rollout/display.js';
 import { humanProgress, jsonProgress } from '../rollout/progress.js';
 import { reportText } from '../rollout/report-text.js';
+import { ON_FAILURE, onFailureProblem, type OnFailure } from '../rollout/rollback.js';
 import type { RolloutReport, RolloutOptions, StopSignal } from '../rollout/run.js';
 import type { Transport } from '../rollout/ssh.js';
 import { checkSshConfig } from '../rollout/ssh-config.js';
@@ -31,6 +32,13 @@ export const OPTIONS = {
   batch: { default: '1', describe: "hosts upgraded together after the canary: N, or P% of the rollout's hosts (rounded down, at least 1)" },
   'stage-parallel': { default: 4, describe: 'hosts staged at the same time' },
   check: { type: 'string', describe: 'command run on each host (cwd = root) after its upgrade; must exit 0' },
+  'gate-timeout': { default: 60, describe: 'seconds the gate waits for the node to see its cluster peers of before the upgrade again' },
+  'on-failure': {
+    type: 'string',
+    default: 'halt',
+    choices: ON_FAILURE,
+    describe: 'halt | rollback (hot-downgrade the failed host and gate it on its old version) | rollback-all (and the hosts done before it, newest first)',
+  },
   settle: { default: 0, describe: 'seconds to wait between hosts' },
   downgrade: { type: 'boolean', default: false, describe: 'go back to an older release' },
   permanent: { type: 'boolean', default: true, describe: '--no-permanent: leave the new release current but not permanent' },
@@ -59,7 +67,7 @@ halts. State is saved after every host: run the same command again to resume.`,
   options: OPTIONS,
   examples: [
     ['$0 emqx-5.0.2-el8-amd64.tar.gz --hosts emqx1,emqx2,emqx3 --dry-run', 'preflight the three hosts and print the plan; change nothing'],
-    ["$0 emqx-5.0.2-el8-amd64.tar.gz --inventory fleet.txt \\\n    --batch 2 --check 'bin/emqx ctl status'", 'the canary, then two hosts at a time, each gated by the check'],
+    ["$0 emqx-5.0.2-el8-amd64.tar.gz --inventory fleet.txt \\\n    --batch 2 --check 'bin/emqx ctl status' --on-failure rollback-all", 'the canary, then two hosts at a time, each gated by the check; a failure takes every upgraded host back'],
     ['$0 emqx-5.0.1-el8-amd64.tar.gz --hosts emqx1,emqx2 --downgrade --json', 'go back to 5.0.1, JSON-lines progress on stdout'],
   ],
   exits: [
@@ -68,7 +76,8 @@ halts. State is saved after every host: run the same command again to resume.`,
     [65, 'a package staged on a host has another checksum, or the local .sha256 does not match the package'],
     [66, 'the package, the inventory or the -F file does not exist'],
     [69, 'a host is unreachable or its node is down (preflight)'],
-    [70, 'ROLLOUT_HALTED: an upgrade or a health gate failed; no further host was touched'],
+    [70, 'ROLLOUT_HALTED: an upgrade or a health gate failed; no further host was touched (ROLLBACK_FAILED: a host --on-failure tried to take back is not back)'],
+    [71, 'ROLLED_BACK: an upgrade or gate failed and --on-failure took the hosts back to their old version, gated'],
     [73, 'not enough disk on a host'],
     [75, 'a host is locked by another upgrade'],
     [76, 'REMOTE: a command on a host failed or printed something unusable (outside an upgrade)'],
@@ -84,13 +93,19 @@ export async function run(argv: string[]): Promise<number> {
   const args = parsed as unknown as ArgumentsCamelCase<InferredOptionTypes<typeof OPTIONS>> & Parsed;
 
   const positional = args._.map(String);
-  if (positional.length !== 1) throw usageError(positional.length === 0 ? 'missing the package to roll out' : `one package expected, got ${positional.join(' ')}`);
+  if (positional.length !== 1) throw usageError(positional.length === 0 ? 'missing the package to roll out' : `one package expected, got ${positional.join(' ')}`, seeHelp('rollout'));
   const hosts = await selectHosts({ hosts: args.hosts, inventory: args.inventory, root: args.root, limit: args.limit });
   const batch = parseBatch(String(args.batch));
-  if (!batch) throw usageError(`--batch must be a positive integer or a percentage from 1% to 100%, got ${JSON.stringify(String(args.batch))}`, "see 'emqx-relup rollout --help'");
-  if (args.remoteEmqx !== undefined && args.remoteEmqx.trim() === '') throw usageError('--remote-emqx needs a command');
+  if (!batch) throw usageError(`--batch must be a positive integer or a percentage from 1% to 100%, got ${JSON.stringify(String(args.batch))}`, seeHelp('rollout'));
+  if (args.remoteEmqx !== undefined && args.remoteEmqx.trim() === '') throw usageError('--remote-emqx needs a command', seeHelp('rollout'));
   const settle = Number(args.settle);
-  if (!Number.isFinite(settle) || settle < 0) throw usageError(`--settle must be a number of seconds >= 0, got ${JSON.stringify(args.settle)}`);
+  if (!Number.isFinite(settle) || settle < 0) throw usageError(`--settle must be a number of seconds >= 0, got ${JSON.stringify(args.settle)}`, seeHelp('rollout'));
+  const gateTimeout = Number(args.gateTimeout);
+  if (!Number.isFinite(gateTimeout) || gateTimeout < 0) throw usageError(`--gate-timeout must be a number of seconds >= 0, got ${JSON.stringify(args.gateTimeout)}`, seeHelp('rollout'));
+  const onFailure = args.onFailure as OnFailure;
+  if (!ON_FAILURE.includes(onFailure)) throw usageError(`--on-failure must be one of ${ON_FAILURE.join(', ')}, got ${JSON.stringify(args.onFailure)}`, seeHelp('rollout'));
+  const onFailureBad = onFailureProblem(onFailure, args.downgrade);
+  if (onFailureBad) throw usageError(onFailureBad, 'drop --on-failure (halt) for a downgrade rollout');
   const opts: RolloutOptions = {
     packagePath: positional[0]!,
     hosts,
@@ -107,6 +122,8 @@ export async function run(argv: string[]): Promise<number> {
     upgradeTimeoutMs: positiveInt('upgrade-timeout', args.upgradeTimeout) * 1000,
     pauseAfterCanary: args.pauseAfterCanary,
     continued: args.continue,
+    gateTimeoutMs: gateTimeout * 1000,
+    onFailure,
   };
   const connectTimeoutSec = positiveInt('connect-timeout', args.connectTimeout);
   if (args.F !== undefined) await checkSshConfig(args.F);

@@ -2,7 +2,7 @@
 import { DEFAULT_ROOT, selectHosts } from '../rollout/inventory.js';
 import { reportError, usageError } from './report.js';
 import type { ArgumentsCamelCase, InferredOptionTypes } from 'yargs';
-import { intOption, parseCommand, type CommandSpec, type OptionTable, type Parsed } from './relup-parse.js';
+import { intOption, parseCommand, seeHelp, type CommandSpec, type OptionTable, type Parsed } from './relup-parse.js';
 
 const PROG = 'emqx-relup status';
 
@@ -44,9 +44,9 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = await parseCommand(spec, argv);
   if (parsed === null) return 0;
   const args = parsed as unknown as ArgumentsCamelCase<InferredOptionTypes<typeof OPTIONS>> & Parsed;
-  if (args._.length > 0) throw usageError(`status takes no package or other argument, got ${args._.map(String).join(' ')}`);
+  if (args._.length > 0) throw usageError(`status takes no package or other argument, got ${args._.map(String).join(' ')}`, seeHelp('status'));
   const hosts = await selectHosts({ hosts: args.hosts, inventory: args.inventory, root: args.root, limit: args.limit });
-  if (args.remoteEmqx !== undefined && args.remoteEmqx.trim() === '') throw usageError('--remote-emqx needs a command');
+  if (args.remoteEmqx !== undefined && args.remoteEmqx.trim() === '') throw usageError('--remote-emqx needs a command', seeHelp('status'));
   const parallel = positiveInt('parallel', args.parallel);
   const timeoutMs = positiveInt('command-timeout', args.commandTimeout) * 1000;
   const connectTimeoutSec = positiveInt('connect-timeout', args.connectTimeout);

@@ -21,6 +21,12 @@ export interface StatusJson {
   nodeAlive: boolean | null;
   /** nodetool's decisive line when it failed (crash, unreadable cookie file, timeout); else null. */
   nodetoolError: string | null;
+  /**
+   * The visible Erlang nodes the node is connected to (`nodes()`), sorted; null when the node does
+   * not answer, the eval failed (a warning says why) or an older wrapper left it out. The rollout's
+   * gate compares it before and after a host's upgrade.
+   */
+  peers: string[] | null;
   lockHolder: number | null;
   releases: ReleaseState[];
   versionedScripts: string[];
@@ -78,6 +84,7 @@ export function readStatusJson(o: unknown): StatusJson | { wrong: string } {
     node: { name: str(n.name), nameType: str(n.nameType), nameSource: str(n.nameSource), cookieSource: str(n.cookieSource) },
     nodeAlive,
     nodetoolError: typeof s.nodetoolError === 'string' ? s.nodetoolError : null,
+    peers: Array.isArray(s.peers) && s.peers.every((p) => typeof p === 'string') ? [...(s.peers as string[])].sort() : null,
     lockHolder,
     releases,
     versionedScripts: strings(s.versionedScripts),

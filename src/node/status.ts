@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { chooseRoot, findRoot, readInstalledRelup, readReleaseFacts, readReleasesFile, runningRelease, selfPath, describeSource, type RelupFact } from '../release/index.js';
 import { parsePackageName, compareVersions } from '../version/index.js';
 import { lockHolder } from '../process/lock.js';
+import { readPeers } from './peers.js';
 import { nodeEnv, pingNode } from './ping.js';
 import type { StatusJson, Stuck } from './status-json.js';
 
@@ -62,6 +63,7 @@ export async function collectStatus(opts: { rootFlag: string | null; invoked: st
   }
   let nodeAlive: boolean | null = null;
   let nodetoolError: string | null = null;
+  let peers: string[] | null = null;
   if (facts.nodetool && facts.node.cookie !== null) {
     const node = { name: facts.node.name, nameType: facts.node.nameType, cookie: facts.node.cookie };
     const verdict = await pingNode(facts.escript, facts.nodetool, node, root, nodeEnv(facts, opts.env));
@@ -70,6 +72,11 @@ export async function collectStatus(opts: { rootFlag: string | null; invoked: st
       // In warnings too, so a reader of only nodeAlive/warnings (the rollout) sees why.
       warnings.push(`nodetool failed, node state unknown: ${verdict.line}`);
     } else nodeAlive = verdict.kind === 'alive';
+    if (nodeAlive) {
+      const p = await readPeers(facts.escript, facts.nodetool, node, root, nodeEnv(facts, opts.env));
+      if (p.kind === 'ok') peers = p.peers;
+      else warnings.push(`cluster peers not read (nodetool eval nodes() failed): ${p.line}`);
+    }
   } else {
     warnings.push(facts.nodetool ? 'no cookie known; node not pinged' : 'no bin/nodetool; node not pinged');
   }
@@ -98,6 +105,7 @@ export async function collectStatus(opts: { rootFlag: string | null; invoked: st
     },
     nodeAlive,
     nodetoolError,
+    peers,
     lockHolder: await lockHolder(root),
     releases,
     versionedScripts,
@@ -115,6 +123,7 @@ export function formatStatus(s: Status): string {
     `root:      ${s.root} (${s.relName}, ${s.edition} edition)`,
     `version:   ${s.currentVersion} (ERTS ${s.ertsVersion})`,
     `node:      ${s.node.name} (${s.node.nameType}, name from ${s.node.nameSource}, cookie from ${s.node.cookieSource}): ${alive}`,
+    `peers:     ${s.peers === null ? 'unknown' : s.peers.join(', ') || 'none (not clustered)'}`,
     `lock:      ${s.lockHolder === null ? 'free' : `held by pid ${s.lockHolder}`}`,
     `releases:  ${s.releases.map((r) => `${r.version} ${r.status}`).join(', ') || 'none listed'}`,
     `scripts:   ${s.versionedScripts.join(', ') || 'no versioned scripts in bin/'}`,

@@ -15,6 +15,8 @@ export type Phase =
   | 'gate'
   | 'done'
   | 'failed'
+  | 'rolling-back'
+  | 'rolled-back'
   | 'untouched';
 
 export interface HostView {
@@ -38,11 +40,11 @@ export interface Size {
   rows: number;
 }
 
-export const FINAL: ReadonlySet<Phase> = new Set(['done', 'failed', 'at-target', 'untouched']);
+export const FINAL: ReadonlySet<Phase> = new Set(['done', 'failed', 'at-target', 'untouched', 'rolled-back']);
 /** The phases in which a host is being worked on: the live block lists these hosts by name. */
-const ACTIVE: ReadonlySet<Phase> = new Set(['preflight', 'staging', 'plan-check', 'upgrading', 'gate']);
+const ACTIVE: ReadonlySet<Phase> = new Set(['preflight', 'staging', 'plan-check', 'upgrading', 'gate', 'rolling-back']);
 /** Order of the header's counts: outcomes first, then work in progress, then what is still ahead. */
-const COUNT_ORDER: readonly Phase[] = ['done', 'at-target', 'failed', 'upgrading', 'gate', 'plan-check', 'staging', 'preflight', 'queued', 'staged', 'ready', 'waiting', 'untouched'];
+const COUNT_ORDER: readonly Phase[] = ['done', 'at-target', 'failed', 'rolled-back', 'rolling-back', 'upgrading', 'gate', 'plan-check', 'staging', 'preflight', 'queued', 'staged', 'ready', 'waiting', 'untouched'];
 
 export function elapsed(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));

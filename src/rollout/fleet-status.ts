@@ -60,20 +60,26 @@ export function fleetError(f: FleetStatus): RelupError | null {
   return new RelupError(first.code as RelupError['code'], `${bad.length} of ${f.hosts.length} host(s) could not be read; first: ${first.message}`);
 }
 
+/** How many Erlang nodes the node sees: a member that sees fewer than its neighbours has lost some. */
+function peersWord(s: WrapperStatus): string {
+  return s.peers !== null ? String(s.peers.length) : s.nodeAlive === true ? '?' : '-';
+}
+
 function nodeWord(s: WrapperStatus): string {
   return s.nodeAlive === true ? 'up' : s.nodeAlive === false ? 'DOWN' : 'unknown';
 }
 
 /** The table people read: one line per host (an error in place of the columns it could not fill), then warnings. */
 export function formatFleetStatus(f: FleetStatus): string {
-  const head = ['HOST', 'VERSION', 'NODE', 'LOCK', 'RELEASES', 'STAGED'];
+  const head = ['HOST', 'VERSION', 'NODE', 'PEERS', 'LOCK', 'RELEASES', 'STAGED'];
   const rows = f.hosts.map((h) => {
     const s = h.status;
-    if (!s) return [h.host, '?', '?', '?', `error: ${h.error?.message ?? 'unknown'}`];
+    if (!s) return [h.host, '?', '?', '?', '?', `error: ${h.error?.message ?? 'unknown'}`];
     return [
       h.host,
       h.running ?? '?',
       nodeWord(s),
+      peersWord(s),
       s.lockHolder === null ? 'free' : `pid ${s.lockHolder}`,
       s.releases.map((r) => `${r.version} ${r.status}`).join(', ') || 'none',
       s.packages.join(', ') || '-',

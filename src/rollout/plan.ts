@@ -1,7 +1,7 @@
 // The pure rollout planner: from what every host reported in preflight and what an earlier run
 // recorded, decide which hosts to upgrade and in which order. No I/O here.
 
-export type HostRecordStatus = 'pending' | 'staged' | 'upgrading' | 'done' | 'failed';
+export type HostRecordStatus = 'pending' | 'staged' | 'upgrading' | 'done' | 'failed' | 'rolled-back';
 
 export interface PlanInput {
   /** Hosts in inventory order. */

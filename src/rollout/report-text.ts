@@ -20,7 +20,11 @@ export function reportText(r: RolloutReport, o: { elapsedMs?: number; errorBelow
           ? 'complete'
           : r.error?.code === 'NOT_CONFIRMED'
             ? 'not confirmed, nothing changed'
-            : 'HALTED';
+            : r.error?.code === 'ROLLED_BACK'
+              ? 'ROLLED BACK'
+              : r.error?.code === 'ROLLBACK_FAILED'
+                ? 'HALTED, ROLLBACK FAILED'
+                : 'HALTED';
   const took = o.elapsedMs === undefined ? '' : `  ${elapsed(o.elapsedMs)}`;
   lines.push(`rollout ${r.direction} to ${r.target}: ${verdict}${took}  ${r.hosts.length} host(s): ${counts(r.hosts.map((h) => h.outcome))}`);
   if (r.resume && r.state) lines.push(`  ${describeResume(r.resume, r.state)}`);
@@ -37,6 +41,7 @@ export function reportText(r: RolloutReport, o: { elapsedMs?: number; errorBelow
     const said = inErrorLine ? r.error!.message : (h.error?.message ?? '');
     const why = h.error ? (inErrorLine ? ' (see the error below)' : `: ${printable(h.error.message)}`) : '';
     lines.push(`  ${h.host.padEnd(w)}  ${ver.padEnd(18)} ${h.outcome}${why}`);
+    if (h.rollback) lines.push(`      rollback to ${h.rollback.to}: ${printable(h.rollback.how)}`);
     for (const [name, text] of [['stdout', h.stdout], ['stderr', h.stderr]] as const) {
       const tail = (text ?? '').trim().split('\n').slice(-TAIL);
       // On a terminal a line the error already quotes is not shown twice; a file gets it all.

@@ -7,12 +7,14 @@ import { readLocalPackage, readShippedWrapper, toolVersion, type LocalPackage } 
 import { readPackageRelup } from '../package/read-relup.js';
 import type { HostSpec } from './inventory.js';
 import { auditPath, openAudit } from './audit.js';
+import { DEFAULT_GATE_TIMEOUT_MS, recordedPeers } from './peers.js';
 import { confirmQuestion, needsConfirmation, pausePoint, planRollout, type RolloutPlan } from './plan.js';
 import { preflightHost, type HostFacts, type Want } from './preflight.js';
 import { pool } from './pool.js';
 import type { Progress } from './progress.js';
 import type { RemoteEmqx } from './remote.js';
 import { decideResume, describeResume, type ResumeDecision } from './resume.js';
+import { endedInRollback, rollbackError, rollbackHost, rollbackOrder, rollbackSucceeded, type OnFailure, type RollbackResult } from './rollback.js';
 import { stageHost } from './stage.js';
 import type { Transport } from './ssh.js';
 import { defaultStatePath, loadState, newState, stateWriter } from './state.js';
@@ -41,9 +43,13 @@ export interface RolloutOptions {
   continued?: boolean;
   /** Asked before staging when more than one host is to be touched (see needsConfirmation). */
   confirm?: { stdinIsTTY: boolean; yes: boolean; ask(question: string): Promise<boolean> };
+  /** How long the gate waits for the node to see its cluster peers again (default 60 s). */
+  gateTimeoutMs?: number;
+  /** What a failed upgrade or gate leads to (default halt). */
+  onFailure?: OnFailure;
 }
 
-export type HostOutcome = 'done' | 'at-target' | 'failed' | 'untouched' | 'staged';
+export type HostOutcome = 'done' | 'at-target' | 'failed' | 'untouched' | 'staged' | 'rolled-back';
 
 export interface HostReport {
   host: string;
@@ -54,6 +60,8 @@ export interface HostReport {
   error?: { code: string; message: string };
   stdout?: string;
   stderr?: string;
+  /** --on-failure: what taking this host back did. */
+  rollback?: { to: string; outcome: RollbackResult['outcome']; how: string };
 }
 
 export interface RolloutReport {
@@ -103,7 +111,9 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   const target = pkg.name.version;
   const statePath = opts.statePath ?? defaultStatePath(pkg.name.file, opts.downgrade);
   const ident = { package: pkg.name.file, sha256: pkg.sha256, target, downgrade: opts.downgrade };
-  const prior = await loadState(statePath, ident);
+  const loaded = await loadState(statePath, ident);
+  // A run that ended in a rollback is over: the next one starts afresh, canary included.
+  const prior = loaded && endedInRollback(loaded) ? null : loaded;
   // The audit trail beside the state; a dry run writes nothing, here either.
   const audit = opts.dryRun
     ? null
@@ -147,6 +157,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     hosts: [...rows.values()],
     warnings: [],
   };
+  if (loaded && !prior) report.warnings.push(`the previous run of this rollout rolled back; starting afresh (${statePath} is replaced)`);
   const finish = (e?: RelupError, host?: string): RolloutReport => {
     for (const r of rows.values()) if (r.outcome === 'untouched' && !r.error) progress.phase(r.host, 'untouched');
     if (e) report.error = { code: e.code, message: e.line, exitCode: e.exitCode, ...(host ? { host } : {}) };
@@ -243,6 +254,43 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     state.hosts[f.host.dest] = { root: f.host.root, status: rec?.status === 'failed' || rec?.status === 'upgrading' ? rec.status : 'pending', from: rec?.from ?? f.running, at: new Date().toISOString() };
   }
   await store.flush();
+  const gateTimeoutMs = opts.gateTimeoutMs ?? DEFAULT_GATE_TIMEOUT_MS;
+  // --on-failure rollback[-all]: take the hosts back one by one; the first that cannot come back stops it.
+  const rollBack = async (order: string[], at: string, first: RelupError): Promise<RelupError> => {
+    const results = new Map<string, RollbackResult>();
+    for (const dest of order) {
+      const rec = state.hosts[dest]!;
+      const from = rec.from ?? rows.get(dest)!.from!;
+      progress.phase(dest, 'rolling-back', `${target} -> ${from}`);
+      const r = await rollbackHost(t, opts.hosts.find((h) => h.dest === dest)!, emqx, {
+        from,
+        target,
+        check: opts.check,
+        commandTimeoutMs: opts.commandTimeoutMs,
+        upgradeTimeoutMs: opts.upgradeTimeoutMs,
+        cluster: { before: rec.peers ?? null, timeoutMs: gateTimeoutMs, doing: 'rollback' },
+      });
+      results.set(dest, r);
+      const row = rows.get(dest)!;
+      row.version = r.version;
+      row.rollback = { to: r.to, outcome: r.outcome, how: r.how };
+      if (r.outcome === 'rolled-back') row.outcome = 'rolled-back';
+      const { at: _at, ...kept } = rec;
+      await store.set(dest, {
+        ...kept,
+        status: r.outcome === 'rolled-back' ? 'rolled-back' : rec.status,
+        ...(r.version ? { version: r.version } : {}),
+        rollback: { to: r.to, outcome: r.outcome, how: r.how, at: new Date().toISOString() },
+      });
+      progress.phase(dest, r.outcome === 'rolled-back' ? 'rolled-back' : 'failed', r.how);
+      if (!rollbackSucceeded([r])) break;
+    }
+    const done = [...rows.values()].filter((r) => r.outcome === 'done' || r.outcome === 'at-target').length;
+    const left = [...rows.values()].filter((r) => r.outcome === 'staged' || r.outcome === 'untouched').length;
+    return rollbackError(at, first, results, done, left);
+  };
+  // The hosts that passed their gate in this rollout (this run or an earlier one of the same state).
+  const doneHosts = () => Object.entries(state.hosts).filter(([d, h]) => h.status === 'done' && rows.has(d)).map(([d, h]) => ({ dest: d, at: h.at }));
   const interrupted = () => {
     report.interrupted = true;
     progress.note('stopped on request; re-run the same command to continue');
@@ -256,19 +304,22 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     plan.regate.map(async (dest) => {
       const f = facts.get(dest)!;
       const from = state.hosts[dest]?.from ?? f.running;
+      // The peers recorded before its upgrade in the earlier run: the re-gate checks the cluster too.
+      const peers = state.hosts[dest]?.peers ?? null;
+      const kept = peers ? { peers } : {};
       progress.phase(dest, 'gate', 're-gate: it failed in the earlier run');
       try {
-        await gateHost(t, f.host, emqx, change, opts.check, opts.commandTimeoutMs);
+        await gateHost(t, f.host, emqx, change, opts.check, opts.commandTimeoutMs, { before: peers, timeoutMs: gateTimeoutMs, doing: report.direction });
       } catch (err) {
         const e = toRelupError(err);
-        await store.set(dest, { root: f.host.root, status: 'failed', from, version: f.running, error: e.line });
+        await store.set(dest, { root: f.host.root, status: 'failed', from, version: f.running, ...kept, error: e.line });
         throw e;
       }
       const row = rows.get(dest)!;
       row.from = from;
       row.outcome = 'done';
       row.version = target;
-      await store.set(dest, { root: f.host.root, status: 'done', from, version: target });
+      await store.set(dest, { root: f.host.root, status: 'done', from, version: target, ...kept });
       progress.phase(dest, 'done', 're-gated');
     }),
   );
@@ -277,10 +328,13 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     for (const [r, dest] of regateFailed) failRow(dest, toRelupError((r as PromiseRejectedResult).reason));
     const [r0, d0] = regateFailed[0]!;
     const e = toRelupError((r0 as PromiseRejectedResult).reason);
+    const order = rollbackOrder(opts.onFailure ?? 'halt', regateFailed.map(([, d]) => d), doneHosts());
+    if (order.length > 0) return finish(await rollBack(order, d0, e), d0);
     return finish(
-      new RelupError('ROLLOUT_HALTED', `rollout halted at ${d0} (gated again, it failed again): ${e.message}`, {
+      new RelupError('ROLLOUT_HALTED', `rollout halted at ${d0} (gated again, it failed again): ${withoutHost(d0, e.message)}`, {
         hint: `no host was staged or upgraded in this run; fix ${d0} and re-run the same command`,
       }),
+      d0,
     );
   }
   if (stop.requested) return interrupted();
@@ -324,22 +378,31 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
         const f = facts.get(dest)!;
         progress.phase(dest, 'upgrading', plan.canary && bi === 0 ? 'canary' : `batch ${bi + 1}/${plan.batches.length}`);
         await store.set(dest, { root: f.host.root, status: 'upgrading', from: f.running });
+        let peers: string[] | null = null;
         try {
+          // The cluster the node is in now: its gate waits until the node sees it again.
+          const rec = recordedPeers(dest, await queryStatus(t, f.host, emqx, opts.commandTimeoutMs));
+          peers = rec.peers;
+          if (rec.warning) {
+            report.warnings.push(rec.warning);
+            progress.note(`warning: ${rec.warning}`);
+          }
+          if (peers) await store.set(dest, { root: f.host.root, status: 'upgrading', from: f.running, peers });
           await changeHost(t, f.host, emqx, change, opts.upgradeTimeoutMs);
           progress.phase(dest, 'gate');
-          await gateHost(t, f.host, emqx, change, opts.check, opts.commandTimeoutMs);
+          await gateHost(t, f.host, emqx, change, opts.check, opts.commandTimeoutMs, { before: peers, timeoutMs: gateTimeoutMs, doing: report.direction });
         } catch (err) {
           const e = toRelupError(err);
           // Best effort: say what the failed host runs now.
           const now = await queryStatus(t, f.host, emqx, opts.commandTimeoutMs).then(runningVersion, () => null);
           rows.get(dest)!.version = now;
-          await store.set(dest, { root: f.host.root, status: 'failed', from: f.running, ...(now ? { version: now } : {}), error: e.line });
+          await store.set(dest, { root: f.host.root, status: 'failed', from: f.running, ...(now ? { version: now } : {}), ...(peers ? { peers } : {}), error: e.line });
           throw e;
         }
         const row = rows.get(dest)!;
         row.outcome = 'done';
         row.version = target;
-        await store.set(dest, { root: f.host.root, status: 'done', from: f.running, version: target });
+        await store.set(dest, { root: f.host.root, status: 'done', from: f.running, version: target, ...(peers ? { peers } : {}) });
         progress.phase(dest, 'done', `${f.running} -> ${target}`);
       }),
     );
@@ -348,6 +411,8 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
       for (const [r, dest] of failed) failRow(dest, toRelupError((r as PromiseRejectedResult).reason));
       const [r0, d0] = failed[0]!;
       const e = toRelupError((r0 as PromiseRejectedResult).reason);
+      const order = rollbackOrder(opts.onFailure ?? 'halt', failed.map(([, d]) => d), doneHosts());
+      if (order.length > 0) return finish(await rollBack(order, d0, e), d0);
       // A host skipped as already at the target (e.g. upgraded by an earlier run) is done too.
       const done = [...rows.values()].filter((r) => r.outcome === 'done' || r.outcome === 'at-target').length;
       const left = [...rows.values()].filter((r) => r.outcome === 'staged' || r.outcome === 'untouched').length;

@@ -14,6 +14,10 @@ export interface HostRecord {
   from?: string;
   version?: string;
   error?: string;
+  /** Cluster peers the node saw just before its upgrade (the gate's and a rollback's reference). */
+  peers?: string[];
+  /** Set when --on-failure took this host back: to which version, the outcome and how. */
+  rollback?: { to: string; outcome: string; how: string; at: string };
   at: string;
 }
 

@@ -1,6 +1,7 @@
 // One host's change and its health gate. Failures carry the remote output for the report.
 import { RelupError } from '../errors.js';
 import type { HostSpec } from './inventory.js';
+import { waitForPeers, type PeerGate } from './peers.js';
 import { remoteError } from './preflight.js';
 import { checkCommand, emqxCommand, type RemoteEmqx } from './remote.js';
 import type { Transport } from './ssh.js';
@@ -50,9 +51,20 @@ export async function queryStatus(t: Transport, host: HostSpec, emqx: RemoteEmqx
   return parseStatus(host.dest, r.stdout);
 }
 
-/** The health gate: node answers, target is current (and permanent unless asked not to), operator check passes. */
-export async function gateHost(t: Transport, host: HostSpec, emqx: RemoteEmqx, c: ChangeSpec, check: string | undefined, timeoutMs: number): Promise<WrapperStatus> {
-  const s = await queryStatus(t, host, emqx, timeoutMs);
+/**
+ * The health gate: node answers, target is current (and permanent unless asked not to), the node
+ * sees the cluster peers it saw before (`cluster`, polled up to its timeout), operator check passes.
+ */
+export async function gateHost(
+  t: Transport,
+  host: HostSpec,
+  emqx: RemoteEmqx,
+  c: ChangeSpec,
+  check: string | undefined,
+  timeoutMs: number,
+  cluster?: PeerGate,
+): Promise<WrapperStatus> {
+  let s = await queryStatus(t, host, emqx, timeoutMs);
   if (s.nodeAlive !== true) {
     const why = s.nodeAlive === false ? 'the node does not answer' : `the node could not be pinged (${s.warnings.join('; ') || 'no nodetool or cookie'})`;
     throw new RelupError('ROLLOUT_HALTED', `${host.dest}: health gate: ${why} after the ${c.downgrade ? 'downgrade' : 'upgrade'}`, {
@@ -69,6 +81,7 @@ export async function gateHost(t: Transport, host: HostSpec, emqx: RemoteEmqx, c
       { hint: 'inspect releases/RELEASES on that host; the hosts after it were not upgraded', details: { host: host.dest, releases: s.releases } },
     );
   }
+  if (cluster) s = await waitForPeers(s, cluster, () => queryStatus(t, host, emqx, timeoutMs), host);
   if (check !== undefined) {
     const r = await t.exec(host.dest, checkCommand(host.root, check), { timeoutMs });
     if (r.exitCode !== 0) {

@@ -31,7 +31,7 @@ describe('emqx-relup rollout: usage', () => {
   });
 
   it('refuses bad invocations with 64 and one line', async () => {
-    await refused([], 64, /^emqx-relup rollout: error: missing the package to roll out; see --help$/);
+    await refused([], 64, /^emqx-relup rollout: error: missing the package to roll out; see 'emqx-relup rollout --help'$/);
     await refused([pkg], 64, /give exactly one of --hosts and --inventory/);
     await refused([pkg, '--hosts', 'a', '--inventory', 'f'], 64, /give exactly one of --hosts and --inventory/);
     await refused([pkg, '--hosts', 'a', '--batch', '0'], 64, /--batch must be a positive integer or a percentage from 1% to 100%, got "0"/);
@@ -51,6 +51,10 @@ describe('emqx-relup rollout: usage', () => {
     await refused([pkg, '--hosts'], 64, /--hosts needs a value/);
     await refused([pkg, '--hosts', 'a', '--dry-run=yes'], 64, /--dry-run takes no value/);
     await refused([path.join(dir, 'notes.tar.gz'), '--hosts', 'a'], 64, /"notes\.tar\.gz" is not a package name/);
+    await refused([pkg, '--hosts', 'a', '--gate-timeout', '-1'], 64, /--gate-timeout must be a number of seconds >= 0, got -1; see 'emqx-relup rollout --help'$/);
+    await refused([pkg, '--hosts', 'a', '--gate-timeout', 'soon'], 64, /--gate-timeout must be a number of seconds >= 0, got "soon"/);
+    await refused([pkg, '--hosts', 'a', '--on-failure', 'retry'], 64, /--on-failure must be one of halt, rollback, rollback-all, got "retry"/);
+    await refused([pkg, '--hosts', 'a', '--downgrade', '--on-failure', 'rollback'], 64, /--on-failure rollback takes hosts back with a hot downgrade, which a --downgrade rollout cannot do .*; drop --on-failure \(halt\) for a downgrade rollout$/);
   });
 
   it('reports a missing package (66) and inventory (66), as JSON with --json', async () => {

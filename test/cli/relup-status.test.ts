@@ -60,10 +60,10 @@ describe('emqx-relup status over ssh', () => {
 
     const all = await status(['--inventory', inventory]);
     assert.equal(all.code, 69, all.stderr);
-    assert.match(all.stdout, /^HOST +VERSION +NODE +LOCK +RELEASES +STAGED\n/);
-    assert.match(all.stdout, /\nh1 +5\.0\.0 +up +free +5\.0\.0 permanent +emqx-5\.0\.2-ubuntu22\.04-amd64\.tar\.gz\n/);
-    assert.match(all.stdout, new RegExp(`\\nh2 +5\\.0\\.1 +DOWN +pid ${process.pid} +5\\.0\\.1 permanent +-\\n`));
-    assert.match(all.stdout, /\ndead +\? +\? +\? +error: dead: cannot reach the host over SSH/);
+    assert.match(all.stdout, /^HOST +VERSION +NODE +PEERS +LOCK +RELEASES +STAGED\n/);
+    assert.match(all.stdout, /\nh1 +5\.0\.0 +up +0 +free +5\.0\.0 permanent +emqx-5\.0\.2-ubuntu22\.04-amd64\.tar\.gz\n/);
+    assert.match(all.stdout, new RegExp(`\\nh2 +5\\.0\\.1 +DOWN +- +pid ${process.pid} +5\\.0\\.1 permanent +-\\n`));
+    assert.match(all.stdout, /\ndead +\? +\? +\? +\? +error: dead: cannot reach the host over SSH/);
     assert.deepEqual(all.stderr.trim().split('\n'), [all.stderr.trim()], 'one line on stderr');
     assert.match(all.stderr, /^emqx-relup status: error: 1 of 3 host\(s\) could not be read; first: dead: cannot reach the host over SSH/);
     assert.deepEqual({ h1: snapshot(r1), h2: snapshot(r2) }, before);

@@ -10,8 +10,8 @@ import { compareVersions } from '../../src/version/index.js';
 
 export const ERTS = '13.1.5';
 
-// Records every call as one JSON line in <root>/calls.log. As nodetool it answers pong only
-// while <root>/node-up exists (and crashes with the text of <root>/nodetool-crash when present); as install_upgrade.escript it exits with <root>/escript-exit (or 0).
+// Records every call as one JSON line in <root>/calls.log. As nodetool it answers pong (and eval
+// with <root>/peers, else []) only while <root>/node-up exists (and crashes with the text of <root>/nodetool-crash when present); as install_upgrade.escript it exits with <root>/escript-exit (or 0).
 const RECORDER = `#!/usr/bin/env node
 const fs = require('node:fs'), path = require('node:path');
 const root = path.resolve(__dirname, '..', '..');
@@ -23,6 +23,11 @@ const script = process.argv[2] || '';
 if (path.basename(script) === 'nodetool') {
   const crash = path.join(root, 'nodetool-crash');
   if (fs.existsSync(crash)) { process.stderr.write(fs.readFileSync(crash, 'utf8')); process.exit(127); }
+  // eval is the wrapper asking for the node's cluster peers (nodes()): <root>/peers, else none.
+  if (fs.existsSync(path.join(root, 'node-up')) && process.argv[7] === 'eval') {
+    const peers = path.join(root, 'peers');
+    console.log(fs.existsSync(peers) ? fs.readFileSync(peers, 'utf8').trim() : '[]'); process.exit(0);
+  }
   if (fs.existsSync(path.join(root, 'node-up'))) { console.log('pong'); process.exit(0); }
   console.log('Node is not running!'); process.exit(1);
 }

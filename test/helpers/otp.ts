@@ -142,6 +142,10 @@ export interface SandboxOptions {
   extraPackages?: readonly string[];
   /** Share an epmd between sandboxes; default: a private one owned by the sandbox. */
   epmd?: Epmd;
+  /** A cookie shared with other sandboxes (to join them in one cluster); default a random one. */
+  cookie?: string;
+  /** ERL_FLAGS for the node's emulator (erlexec reads it), e.g. kernel settings of a test cluster. */
+  erlFlags?: string;
   otp?: Otp;
 }
 
@@ -156,19 +160,21 @@ export class Sandbox {
   readonly cookie: string;
   epmd!: Epmd;
   private ownEpmd = false;
+  private erlFlags: string | undefined;
   private nodePids = new Set<number>();
 
-  private constructor(otp: Otp, root: string) {
+  private constructor(otp: Otp, root: string, cookie?: string) {
     this.otp = otp;
     this.root = root;
     this.node = `relup_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 6)}@127.0.0.1`;
-    this.cookie = `cookie_${Math.random().toString(36).slice(2, 10)}`;
+    this.cookie = cookie ?? `cookie_${Math.random().toString(36).slice(2, 10)}`;
   }
 
   static async create(opts: SandboxOptions): Promise<Sandbox> {
     const otp = opts.otp ?? findOtp();
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-e2e-'));
-    const sb = new Sandbox(otp, root);
+    const sb = new Sandbox(otp, root, opts.cookie);
+    sb.erlFlags = opts.erlFlags;
     try {
       if (opts.epmd) sb.epmd = opts.epmd;
       else {
@@ -242,7 +248,7 @@ export class Sandbox {
 
   /** What the release runner needs in its environment to start this sandbox's node. */
   get startEnv(): NodeJS.ProcessEnv {
-    return { EMQX_NODE__NAME: this.node, EMQX_NODE__COOKIE: this.cookie };
+    return { EMQX_NODE__NAME: this.node, EMQX_NODE__COOKIE: this.cookie, ...(this.erlFlags ? { ERL_FLAGS: this.erlFlags } : {}) };
   }
 
   /** erl_call into the node: `erl_call -a 'Mod Fun [Args]'`, returns what it prints. */

@@ -40,6 +40,16 @@ export interface FakeHost {
   diesOnUpgrade: boolean;
   /** Exit status of the operator's --check. */
   checkExit: number;
+  /** The operator's --check fails (exit 1) while the node runs this version. */
+  checkFailsOn?: string;
+  /** Erlang nodes the node sees (reported as `peers` while it answers). */
+  peers: string[];
+  /** After a successful upgrade the node sees only these; a downgrade brings the old ones back. */
+  peersAfterUpgrade?: string[];
+  /** Set by the upgrade: the peers before it, which a downgrade brings back (a host carried to a new fake keeps it). */
+  peersBeforeUpgrade?: string[];
+  /** Exit status of a hot downgrade (`emqx downgrade <v>`, a rollback). */
+  downgradeExit: number;
   /** Called when the host's upgrade command runs (e.g. to request a stop meanwhile). */
   onUpgrade?: () => void;
   /** scp ends as against an sshd with no `Subsystem sftp` (OpenSSH 9's scp: exit 255, "Connection closed"). */
@@ -52,7 +62,7 @@ export interface FakeHost {
 
 export interface FakeCall {
   dest: string;
-  kind: 'probe' | 'status-stdin' | 'status' | 'mktemp' | 'copy' | 'cat' | 'finalize' | 'rm-temp' | 'dry-run' | 'upgrade' | 'check';
+  kind: 'probe' | 'status-stdin' | 'status' | 'mktemp' | 'copy' | 'cat' | 'finalize' | 'rm-temp' | 'dry-run' | 'upgrade' | 'downgrade' | 'check';
   detail?: string;
 }
 
@@ -92,6 +102,8 @@ export function fakeHost(over: Partial<FakeHost> & { root: string; running?: str
     checkExit: 0,
     noSftp: false,
     catExit: 0,
+    peers: [],
+    downgradeExit: 0,
     ...rest,
   };
 }
@@ -122,6 +134,7 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
         currentVersion: permanent,
         nodeAlive: h.nodeAlive,
         lockHolder: h.lockHolder,
+        peers: h.nodeAlive ? h.peers : null,
         releases,
         packages: h.packageSha ? [packageFile] : [],
         warnings: [],
@@ -129,6 +142,7 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
       }) + '\n'
     );
   };
+  const running = (h: FakeHost) => [...h.releases].find(([, st]) => st === 'current')?.[0] ?? [...h.releases].find(([, st]) => st === 'permanent')?.[0];
   const changeArgs = (h: FakeHost, permanent: boolean) => [
     '--package',
     `${h.root}/releases/${packageFile}`,
@@ -238,11 +252,28 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
           for (const [v, s] of h.releases) h.releases.set(v, permanent ? 'old' : s);
           h.releases.set(target, permanent ? 'permanent' : 'current');
           if (h.diesOnUpgrade) h.nodeAlive = false;
+          if (h.peersAfterUpgrade) {
+            h.peersBeforeUpgrade = h.peers;
+            h.peers = h.peersAfterUpgrade;
+          }
           return ok();
         }
       }
+      // A hot downgrade to an installed older release (the rollback), with the staged wrapper.
+      for (const v of h.releases.keys()) {
+        if (v === target || command !== emqxCommand(emqx, h.root, ['downgrade', v])) continue;
+        if (!staged) fail(`downgrade through a wrapper that is not staged on ${dest}`);
+        note('downgrade', v);
+        if (!h.nodeAlive) return { exitCode: 69, stdout: '', stderr: JSON.stringify({ error: { code: 'NODE_DOWN', message: 'node not running', exitCode: 69 } }) + '\n', timedOut: false };
+        if (h.downgradeExit !== 0) return { exitCode: h.downgradeExit, stdout: '', stderr: 'release_handler:install_release failed: {error,bad_relup_file}\n', timedOut: false };
+        for (const k of h.releases.keys()) h.releases.set(k, 'old');
+        h.releases.set(v, 'permanent');
+        h.peers = h.peersBeforeUpgrade ?? h.peers;
+        return ok();
+      }
       if (spec.check !== undefined && command === checkCommand(h.root, spec.check)) {
         note('check');
+        if (h.checkFailsOn !== undefined && running(h) === h.checkFailsOn) return { exitCode: 1, stdout: '', stderr: `unhealthy on ${h.checkFailsOn}\n`, timedOut: false };
         return { exitCode: h.checkExit, stdout: h.checkExit === 0 ? 'healthy\n' : '', stderr: h.checkExit === 0 ? '' : 'unhealthy\n', timedOut: false };
       }
       return fail(`command on ${dest}: ${command}`);

@@ -20,6 +20,7 @@ test('the wrapper\'s own --status --json parses as the rollout reads it, field f
     const read = parseStatus('h1', r.stdout);
     assert.deepEqual(read, printed);
     assert.equal(read.nodeAlive, up);
+    assert.deepEqual(read.peers, up ? [] : null);
     assert.deepEqual(read.packages, ['emqx-5.0.1.tar.gz']);
   }
 });
@@ -44,6 +45,7 @@ test('readStatusJson: display-only fields of an older wrapper default; bad relea
   assert.deepEqual(r.releases, [{ version: '5.0.0', status: 'permanent' }]);
   assert.equal(r.ertsVersion, '');
   assert.equal(r.nodetoolError, null);
+  assert.equal(r.peers, null, 'an older wrapper reported no peers: unknown, not "none"');
   assert.deepEqual(r.packages, []);
 });
 

@@ -19,7 +19,7 @@ function setup(t: { after(fn: () => void): void }) {
   const fake = makeFake(
     { emqx, packageFile: 'emqx-5.0.1.tar.gz', packageSha: 'a'.repeat(64), target: '5.0.1' },
     {
-      h1: fakeHost({ root: '/opt/h1', releases: new Map([['5.0.1', 'permanent'], ['5.0.0', 'old']]) }),
+      h1: fakeHost({ root: '/opt/h1', peers: ['emqx@h2', 'emqx@h3'], releases: new Map([['5.0.1', 'permanent'], ['5.0.0', 'old']]) }),
       h2: fakeHost({ root: '/opt/h2', lockHolder: 4242, packageSha: 'a'.repeat(64) }),
       h3: fakeHost({ root: '/opt/h3', nodeAlive: false }),
     },
@@ -30,7 +30,7 @@ function setup(t: { after(fn: () => void): void }) {
 const hosts = (...names: string[]) => names.map((dest) => ({ dest, root: `/opt/${dest}` }));
 
 describe('fleetStatus', () => {
-  it('reads every host with the read-only status query and reports version, RELEASES, node, lock, staged packages', async (t) => {
+  it('reads every host with the read-only status query and reports version, RELEASES, node, its peer count, lock, staged packages', async (t) => {
     const { emqx, fake } = setup(t);
     const f = await fleetStatus(fake, hosts('h1', 'h2', 'h3'), emqx, { timeoutMs: 1000, parallel: 2 });
     assert.deepEqual(fake.unexpected, []);
@@ -46,10 +46,10 @@ describe('fleetStatus', () => {
       ],
     );
     const text = formatFleetStatus(f);
-    assert.match(text, /^HOST +VERSION +NODE +LOCK +RELEASES +STAGED\n/);
-    assert.match(text, /\nh1 +5\.0\.1 +up +free +5\.0\.1 permanent, 5\.0\.0 old +-\n/);
-    assert.match(text, /\nh2 +5\.0\.0 +up +pid 4242 +5\.0\.0 permanent +emqx-5\.0\.1\.tar\.gz\n/);
-    assert.match(text, /\nh3 +5\.0\.0 +DOWN +free /);
+    assert.match(text, /^HOST +VERSION +NODE +PEERS +LOCK +RELEASES +STAGED\n/);
+    assert.match(text, /\nh1 +5\.0\.1 +up +2 +free +5\.0\.1 permanent, 5\.0\.0 old +-\n/);
+    assert.match(text, /\nh2 +5\.0\.0 +up +0 +pid 4242 +5\.0\.0 permanent +emqx-5\.0\.1\.tar\.gz\n/);
+    assert.match(text, /\nh3 +5\.0\.0 +DOWN +- +free /);
   });
 
   it('reports an unreachable host and a host without node in their rows, reads the rest, and ends with the first error', async (t) => {
@@ -76,6 +76,6 @@ describe('fleetStatus', () => {
     const e = fleetError(f)!;
     assert.equal(e.exitCode, 69);
     assert.match(e.message, /^2 of 3 host\(s\) could not be read; first: h1: cannot reach/);
-    assert.match(formatFleetStatus(f), /\nh1 +\? +\? +\? +error: h1: cannot reach the host over SSH/);
+    assert.match(formatFleetStatus(f), /\nh1 +\? +\? +\? +\? +error: h1: cannot reach the host over SSH/);
   });
 });

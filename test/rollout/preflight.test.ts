@@ -20,6 +20,7 @@ const status: WrapperStatus = {
   nodeAlive: true,
   nodetoolError: null,
   lockHolder: null,
+  peers: null,
   releases: [{ version: '5.0.0', status: 'permanent' }],
   versionedScripts: [],
   packages: [],

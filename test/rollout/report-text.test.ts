@@ -60,6 +60,26 @@ describe('the rollout report', () => {
     assert.equal(lines[3], '      stderr| oops ^[[2J');
   });
 
+  it('after --on-failure: the verdict says how it ended, and each host taken back says how, under its line', () => {
+    const hosts: HostReport[] = [
+      { host: 'h1', root: '/r', from: '5.0.0', version: '5.0.0', outcome: 'rolled-back', rollback: { to: '5.0.0', outcome: 'rolled-back', how: 'emqx downgrade 5.0.0 (with the 5.0.1 scripts), gate passed on 5.0.0' } },
+      { host: 'h2', root: '/r', from: '5.0.0', version: '5.0.1', outcome: 'failed', error: { code: 'ROLLOUT_HALTED', message: 'health gate: --check exited 1' }, rollback: { to: '5.0.0', outcome: 'failed', how: 'emqx downgrade 5.0.0 (with the 5.0.1 scripts) failed: exit 3 \x1b[31m' } },
+    ];
+    for (const [code, verdict] of [
+      ['ROLLED_BACK', 'ROLLED BACK'],
+      ['ROLLBACK_FAILED', 'HALTED, ROLLBACK FAILED'],
+    ] as const) {
+      const lines = reportText(report(hosts, { error: { code, exitCode: code === 'ROLLED_BACK' ? 71 : 70, host: 'h2', message: 'rollout stopped at h2' } })).split('\n');
+      assert.equal(lines[0], `rollout upgrade to 5.0.1: ${verdict}  2 host(s): 1 failed, 1 rolled-back`);
+      assert.deepEqual(lines.slice(1, 5), [
+        '  h1  5.0.0              rolled-back',
+        '      rollback to 5.0.0: emqx downgrade 5.0.0 (with the 5.0.1 scripts), gate passed on 5.0.0',
+        '  h2  5.0.0 -> 5.0.1     failed: health gate: --check exited 1',
+        '      rollback to 5.0.0: emqx downgrade 5.0.0 (with the 5.0.1 scripts) failed: exit 3 ^[[31m',
+      ]);
+    }
+  });
+
   it('a dry run lists the plan', () => {
     const r = report([{ host: 'h1', root: '/r', from: '5.0.0', version: '5.0.0', outcome: 'untouched' }, { host: 'h2', root: '/r', from: '5.0.1', version: '5.0.1', outcome: 'at-target' }], {
       dryRun: true,

@@ -112,7 +112,7 @@ test('all hosts: preflight, stage, plan check, canary then one by one, gate afte
   assert.equal(r.ok, true, JSON.stringify(r.error));
   assert.deepEqual(r.plan, { skip: [], regate: [], batches: [['h1'], ['h2'], ['h3']], canary: true });
   assert.deepEqual(upgraded(f), HOSTS);
-  assert.deepEqual(f.kinds('h2'), ['probe', 'status-stdin', 'mktemp', 'copy', 'finalize', 'dry-run', 'upgrade', 'status']);
+  assert.deepEqual(f.kinds('h2'), ['probe', 'status-stdin', 'mktemp', 'copy', 'finalize', 'dry-run', 'status', 'upgrade', 'status']);
   assert.deepEqual(outcomes(r), { h1: 'done', h2: 'done', h3: 'done' });
   assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'done', h3: 'done' });
   for (const h of HOSTS) assert.equal(f.hosts.get(h)!.releases.get('5.0.1'), 'permanent');
@@ -166,7 +166,7 @@ test('resume from the state file: done hosts skipped, no new canary, the failed 
   assert.deepEqual(r.plan, { skip: ['h1'], regate: [], batches: [['h2'], ['h3']], canary: false });
   assert.deepEqual(upgraded(again), ['h2', 'h3']);
   assert.deepEqual(again.kinds('h1'), ['probe', 'status'], 'h1 is only read');
-  for (const h of ['h2', 'h3']) assert.deepEqual(again.kinds(h), ['probe', 'status', 'dry-run', 'upgrade', 'status'], `${h} was staged in the first run`);
+  for (const h of ['h2', 'h3']) assert.deepEqual(again.kinds(h), ['probe', 'status', 'dry-run', 'status', 'upgrade', 'status'], `${h} was staged in the first run`);
   assert.deepEqual(outcomes(r), { h1: 'at-target', h2: 'done', h3: 'done' });
   assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'done', h3: 'done' });
   assert.equal(r.resume?.kind, 'resume');
@@ -192,7 +192,7 @@ test('a host whose --check failed after its upgrade is gated again on resume: do
   const still = carryOver(w, first, {}, check);
   const r2 = await run(still, options(w, { check }));
   assert.equal(r2.error?.code, 'ROLLOUT_HALTED');
-  assert.match(r2.error!.message, /^rollout halted at h2 \(gated again, it failed again\): h2: health gate: --check exited 3; no host was staged or upgraded/);
+  assert.match(r2.error!.message, /^rollout halted at h2 \(gated again, it failed again\): health gate: --check exited 3; no host was staged or upgraded/);
   assert.deepEqual(r2.plan, { skip: ['h1'], regate: ['h2'], batches: [['h3']], canary: false });
   assert.deepEqual(still.kinds('h2'), ['probe', 'status', 'status', 'check'], 'h2: preflight, then its gate again');
   assert.deepEqual(still.kinds('h3'), ['probe', 'status'], 'h3 only read');
@@ -208,6 +208,28 @@ test('a host whose --check failed after its upgrade is gated again on resume: do
   assert.deepEqual(outcomes(r3), { h1: 'at-target', h2: 'done', h3: 'done' });
   assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'done', h3: 'done' });
   assert.deepEqual(r3.hosts.find((h) => h.host === 'h2'), { host: 'h2', root: '/opt/h2/emqx', from: '5.0.0', version: '5.0.1', outcome: 'done' });
+});
+
+test('the re-gate on resume checks the cluster peers recorded before the upgrade; failing again under --on-failure rollback-all takes back the host and the canary', async (t) => {
+  const w = await world(t);
+  const first = fake(w, { h1: {}, h2: { peers: ['x@h', 'y@h'], peersAfterUpgrade: ['x@h'] }, h3: {} });
+  const r1 = await run(first, options(w, { gateTimeoutMs: 0 }));
+  assert.match(r1.error!.message, /halted at h2: health gate: after 0 s the node still does not see y@h/);
+  assert.deepEqual(w.state().hosts.h2!.peers, ['x@h', 'y@h']);
+
+  const again = carryOver(w, first);
+  const r2 = await run(again, options(w, { gateTimeoutMs: 0, onFailure: 'rollback-all' }));
+  assert.deepEqual(r2.plan?.regate, ['h2']);
+  assert.equal(r2.error?.code, 'ROLLED_BACK');
+  assert.match(r2.error!.message, /^rollout stopped at h2 and rolled back h2 to 5\.0\.0, h1 to 5\.0\.0: h2: health gate: after 0 s the node still does not see y@h/);
+  assert.deepEqual(
+    again.calls.filter((c) => c.kind === 'downgrade').map((c) => c.dest),
+    ['h2', 'h1'],
+  );
+  assert.deepEqual(upgraded(again), [], 'nothing upgraded in the run that rolled back');
+  assert.deepEqual(outcomes(r2), { h1: 'rolled-back', h2: 'rolled-back', h3: 'untouched' });
+  assert.deepEqual(statuses(w.state()), { h1: 'rolled-back', h2: 'rolled-back', h3: 'pending' });
+  assert.equal(r2.error?.host, 'h2');
 });
 
 test('a state file of a finished rollout is replaced: after a downgrade, rolling out again takes a canary', async (t) => {
@@ -258,7 +280,7 @@ test('a host whose sshd has no sftp: scp fails, the files go over ssh cat, verif
   const f = fake(w, { h1: {}, h2: { noSftp: true }, h3: {} });
   const r = await run(f, options(w));
   assert.equal(r.ok, true, JSON.stringify(r.error));
-  assert.deepEqual(f.kinds('h2'), ['probe', 'status-stdin', 'mktemp', 'copy', 'cat', 'cat', 'finalize', 'dry-run', 'upgrade', 'status']);
+  assert.deepEqual(f.kinds('h2'), ['probe', 'status-stdin', 'mktemp', 'copy', 'cat', 'cat', 'finalize', 'dry-run', 'status', 'upgrade', 'status']);
   assert.deepEqual(f.calls.filter((c) => c.kind === 'cat').map((c) => c.detail), [PKG, 'emqx.cjs']);
   assert.equal(f.hosts.get('h2')!.packageSha, w.pkgSha);
   assert.deepEqual(r.warnings, ['h2: scp failed (scp: Connection closed), copied over ssh cat instead (does its sshd lack the sftp subsystem?)']);
@@ -382,7 +404,7 @@ test('stage skip: a host holding the package, sidecar and wrapper gets no copy; 
   });
   const r = await run(f, options(w));
   assert.equal(r.ok, true, JSON.stringify(r.error));
-  assert.deepEqual(f.kinds('h1'), ['probe', 'status', 'dry-run', 'upgrade', 'status'], 'no mktemp, no copy');
+  assert.deepEqual(f.kinds('h1'), ['probe', 'status', 'dry-run', 'status', 'upgrade', 'status'], 'no mktemp, no copy');
   assert.deepEqual(f.calls.filter((c) => c.kind === 'copy').map((c) => [c.dest, c.detail]), [
     ['h2', 'emqx.cjs'],
     ['h3', `${PKG} emqx.cjs`],
@@ -495,3 +517,85 @@ test('confirmation: a yes goes on; --yes, stdin not a terminal or a single host 
     assert.deepEqual(upgraded(f), [...hosts]);
   }
 });
+
+test('cluster gate: a node that no longer sees a peer it saw before its upgrade fails the gate, naming it; state keeps the peers', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: { peers: ['b@h', 'c@h'], peersAfterUpgrade: ['b@h'] }, h2: {}, h3: {} });
+  const r = await run(f, options(w, { gateTimeoutMs: 0 }));
+  assert.equal(r.error?.code, 'ROLLOUT_HALTED');
+  assert.match(r.error!.message, /halted at h1: health gate: after 0 s the node still does not see c@h \(connected before the upgrade\)/);
+  assert.deepEqual(upgraded(f), ['h1']);
+  assert.deepEqual(w.state().hosts.h1!.peers, ['b@h', 'c@h']);
+  assert.deepEqual(r.warnings, []);
+});
+
+const downgraded = (t: Fake) => t.calls.filter((c) => c.kind === 'downgrade').map((c) => `${c.dest}:${c.detail}`);
+
+test('--on-failure rollback: the host whose gate fails is hot-downgraded and gated on its old version; the done hosts stay; 71', async (t) => {
+  const w = await world(t);
+  const check = 'curl -fsS localhost:18083/status';
+  const f = fake(w, { h1: {}, h2: { checkFailsOn: '5.0.1', peers: ['x@h'], peersAfterUpgrade: ['x@h'] }, h3: {} }, check);
+  const r = await run(f, options(w, { check, onFailure: 'rollback', gateTimeoutMs: 0 }));
+  assert.equal(r.error?.code, 'ROLLED_BACK');
+  assert.equal(r.error?.exitCode, 71);
+  assert.match(r.error!.message, /^rollout stopped at h2 and rolled back h2 to 5\.0\.0: h2: health gate: --check exited 1; 1 host\(s\) stay upgraded, 1 not upgraded; .*starts afresh/);
+  assert.deepEqual(downgraded(f), ['h2:5.0.0']);
+  assert.deepEqual(f.kinds('h2').slice(-8), ['upgrade', 'status', 'check', 'status', 'status', 'downgrade', 'status', 'check']);
+  assert.deepEqual(outcomes(r), { h1: 'done', h2: 'rolled-back', h3: 'staged' });
+  const h2 = r.hosts.find((h) => h.host === 'h2')!;
+  assert.deepEqual(h2.rollback, { to: '5.0.0', outcome: 'rolled-back', how: 'emqx downgrade 5.0.0 (with the 5.0.1 scripts), gate passed on 5.0.0' });
+  assert.equal(h2.version, '5.0.0');
+  assert.equal(f.hosts.get('h2')!.releases.get('5.0.0'), 'permanent');
+  const s = w.state();
+  assert.deepEqual(statuses(s), { h1: 'done', h2: 'rolled-back', h3: 'pending' });
+  assert.equal(s.hosts.h2!.rollback!.outcome, 'rolled-back');
+  assert.deepEqual(s.hosts.h2!.peers, ['x@h']);
+
+  // Re-running after a rollback starts afresh: preflight, a new canary, every host to do gets done.
+  const again = fake(w, {}, check);
+  for (const [d, h] of f.hosts) again.hosts.set(d, { ...h, checkFailsOn: undefined });
+  const r2 = await run(again, options(w, { check, onFailure: 'rollback' }));
+  assert.equal(r2.ok, true, JSON.stringify(r2.error));
+  assert.deepEqual(r2.plan, { skip: ['h1'], regate: [], batches: [['h2'], ['h3']], canary: true });
+  assert.match(r2.warnings.join('\n'), /the previous run of this rollout rolled back; starting afresh/);
+  assert.deepEqual(statuses(w.state()), { h2: 'done', h3: 'done' });
+});
+
+test('--on-failure rollback-all: the failed host, then the hosts done before it, newest first', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: {}, h2: {}, h3: { checkFailsOn: '5.0.1' } }, 'true');
+  const r = await run(f, options(w, { check: 'true', onFailure: 'rollback-all' }));
+  assert.equal(r.error?.code, 'ROLLED_BACK');
+  assert.match(r.error!.message, /rolled back h3 to 5\.0\.0, h2 to 5\.0\.0, h1 to 5\.0\.0/);
+  assert.deepEqual(downgraded(f), ['h3:5.0.0', 'h2:5.0.0', 'h1:5.0.0']);
+  assert.deepEqual(outcomes(r), { h1: 'rolled-back', h2: 'rolled-back', h3: 'rolled-back' });
+  for (const h of HOSTS) assert.equal(f.hosts.get(h)!.releases.get('5.0.0'), 'permanent');
+});
+
+test('--on-failure rollback-all stops at the first host that cannot be taken back: ROLLBACK_FAILED (70)', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: { downgradeExit: 3 }, h2: { checkFailsOn: '5.0.1' }, h3: {} }, 'true');
+  const r = await run(f, options(w, { check: 'true', onFailure: 'rollback-all' }));
+  assert.equal(r.error?.code, 'ROLLBACK_FAILED');
+  assert.equal(r.error?.exitCode, 70);
+  assert.match(r.error!.message, /stopped at h2 \(h2: health gate: --check exited 1\) and the rollback of h1 failed: emqx downgrade 5\.0\.0 \(with the 5\.0\.1 scripts\) failed: h1: emqx downgrade 5\.0\.0 failed/);
+  assert.match(r.error!.message, /rolled back h2 to 5\.0\.0; inspect h1 by hand/);
+  assert.deepEqual(outcomes(r), { h1: 'done', h2: 'rolled-back', h3: 'staged' });
+  assert.equal(w.state().hosts.h1!.rollback!.outcome, 'failed');
+});
+
+for (const [name, host, code, want, outcome] of [
+  ['the node died: nothing to hot-downgrade', { diesOnUpgrade: true }, 'ROLLBACK_FAILED', /rollback of h1 failed: not possible: the node is not running/, 'impossible'],
+  ['the upgrade failed before installing: nothing to take back', { upgradeExit: 3 }, 'ROLLED_BACK', /stopped at h1 and no host needed a rollback/, 'not-needed'],
+] as const) {
+  test(`--on-failure rollback when ${name}: no downgrade is run`, async (t) => {
+    const w = await world(t);
+    const f = fake(w, { h1: host, h2: {}, h3: {} });
+    const r = await run(f, options(w, { onFailure: 'rollback' }));
+    assert.equal(r.error?.code, code);
+    assert.match(r.error!.message, want);
+    assert.deepEqual(downgraded(f), []);
+    assert.equal(r.hosts[0]!.rollback?.outcome, outcome);
+    assert.equal(r.hosts[0]!.outcome, 'failed');
+  });
+}
