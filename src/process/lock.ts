@@ -1,7 +1,7 @@
 // One run at a time per installation. The lock file holds "<pid> <token>"; it is created with
 // link(2) from a private temp file so that it appears complete or not at all. A lock whose pid is
 // dead is taken over; a wrapper we hand over to inherits the token and runs under our lock.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { RelupError, fromFsError } from '../errors.js';
@@ -69,16 +69,15 @@ export async function acquireLock(root: string, inheritedToken?: string): Promis
     }
   }
   const token = randomBytes(12).toString('hex');
-  const tmp = join(root, `.emqx-relup.lock.${process.pid}.${token}`);
+  const tmp = join(root, `${LOCK_NAME}.${process.pid}.${token}`);
   try {
     await fsp.writeFile(tmp, `${process.pid} ${token}\n`, { flag: 'wx', mode: 0o644 });
   } catch (e) {
     throw fromFsError(e, root, 'creating the lock file');
   }
   try {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      try {
-        await fsp.link(tmp, path);
+    for (let attempt = 0; attempt < 200; attempt++) {
+      if (await linkOrExists(tmp, path)) {
         return {
           path,
           token,
@@ -88,42 +87,71 @@ export async function acquireLock(root: string, inheritedToken?: string): Promis
             if (h?.token === token) await fsp.unlink(path).catch(() => {});
           },
         };
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fromFsError(e, path, 'creating the lock');
       }
-      const holder = await readLock(root);
+      const seen = await readRaw(path);
+      if (seen === null) continue; // freed meanwhile
+      const holder = parseLock(seen);
       if (holder && pidAlive(holder.pid)) throw locked(path, holder.pid);
-      await takeOverStale(root, path, holder);
+      await breakStale(root, path, seen, tmp, 0);
     }
-    const h = await readLock(root);
-    throw locked(path, h?.pid ?? 0);
+    throw new RelupError('LOCKED', `could not take over the stale lock ${path}: other runs kept contending for it`, {
+      hint: 'run again; if it keeps failing, check that no emqx upgrade is running and remove that file',
+      details: { lock: path },
+    });
   } finally {
     await fsp.unlink(tmp).catch(() => {});
   }
 }
 
-/**
- * Removes a stale lock, but only under a guard file that one contender at a time can create, and
- * only if the lock still holds the stale token we judged: a fresh lock that another run created
- * meanwhile has another token and is never touched.
- */
-async function takeOverStale(root: string, path: string, judged: LockHolder | null): Promise<void> {
-  const guard = join(root, `${LOCK_NAME}.break`);
+/** True when `to` was created as a link to `from`; false when `to` already exists. */
+async function linkOrExists(from: string, to: string): Promise<boolean> {
   try {
-    await fsp.writeFile(guard, `${process.pid}\n`, { flag: 'wx', mode: 0o644 });
+    await fsp.link(from, to);
+    return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fromFsError(e, guard, 'taking over a stale lock');
-    // Someone else is breaking the lock; a guard left by a killed breaker is cleared.
-    const breaker = Number((await fsp.readFile(guard, 'utf8').catch(() => '')).trim());
-    if (!pidAlive(breaker)) await fsp.unlink(guard).catch(() => {});
-    await new Promise((r) => setTimeout(r, 5));
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw fromFsError(e, to, 'creating the lock');
+  }
+}
+
+async function readRaw(path: string): Promise<string | null> {
+  try {
+    return await fsp.readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw fromFsError(e, path, 'reading the lock');
+  }
+}
+
+/** A name for one particular content of a lock file: its token, or a hash of unparseable text. */
+function contentKey(text: string): string {
+  return parseLock(text)?.token ?? createHash('sha256').update(text).digest('hex').slice(0, 24);
+}
+
+const MAX_BREAK_DEPTH = 3;
+
+/**
+ * Removes the stale file at `path` whose content we saw as `seen`. Only the contender that creates
+ * the guard named after that content may remove it, and that content can change only by the
+ * removal, so no fresh lock is ever removed. A guard is itself a lock file ("<pid> <token>", made
+ * by linking our temp file); one left by a killed contender is broken the same way, one level up.
+ */
+async function breakStale(root: string, path: string, seen: string, tmp: string, depth: number): Promise<void> {
+  const guard = `${path}.break.${contentKey(seen)}`;
+  if (await linkOrExists(tmp, guard)) {
+    try {
+      const now = await readRaw(path);
+      if (now !== null && contentKey(now) === contentKey(seen)) await fsp.unlink(path).catch(() => {});
+    } finally {
+      await fsp.unlink(guard).catch(() => {});
+    }
     return;
   }
-  try {
-    const now = await readLock(root);
-    const same = judged === null ? now === null : now?.token === judged.token;
-    if (same && !(now && pidAlive(now.pid))) await fsp.unlink(path).catch(() => {});
-  } finally {
-    await fsp.unlink(guard).catch(() => {});
+  const other = await readRaw(guard);
+  const breaker = other === null ? null : parseLock(other);
+  if (other !== null && !(breaker && pidAlive(breaker.pid)) && depth < MAX_BREAK_DEPTH) {
+    await breakStale(root, guard, other, tmp, depth + 1);
+  } else {
+    await new Promise((r) => setTimeout(r, 5)); // another contender is breaking it
   }
 }

@@ -90,6 +90,49 @@ for (const stale of [false, true]) test(`20 concurrent processes${stale ? ' raci
   assert.deepEqual(readdirSync(root).filter((n) => n !== 'log'), []);
 });
 
+async function deadPid(): Promise<number> {
+  const dead = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => dead.once('exit', r));
+  return dead.pid!;
+}
+
+test('a lock file that is not ours (unparseable) is taken over like a stale one', async (t) => {
+  const root = tmp(t);
+  writeFileSync(join(root, LOCK_NAME), 'garbage\n');
+  const lock = await acquireLock(root);
+  assert.equal(await lockHolder(root), process.pid);
+  await lock.release();
+  assert.deepEqual(readdirSync(root), []);
+});
+
+test('a takeover guard left by a killed contender is broken in turn; nothing is left behind', async (t) => {
+  const root = tmp(t);
+  writeFileSync(join(root, LOCK_NAME), `${await deadPid()} 0123456789abcdef\n`);
+  writeFileSync(join(root, `${LOCK_NAME}.break.0123456789abcdef`), `${await deadPid()} fedcba9876543210\n`);
+  const lock = await acquireLock(root);
+  assert.equal(await lockHolder(root), process.pid);
+  await lock.release();
+  assert.deepEqual(readdirSync(root), []);
+});
+
+test('while a live contender holds the takeover guard, the stale lock is left to it', async (t) => {
+  const root = tmp(t);
+  const stale = `${await deadPid()} 0123456789abcdef\n`;
+  const guard = join(root, `${LOCK_NAME}.break.0123456789abcdef`);
+  writeFileSync(join(root, LOCK_NAME), stale);
+  writeFileSync(guard, `${process.pid} 00112233445566778899aabb\n`);
+  const taking = acquireLock(root);
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(readFileSync(join(root, LOCK_NAME), 'utf8'), stale, 'not removed under another contender');
+  // That contender finishes its takeover.
+  rmSync(join(root, LOCK_NAME));
+  rmSync(guard);
+  const lock = await taking;
+  assert.equal(parseLock(readFileSync(join(root, LOCK_NAME), 'utf8'))?.token, lock.token);
+  await lock.release();
+  assert.deepEqual(readdirSync(root), []);
+});
+
 test('checkLockFree (dry run) says what acquireLock would, and creates nothing', async (t) => {
   const root = tmp(t);
   await checkLockFree(root);
