@@ -39,7 +39,7 @@ export function readPeers(escriptBin: string, nodetool: string, node: NodeIdenti
       { cwd, env, timeout: PING_TIMEOUT_MS, maxBuffer: 1 << 20, encoding: 'utf8' },
       (err, stdout, stderr) => {
         const e = err as (Error & { code?: number | string; killed?: boolean }) | null;
-        // The ping just ran the same escript; a spawn error now is reported, not thrown.
+        // Reported, not thrown: the ping that follows a failed eval raises the spawn error.
         if (e && typeof e.code === 'string') return resolve({ kind: 'failed', line: `cannot run ${escriptBin}: ${e.code}` });
         const exitCode = e ? (typeof e.code === 'number' ? e.code : null) : 0;
         resolve(classifyPeers({ exitCode, killed: e?.killed === true, stdout, stderr }));

@@ -1,5 +1,5 @@
 // `emqx --status`: what an operator (or the rollout tool) needs to know before touching a node.
-// Reads only; the one thing it runs is the nodetool ping.
+// Reads only; the one thing it runs is nodetool (an eval of nodes(), a ping when that fails).
 import { versionFromRunnerFile, versionedScriptFiles } from '../release/script-names.js';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -66,16 +66,21 @@ export async function collectStatus(opts: { rootFlag: string | null; invoked: st
   let peers: string[] | null = null;
   if (facts.nodetool && facts.node.cookie !== null) {
     const node = { name: facts.node.name, nameType: facts.node.nameType, cookie: facts.node.cookie };
-    const verdict = await pingNode(facts.escript, facts.nodetool, node, root, nodeEnv(facts, opts.env));
-    if (verdict.kind === 'failed') {
-      nodetoolError = verdict.line;
-      // In warnings too, so a reader of only nodeAlive/warnings (the rollout) sees why.
-      warnings.push(`nodetool failed, node state unknown: ${verdict.line}`);
-    } else nodeAlive = verdict.kind === 'alive';
-    if (nodeAlive) {
-      const p = await readPeers(facts.escript, facts.nodetool, node, root, nodeEnv(facts, opts.env));
-      if (p.kind === 'ok') peers = p.peers;
-      else warnings.push(`cluster peers not read (nodetool eval nodes() failed): ${p.line}`);
+    const env = nodeEnv(facts, opts.env);
+    // nodetool starts a VM each time: one eval answers both "alive?" and "which peers?"; the
+    // ping runs only when the eval fails, to tell a node that is down from a nodetool that failed.
+    const p = await readPeers(facts.escript, facts.nodetool, node, root, env);
+    if (p.kind === 'ok') {
+      nodeAlive = true;
+      peers = p.peers;
+    } else {
+      const verdict = await pingNode(facts.escript, facts.nodetool, node, root, env);
+      if (verdict.kind === 'failed') {
+        nodetoolError = verdict.line;
+        // In warnings too, so a reader of only nodeAlive/warnings (the rollout) sees why.
+        warnings.push(`nodetool failed, node state unknown: ${verdict.line}`);
+      } else nodeAlive = verdict.kind === 'alive';
+      if (nodeAlive) warnings.push(`cluster peers not read (nodetool eval nodes() failed): ${p.line}`);
     }
   } else {
     warnings.push(facts.nodetool ? 'no cookie known; node not pinged' : 'no bin/nodetool; node not pinged');

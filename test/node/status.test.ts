@@ -2,7 +2,7 @@
 // half-way (stuck unpacked, current but not permanent), each with the command that clears it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stuckReleases } from '../../src/node/status.js';
 import type { RelupFact } from '../../src/release/index.js';
@@ -68,4 +68,43 @@ test('emqx --status names a release stuck unpacked and the running relup, text a
   assert.match(text.stdout, /^relup: {5}5\.0\.0 up from 4\.4\.9; down to 4\.4\.9$/m);
   assert.match(text.stdout, /^stuck: {5}5\.0\.2 unpacked, and release_handler cannot install it: no relup leads from the running 5\.0\.0 to it .*; clear it: emqx uninstall 5\.0\.2$/m);
   assert.equal(fr.snapshot(rel), snap, 'nothing changed');
+});
+
+test('--status starts nodetool once for a live node (eval of nodes()); the ping runs only when that eval fails', (t) => {
+  const fr = makeFakeRoot();
+  t.after(() => fr.cleanup());
+  const status = () => {
+    const before = fr.calls().length;
+    const r = runWrapper(['--root', fr.root, '--status', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    const nodetool = fr.calls().slice(before).filter((c) => Array.isArray(c.args) && /nodetool$/.test(c.args[0] ?? ''));
+    return { s, runs: nodetool.map((c) => ((c.args as string[]).includes('eval') ? 'eval' : (c.args as string[]).at(-1))) };
+  };
+  writeFileSync(join(fr.root, 'node-up'), '');
+  writeFileSync(join(fr.root, 'peers'), '["b@h","a@h"]');
+  let { s, runs } = status();
+  assert.deepEqual(runs, ['eval']);
+  assert.equal(s.nodeAlive, true);
+  assert.deepEqual(s.peers, ['a@h', 'b@h']);
+
+  writeFileSync(join(fr.root, 'peers'), 'no list');
+  ({ s, runs } = status());
+  assert.deepEqual(runs, ['eval', 'ping'], 'an eval that gives no list: the ping decides');
+  assert.equal(s.nodeAlive, true);
+  assert.equal(s.peers, null);
+  assert.ok(s.warnings.some((w: string) => w.startsWith('cluster peers not read (nodetool eval nodes() failed): no list')), s.warnings.join('\n'));
+
+  rmSync(join(fr.root, 'node-up'));
+  ({ s, runs } = status());
+  assert.deepEqual(runs, ['eval', 'ping']);
+  assert.equal(s.nodeAlive, false);
+  assert.equal(s.nodetoolError, null);
+  assert.ok(!s.warnings.some((w: string) => w.includes('peers')), 'no peers warning for a node that is down');
+
+  writeFileSync(join(fr.root, 'nodetool-crash'), 'exception error: no match of right hand side value false\n');
+  ({ s, runs } = status());
+  assert.deepEqual(runs, ['eval', 'ping']);
+  assert.equal(s.nodeAlive, null);
+  assert.match(s.nodetoolError, /no match of right hand side value false/);
 });
