@@ -27,13 +27,19 @@ export function parseLock(text: string): LockHolder | null {
   return m ? { pid: Number(m[1]), token: m[2]! } : null;
 }
 
-export async function readLock(root: string): Promise<LockHolder | null> {
+/** A lock file's text, or null when there is none. */
+async function readRaw(path: string): Promise<string | null> {
   try {
-    return parseLock(await fsp.readFile(join(root, LOCK_NAME), 'utf8'));
+    return await fsp.readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw fromFsError(e, join(root, LOCK_NAME), 'reading the lock');
+    throw fromFsError(e, path, 'reading the lock');
   }
+}
+
+export async function readLock(root: string): Promise<LockHolder | null> {
+  const text = await readRaw(join(root, LOCK_NAME));
+  return text === null ? null : parseLock(text);
 }
 
 /** Pid of a live holder, or null when free or stale. */
@@ -92,7 +98,7 @@ export async function acquireLock(root: string, inheritedToken?: string): Promis
       if (seen === null) continue; // freed meanwhile
       const holder = parseLock(seen);
       if (holder && pidAlive(holder.pid)) throw locked(path, holder.pid);
-      await breakStale(root, path, seen, tmp, 0);
+      await breakStale(path, seen, tmp, 0);
     }
     throw new RelupError('LOCKED', `could not take over the stale lock ${path}: other runs kept contending for it`, {
       hint: 'run again; if it keeps failing, check that no emqx upgrade is running and remove that file',
@@ -114,15 +120,6 @@ async function linkOrExists(from: string, to: string): Promise<boolean> {
   }
 }
 
-async function readRaw(path: string): Promise<string | null> {
-  try {
-    return await fsp.readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw fromFsError(e, path, 'reading the lock');
-  }
-}
-
 /** A name for one particular content of a lock file: its token, or a hash of unparseable text. */
 function contentKey(text: string): string {
   return parseLock(text)?.token ?? createHash('sha256').update(text).digest('hex').slice(0, 24);
@@ -136,12 +133,13 @@ const MAX_BREAK_DEPTH = 3;
  * removal, so no fresh lock is ever removed. A guard is itself a lock file ("<pid> <token>", made
  * by linking our temp file); one left by a killed contender is broken the same way, one level up.
  */
-async function breakStale(root: string, path: string, seen: string, tmp: string, depth: number): Promise<void> {
-  const guard = `${path}.break.${contentKey(seen)}`;
+async function breakStale(path: string, seen: string, tmp: string, depth: number): Promise<void> {
+  const key = contentKey(seen);
+  const guard = `${path}.break.${key}`;
   if (await linkOrExists(tmp, guard)) {
     try {
       const now = await readRaw(path);
-      if (now !== null && contentKey(now) === contentKey(seen)) await fsp.unlink(path).catch(() => {});
+      if (now !== null && contentKey(now) === key) await fsp.unlink(path).catch(() => {});
     } finally {
       await fsp.unlink(guard).catch(() => {});
     }
@@ -150,7 +148,7 @@ async function breakStale(root: string, path: string, seen: string, tmp: string,
   const other = await readRaw(guard);
   const breaker = other === null ? null : parseLock(other);
   if (other !== null && !(breaker && pidAlive(breaker.pid)) && depth < MAX_BREAK_DEPTH) {
-    await breakStale(root, guard, other, tmp, depth + 1);
+    await breakStale(guard, other, tmp, depth + 1);
   } else {
     await new Promise((r) => setTimeout(r, 5)); // another contender is breaking it
   }

@@ -13,6 +13,21 @@ function tmp(t: { after(fn: () => void): void }): string {
   return d;
 }
 
+/** The pid of a process that has exited. */
+async function deadPid(): Promise<number> {
+  const dead = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => dead.once('exit', r));
+  return dead.pid!;
+}
+
+/** A fresh acquire takes over what lies in root, and its release leaves nothing behind. */
+async function assertTakesOver(root: string): Promise<void> {
+  const lock = await acquireLock(root);
+  assert.equal(parseLock(readFileSync(join(root, LOCK_NAME), 'utf8'))?.pid, process.pid);
+  await lock.release();
+  assert.deepEqual(readdirSync(root), []);
+}
+
 test('second acquire fails at once with the holder pid; release frees it', async (t) => {
   const root = tmp(t);
   const lock = await acquireLock(root);
@@ -25,14 +40,8 @@ test('second acquire fails at once with the holder pid; release frees it', async
 
 test('a stale lock from a dead process is taken over', async (t) => {
   const root = tmp(t);
-  const dead = spawn(process.execPath, ['-e', '0']);
-  const pid = dead.pid!;
-  await new Promise((r) => dead.once('exit', r));
-  writeFileSync(join(root, LOCK_NAME), `${pid} 0123456789abcdef\n`);
-  const lock = await acquireLock(root);
-  assert.equal(parseLock(readFileSync(join(root, LOCK_NAME), 'utf8'))?.pid, process.pid);
-  await lock.release();
-  assert.deepEqual(readdirSync(root), []);
+  writeFileSync(join(root, LOCK_NAME), `${await deadPid()} 0123456789abcdef\n`);
+  await assertTakesOver(root);
 });
 
 test('a child handed the token runs under the lock without taking or releasing it', async (t) => {
@@ -48,11 +57,7 @@ test('a child handed the token runs under the lock without taking or releasing i
 
 for (const stale of [false, true]) test(`20 concurrent processes${stale ? ' racing to take over a stale lock' : ''}: exactly one holds the lock at any time`, async (t) => {
   const root = tmp(t);
-  if (stale) {
-    const dead = spawn(process.execPath, ['-e', '0']);
-    await new Promise((r) => dead.once('exit', r));
-    writeFileSync(join(root, LOCK_NAME), `${dead.pid} 0123456789abcdef\n`);
-  }
+  if (stale) writeFileSync(join(root, LOCK_NAME), `${await deadPid()} 0123456789abcdef\n`);
   // Each child takes the lock, records enter/leave in a shared log while holding it, then frees it.
   const mod = new URL('../../src/process/lock.js', import.meta.url).href;
   const script = `
@@ -90,29 +95,17 @@ for (const stale of [false, true]) test(`20 concurrent processes${stale ? ' raci
   assert.deepEqual(readdirSync(root).filter((n) => n !== 'log'), []);
 });
 
-async function deadPid(): Promise<number> {
-  const dead = spawn(process.execPath, ['-e', '0']);
-  await new Promise((r) => dead.once('exit', r));
-  return dead.pid!;
-}
-
 test('a lock file that is not ours (unparseable) is taken over like a stale one', async (t) => {
   const root = tmp(t);
   writeFileSync(join(root, LOCK_NAME), 'garbage\n');
-  const lock = await acquireLock(root);
-  assert.equal(await lockHolder(root), process.pid);
-  await lock.release();
-  assert.deepEqual(readdirSync(root), []);
+  await assertTakesOver(root);
 });
 
 test('a takeover guard left by a killed contender is broken in turn; nothing is left behind', async (t) => {
   const root = tmp(t);
   writeFileSync(join(root, LOCK_NAME), `${await deadPid()} 0123456789abcdef\n`);
   writeFileSync(join(root, `${LOCK_NAME}.break.0123456789abcdef`), `${await deadPid()} fedcba9876543210\n`);
-  const lock = await acquireLock(root);
-  assert.equal(await lockHolder(root), process.pid);
-  await lock.release();
-  assert.deepEqual(readdirSync(root), []);
+  await assertTakesOver(root);
 });
 
 test('while a live contender holds the takeover guard, the stale lock is left to it', async (t) => {
@@ -141,9 +134,7 @@ test('checkLockFree (dry run) says what acquireLock would, and creates nothing',
   await assert.rejects(checkLockFree(root), (e: RelupError) => e.code === 'LOCKED' && e.exitCode === 75 && e.message.includes(`pid ${process.pid}`));
   await checkLockFree(root, lock.token); // handed over to: runs under it
   await lock.release();
-  const dead = spawn(process.execPath, ['-e', '0']);
-  await new Promise((r) => dead.once('exit', r));
-  writeFileSync(join(root, LOCK_NAME), `${dead.pid} 0123456789abcdef\n`);
+  writeFileSync(join(root, LOCK_NAME), `${await deadPid()} 0123456789abcdef\n`);
   await checkLockFree(root); // stale: the real run would take it over
   assert.deepEqual(readdirSync(root), [LOCK_NAME], 'the stale lock is left alone');
 });
