@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { RelupError } from './errors.js';
 import {
   buildPlan,
+  checksumTargets,
   checkEdition,
   checkHops,
   decideVersions,
@@ -22,6 +23,9 @@ import {
 import { checkNamedPackage, escriptGlobError, escriptGlobMatches, selectPackage, selectionError, type LocatedPackage, type Probe } from './package/locate.js';
 import { pingError, type PingVerdict } from './node/ping.js';
 import { requireCookie, type ReleaseFacts, type RelupFact } from './release/index.js';
+import { checkSidecar, type SidecarFact } from './package/checksum.js';
+import { NOTHING, type PackageNeeds, type PackageRead, type ScriptFile } from './package/read.js';
+import { ENV_PACKAGES, encodeCarried } from './package/carried.js';
 import { compareVersions, parsePackageName, type Edition, type Target } from './version/index.js';
 
 /** Commands that install (or unpack to install) a target, so its upgrade path is checked. */
@@ -55,11 +59,14 @@ export interface WrapperFacts {
   targetStatus: string | null;
   /** The release the node runs per RELEASES (current, else permanent); null when unknown. */
   runningRelease: string | null;
-  /**
-   * For PATH_COMMANDS: releases/<v>/relup of the running and target versions on disk, and, going
-   * up, the relup of each package of the target version (by path).
-   */
-  relups: { installed: Record<string, RelupFact>; packages: Record<string, RelupFact> };
+  /** For PATH_COMMANDS: releases/<v>/relup of the running and target versions on disk. */
+  installedRelups: Record<string, RelupFact>;
+  /** The `<package>.sha256` of every package that opened, by package path. */
+  sidecars: Record<string, SidecarFact>;
+  /** What was read of each package the decision may need (packageNeeds), by path: one pass each. */
+  reads: Record<string, PackageRead>;
+  requireChecksum: boolean;
+  dryRun: boolean;
   /** releases/<target>/start.boot is there. */
   targetStartBoot: boolean;
   ping: PingFact;
@@ -70,7 +77,48 @@ export interface Decision {
   cookie: string;
   /** The package the scripts are extracted from; null when they are in bin/ already. */
   pkg: LocatedPackage | null;
+  /** The scripts to write into bin/, as read and checked; null when they are in bin/ already. */
+  scripts: ScriptFile[] | null;
+  /** The packages the plan uses, as they were read (execute checks they are still those files). */
+  reads: PackageRead[];
   warnings: string[];
+  /** Warnings worth saying only once the run goes ahead (past the lock): a refusal stays one line. */
+  proceedWarnings: string[];
+}
+
+/** The version release_handler upgrades from: the running release per RELEASES, else REL_VSN (never the wrapper's own name). */
+export const fromVersion = (runningRelease: string | null, relVsn: string): string => runningRelease ?? relVsn;
+
+export interface NeedsFacts {
+  command: RelupCommand;
+  target: Target | null;
+  selfVersion: string | null;
+  relVsn: string;
+  runningRelease: string | null;
+  scriptsInBin: string[];
+  /** The ping did not already doom the run (decide refuses a down node before any path check). */
+  nodeMayAnswer: boolean;
+  /** The version in the package's name; null for a name that is not a package's. */
+  packageVersion: string | null;
+  sidecar: SidecarFact;
+}
+
+/**
+ * What the decision will need of one package, so that gather reads it once: the scripts when it
+ * is the newest version's and bin/ lacks them; the relup when it is the target's, going up; the
+ * sha256 when a sidecar is there to check and the plan will use it (extracted from, or handed to
+ * release_handler).
+ */
+export function packageNeeds(n: NeedsFacts): PackageNeeds {
+  const v = n.packageVersion;
+  if (v === null) return NOTHING;
+  const d = decideVersions(n.selfVersion, n.relVsn, n.target?.version ?? null);
+  const scripts = v === d.newest && !n.scriptsInBin.includes(d.newest) ? d.newest : null;
+  const target = n.target?.version ?? null;
+  const goingUp = target !== null && PATH_COMMANDS.includes(n.command) && n.command !== 'downgrade' && compareVersions(target, fromVersion(n.runningRelease, n.relVsn)) > 0;
+  const relup = goingUp && n.nodeMayAnswer && v === target ? target : null;
+  const used = scripts !== null || (unpacksPackage(n.command) && v === target);
+  return { scripts, relup, vars: false, hash: used && n.sidecar.kind === 'found' };
 }
 
 /** A package named by the operator: --package, or a target that is a package name or path. */
@@ -225,15 +273,14 @@ export function checkEscriptGlob(f: WrapperFacts): void {
   throw escriptGlobError(matches, target.version, edition, join(f.root, 'releases'), sel.kind === 'found' ? sel.pkg.file : null);
 }
 
-/** The version release_handler upgrades from: the running release per RELEASES, else REL_VSN (never the wrapper's own name). */
 export function runningVersion(f: WrapperFacts): string {
-  return f.runningRelease ?? f.release.vars.relVsn;
+  return fromVersion(f.runningRelease, f.release.vars.relVsn);
 }
 
 const listOr = (vs: readonly string[], none: string): string => (vs.length === 0 ? none : vs.join(', '));
 
 function installedRelup(f: WrapperFacts, version: string): RelupFact {
-  const fact = f.relups.installed[version];
+  const fact = f.installedRelups[version];
   if (!fact) throw new RelupError('INTERNAL', `the relup of ${version} was not looked at before the decision`, { hint: 'report this bug' });
   return fact;
 }
@@ -274,7 +321,7 @@ export function checkUpgradePath(f: WrapperFacts, extractPkg: LocatedPackage | n
   if (escriptLooksForPackage(f.command, f.targetStatus, f.targetStartBoot)) {
     const pkg = targetPackage(f, extractPkg);
     if (pkg === null) return; // no package: the escript stops on that before anything is unpacked
-    const read = f.relups.packages[pkg.path];
+    const read = f.reads[pkg.path]?.relup;
     if (!read) throw new RelupError('INTERNAL', `the relup of ${pkg.path} was not read before the decision`, { hint: 'report this bug' });
     fact = read;
   } else fact = installedRelup(f, to);
@@ -302,8 +349,12 @@ export function decide(f: WrapperFacts): Decision {
   const { escriptFile, pkg } = scriptSource(f, d, warnings);
   const unpackPkg = unpackSource(f, pkg);
   checkEscriptGlob(f);
+  const verify = checksumTargets(pkg?.path ?? null, unpackPkg?.path ?? null);
+  const proceedWarnings: string[] = [];
+  for (const p of verify) checkChecksum(f, p, proceedWarnings);
+  const scripts = pkg ? scriptsOf(f, pkg) : null;
   checkUpgradePath(f, pkg, warnings);
-  const plan = buildPlan({
+  const built = buildPlan({
     command: f.command,
     target: f.target,
     passArgs: f.passArgs,
@@ -320,7 +371,39 @@ export function decide(f: WrapperFacts): Decision {
     node,
     hasEkka: f.release.hasEkka,
   });
-  return { plan, cookie: node.cookie, pkg, warnings };
+  const reads = [...new Set([...verify, ...(pkg ? [pkg.path] : [])])].flatMap((p) => (f.reads[p] ? [f.reads[p]] : []));
+  return { plan: withReads(built, reads), cookie: node.cookie, pkg, scripts, reads, warnings, proceedWarnings };
+}
+
+/** A package the plan verifies against its sidecar, by the sha256 of its one read. */
+function checkChecksum(f: WrapperFacts, path: string, warnings: string[]): void {
+  const read = f.reads[path];
+  const sidecar = f.sidecars[path] ?? { kind: 'absent' };
+  const result = checkSidecar(
+    path,
+    sidecar,
+    () => {
+      if (read?.sha256) return read.sha256;
+      throw read?.failure ?? new RelupError('INTERNAL', `${path} was not hashed before the decision`, { hint: 'report this bug' });
+    },
+    f.requireChecksum,
+  );
+  if (result.status === 'absent') warnings.push(`no ${result.sidecar}; the package ${f.dryRun ? 'would be' : 'is'} used without a checksum check`);
+}
+
+/** The two scripts of the package they are extracted from, as read; its member problems are refused here. */
+function scriptsOf(f: WrapperFacts, pkg: LocatedPackage): ScriptFile[] {
+  const fact = f.reads[pkg.path]?.scripts;
+  if (!fact) throw new RelupError('INTERNAL', `the scripts of ${pkg.path} were not read before the decision`, { hint: 'report this bug' });
+  if (fact.kind === 'error') throw fact.error;
+  return fact.files;
+}
+
+/** What the plan read (for --json and the run log), and, handing over, the facts the newer wrapper may take as read. */
+function withReads(plan: Plan, reads: PackageRead[]): Plan {
+  const summary = reads.map((r) => ({ package: r.path, size: r.identity?.size ?? null, bytesRead: r.bytesRead, sha256: r.sha256 }));
+  if (plan.action !== 'exec-newer' || reads.length === 0) return { ...plan, reads: summary };
+  return { ...plan, reads: summary, exec: { ...plan.exec, env: { ...plan.exec.env, [ENV_PACKAGES]: encodeCarried(reads) } } };
 }
 
 /** The directory of a named package path, for the place rule (gather resolves its real path). */

@@ -33,6 +33,8 @@ export const codeExit = {
   NODETOOL_FAILED: Exit.software,
   CANNOT_WRITE: Exit.cantCreate,
   LOCKED: Exit.tempFail,
+  /** The package under a running upgrade was replaced between two of its steps: run it again. */
+  PACKAGE_CHANGED: Exit.tempFail,
   PERMISSION: Exit.noPerm,
   CONFIG: Exit.config,
   EDITION_MISMATCH: Exit.config,

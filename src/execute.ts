@@ -1,13 +1,16 @@
-// A hot-upgrade command end to end: gather the facts (gather.ts, reads only), decide on them
-// (decide.ts, pure), then execute: lock, verify checksums, extract, hand over. The dry run is the
-// same pipeline with the execute step replaced by the checks it would make, reading only.
+// A hot-upgrade command end to end: gather the facts (gather.ts, reads only, each package once),
+// decide on them (decide.ts, pure: checksums included), then execute: lock, put the checked
+// scripts into bin/, hand over. The dry run is the same pipeline with the execute step replaced by
+// the checks it would make, reading only.
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { fromFsError, RelupError } from './errors.js';
 import { dirsWritten, handOverToWrapper, redactPlan, ENV_LOCK, type Plan } from './plan.js';
 import { withRunnerEnv } from './release/index.js';
 import { versionedScriptFiles } from './release/script-names.js';
-import type { LocatedPackage } from './package/locate.js';
+import type { PackageRead, ScriptFile } from './package/read.js';
+import { identityOf, sameFile } from './package/open.js';
+import { scriptsPresent } from './release/bin-scripts.js';
 import { acquireLock, checkLockFree, type Lock } from './process/lock.js';
 import { runInherited } from './process/handover.js';
 import { onOperatorSignals, signalExit } from './signals.js';
@@ -15,12 +18,9 @@ import { hasMarker, headHasMarker } from './release/wrapper-marker.js';
 import { logRun } from './process/run-log.js';
 import { toolVersion } from './cli/tool-version.js';
 import { decide } from './decide.js';
-import { gather, scriptsPresent, type GatherRequest } from './gather.js';
-
-export { hopsFrom, scriptsPresent } from './gather.js';
+import { gather, type GatherRequest } from './gather.js';
 
 export interface RelupRequest extends GatherRequest {
-  requireChecksum: boolean;
   /** --json: kept when handing over to a newer wrapper. */
   json: boolean;
   warn(message: string): void;
@@ -29,52 +29,71 @@ export interface RelupRequest extends GatherRequest {
 export interface Prepared {
   plan: Plan;
   cookie: string;
-  /** The package to extract the newest scripts from; null when they are in bin/ already. */
-  pkg: LocatedPackage | null;
+  /** The scripts to write into bin/ (as read and checked), null when they are in bin/ already. */
+  scripts: ScriptFile[] | null;
+  /** The packages the plan uses, as read: still the same files when the lock is held. */
+  reads: PackageRead[];
+  /** Said once the run goes ahead (decide.ts proceedWarnings). */
+  proceedWarnings: string[];
   root: string;
 }
 
 /** Gather, then decide: the plan, or the first refusal in the settled order. */
-export async function prepare(req: RelupRequest): Promise<Prepared> {
-  const { facts, warnings } = await gather(req);
+export async function prepare(req: RelupRequest, signal?: AbortSignal): Promise<Prepared> {
+  const { facts, warnings } = await gather(req, signal);
   for (const w of warnings) req.warn(w);
   const d = decide(facts);
   for (const w of d.warnings) req.warn(w);
-  return { plan: d.plan, cookie: d.cookie, pkg: d.pkg, root: facts.root };
+  return { plan: d.plan, cookie: d.cookie, scripts: d.scripts, reads: d.reads, proceedWarnings: d.proceedWarnings, root: facts.root };
 }
 
-/** Aborts the extraction on the operator's signals, so the temporaries go and the lock is freed. */
-function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
+/**
+ * On the operator's signals, the package read stops and the lock is freed, bin/ as it was, instead
+ * of dying half-way; `changed` says what was already done by then.
+ */
+function abortOnSignals(changed: () => string | null): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   let got: NodeJS.Signals | null = null;
   const dispose = onOperatorSignals((s) => {
     // A second signal means the operator will not wait: leftovers are cleared by the next run.
     if (got) process.exit(signalExit(s));
     got = s;
-    ac.abort(new RelupError('INTERRUPTED', `interrupted by ${s} while reading the package; nothing was changed`, { hint: 'run the command again', exitCode: signalExit(s) }));
+    const done = changed();
+    ac.abort(new RelupError('INTERRUPTED', `interrupted by ${s}; ${done ?? 'nothing was changed'}`, { hint: 'run the command again', exitCode: signalExit(s) }));
   });
   return { signal: ac.signal, dispose };
 }
 
-/** Every sidecar check of the plan, before any script runs (the dry run words its warning as would). */
-async function verifyChecksums(plan: Plan, requireChecksum: boolean, warn: (m: string) => void, signal?: AbortSignal, would = false): Promise<void> {
-  if (plan.verify.length === 0) return;
-  const { verifySidecar } = await import('./package/checksum.js');
-  for (const pkg of plan.verify) {
-    const sum = await verifySidecar(pkg, { required: requireChecksum, ...(signal ? { signal } : {}) });
-    if (sum.status === 'absent') warn(`no ${sum.sidecar}; the package ${would ? 'would be' : 'is'} used without a checksum check`);
-  }
+/**
+ * Under the lock: release_handler will read the packages again itself, so they must still be the
+ * files that were verified; then the scripts go into bin/ from the bytes that were checked,
+ * unless another run put them there while we waited for the lock.
+ */
+async function putScripts(p: Prepared, signal: AbortSignal): Promise<void> {
+  for (const r of p.reads) await checkUnchanged(r);
+  if (!p.scripts) return;
+  const bin = join(p.root, 'bin');
+  const { cleanStaleTemps, writeScripts } = await import('./package/extract.js');
+  await cleanStaleTemps(bin);
+  if (await scriptsPresent(p.root, p.plan.newestVersion)) return;
+  await writeScripts(bin, p.scripts, { signal });
 }
 
-/** Under the lock: the plan's checksums first, then the extraction when one is needed. */
-async function verifyAndExtract(p: Prepared, requireChecksum: boolean, warn: (m: string) => void, signal: AbortSignal): Promise<void> {
-  const bin = join(p.root, 'bin');
-  const extract = p.pkg ? await import('./package/extract.js') : null;
-  if (extract) await extract.cleanStaleTemps(bin);
-  await verifyChecksums(p.plan, requireChecksum, warn, signal);
-  // Another run may have extracted them while we waited for nothing: we hold the lock now.
-  if (!extract || !p.pkg || (await scriptsPresent(p.root, p.plan.newestVersion))) return;
-  await extract.extractScripts(p.pkg.path, p.plan.newestVersion, bin, { signal });
+/** The package at its path is still the file that was read (one stat). */
+async function checkUnchanged(r: PackageRead): Promise<void> {
+  if (r.identity === null) return;
+  let now;
+  try {
+    now = identityOf(await fsp.stat(r.path));
+  } catch (e) {
+    throw fromFsError(e, r.path, 'checking the package is the one verified');
+  }
+  if (!sameFile(now, r.identity)) {
+    throw new RelupError('PACKAGE_CHANGED', `package ${r.path} was replaced after it was checked; nothing was changed`, {
+      hint: 'make sure nothing else writes to releases/, then run the command again',
+      details: { package: r.path },
+    });
+  }
 }
 
 /** access(W_OK) tells without writing; EACCES -> PERMISSION (77), EROFS -> CANNOT_WRITE (73), as the write would. */
@@ -88,17 +107,18 @@ async function checkWritable(dirs: string[]): Promise<void> {
   }
 }
 
-/** --dry-run: every check a real run makes (lock, write access, checksums, package), reading only. */
+/** --dry-run: every check a real run makes (lock, write access, destinations), reading only. */
 export async function dryRun(req: RelupRequest): Promise<Prepared> {
   const p = await prepare(req);
   // The same order as execute(): lock, then what is done under it. Nothing is locked or written.
   await checkLockFree(p.root, req.env[ENV_LOCK]);
   await checkWritable(dirsWritten(p.plan));
-  await verifyChecksums(p.plan, req.requireChecksum, req.warn, undefined, true);
-  if (p.pkg) {
-    const { checkScripts } = await import('./package/extract.js');
-    const heads = await checkScripts(p.pkg.path, p.plan.newestVersion, join(p.root, 'bin'));
-    if (hasMarker(heads.get(versionedScriptFiles(p.plan.newestVersion)[0]) ?? Buffer.alloc(0))) p.plan = handOverToWrapper(p.plan, req.json);
+  for (const w of p.proceedWarnings) req.warn(w);
+  if (p.scripts) {
+    const { checkDestinations } = await import('./package/extract.js');
+    await checkDestinations(join(p.root, 'bin'), p.scripts.map((s) => s.dest));
+    const runner = p.scripts.find((s) => s.dest === versionedScriptFiles(p.plan.newestVersion)[0]);
+    if (hasMarker(runner?.data ?? Buffer.alloc(0))) p.plan = handOverToWrapper(p.plan, req.json);
   } else if (await headHasMarker(p.plan.exec.file)) {
     p.plan = handOverToWrapper(p.plan, req.json);
   }
@@ -106,17 +126,26 @@ export async function dryRun(req: RelupRequest): Promise<Prepared> {
 }
 
 export async function execute(req: RelupRequest): Promise<{ plan: Plan; exitCode: number }> {
-  const p = await prepare(req);
-  // From before the lock until the hand-over takes over the signals: an interrupt frees the lock
-  // and the temporaries instead of killing us half-way.
-  const sig = abortOnSignals();
+  // From the package read until the hand-over takes over the signals: an interrupt stops the read,
+  // frees the lock and the temporaries instead of killing us half-way.
+  let placed: string | null = null;
+  const sig = abortOnSignals(() => placed);
+  let p: Prepared;
+  try {
+    p = await prepare(req, sig.signal);
+  } catch (e) {
+    sig.dispose();
+    throw e;
+  }
   let lock: Lock | null = null;
   try {
     let plan = p.plan;
     try {
       lock = await acquireLock(p.root, req.env[ENV_LOCK]);
       sig.signal.throwIfAborted();
-      await verifyAndExtract(p, req.requireChecksum, req.warn, sig.signal);
+      for (const w of p.proceedWarnings) req.warn(w);
+      await putScripts(p, sig.signal);
+      if (p.scripts) placed = `the scripts of ${p.plan.newestVersion} are in bin/, as the next run would put them; nothing else was changed`;
       if (plan.action === 'exec-newer') {
         plan = { ...plan, exec: { ...plan.exec, env: { ...plan.exec.env, [ENV_LOCK]: lock.token } } };
         if (await headHasMarker(plan.exec.file)) plan = handOverToWrapper(plan, req.json);

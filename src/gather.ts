@@ -1,20 +1,24 @@
 // The facts a hot-upgrade command is decided on, collected once: target syntax, the root and its
-// emqx_vars, releases/ and bin/, the packages a decision may take (opened; only the target's are
-// read, for their relup, and only when going up), RELEASES, the installed relups, and the node's ping. Only reads, with one exception that must come first: becoming RUNNER_USER
+// emqx_vars, releases/ and bin/, the packages a decision may take (opened, their sidecars read, and
+// each read once for what the decision needs of it: package/read.ts), RELEASES, the installed
+// relups, and the node's ping. Only reads, with one exception that must come first: becoming RUNNER_USER
 // (run-as.ts), so every later read, and everything execute.ts does, is that user's. Failures that
 // only matter to some decisions are kept as data (Probe, PingFact) for decide.ts to raise in order.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { RelupError, fromFsError } from './errors.js';
-import { ENV_HOPS, MAX_HOPS, versionedScripts, type RelupCommand } from './plan.js';
-import { namedPackage, namedPackageDir, namedPackagePath, PATH_COMMANDS, type PingFact, type WrapperFacts } from './decide.js';
+import { ENV_HOPS, MAX_HOPS, type RelupCommand } from './plan.js';
+import { nonEmptyFile, scriptsPresent } from './release/bin-scripts.js';
+import { namedPackage, namedPackageDir, namedPackagePath, packageNeeds, PATH_COMMANDS, type PingFact, type WrapperFacts } from './decide.js';
 import { probePackage, type Probe } from './package/locate.js';
-import { chooseRoot, findRoot, readInstalledRelup, readReleaseFacts, readReleasesFile, requireCookie, runningRelease, selfPath, versionFromScriptName, type ReleaseEntry, type RelupFact } from './release/index.js';
-import { readPackageRelup } from './package/read-relup.js';
+import { needsAnything, readPackage, type PackageNeeds, type PackageRead } from './package/read.js';
+import { readSidecar, type SidecarFact } from './package/checksum.js';
+import { decodeCarried, ENV_PACKAGES, fromCarried } from './package/carried.js';
+import { chooseRoot, findRoot, readInstalledRelup, readReleaseFacts, readReleasesFile, requireCookie, runningRelease, selfPath, versionFromScriptName, type ReleaseEntry } from './release/index.js';
 import { runnerUserOf } from './release/runner-user.js';
 import { becomeRunnerUser } from './process/run-as.js';
 import { nodeEnv, pingNode } from './node/ping.js';
-import { compareVersions, parsePackageName, parseTarget } from './version/index.js';
+import { parsePackageName, parseTarget } from './version/index.js';
 
 export interface GatherRequest {
   command: RelupCommand;
@@ -26,6 +30,10 @@ export interface GatherRequest {
   invoked: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** --require-checksum: a package without its sidecar is refused. */
+  requireChecksum: boolean;
+  /** --dry-run: only the wording of what would be done differs. */
+  dryRun: boolean;
 }
 
 /** Hop count from the environment; a malformed marker counts as a hop already made. */
@@ -35,30 +43,26 @@ export function hopsFrom(env: NodeJS.ProcessEnv): number {
   return /^\d{1,3}$/.test(raw) ? Number(raw) : MAX_HOPS;
 }
 
-export async function nonEmptyFile(path: string): Promise<boolean> {
-  try {
-    const st = await fsp.stat(path);
-    return st.isFile() && st.size > 0;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
-    throw fromFsError(e, path, 'looking for the versioned scripts');
+/**
+ * Each package read once, for all the decision needs of it; a wrapper handed over to takes the
+ * facts its caller read of the very same file instead (package/carried.ts).
+ */
+async function readPackages(
+  probes: Record<string, Probe>,
+  needsOf: (path: string) => PackageNeeds,
+  env: NodeJS.ProcessEnv,
+  handedOver: boolean,
+  signal: AbortSignal | undefined,
+): Promise<Record<string, PackageRead>> {
+  const carried = handedOver ? decodeCarried(env[ENV_PACKAGES]) : new Map();
+  const reads: Record<string, PackageRead> = {};
+  for (const [path, probe] of Object.entries(probes)) {
+    const needs = needsOf(path);
+    if (!('size' in probe) || !needsAnything(needs)) continue;
+    const c = carried.get(path);
+    reads[path] = (c ? fromCarried(c, probe.identity, needs) : null) ?? (await readPackage(path, needs, signal ? { signal } : {}));
   }
-}
-
-export async function scriptsPresent(root: string, version: string): Promise<boolean> {
-  const s = versionedScripts(version);
-  return (await nonEmptyFile(join(root, s.runner))) && (await nonEmptyFile(join(root, s.escript)));
-}
-
-/** A package's relup as data: its read errors are the decision's to raise, in its order. */
-async function packageRelup(path: string, version: string): Promise<RelupFact> {
-  try {
-    return (await readPackageRelup(path, version)).fact;
-  } catch (e) {
-    if (e instanceof RelupError) return { kind: 'error', error: e };
-    throw e;
-  }
+  return reads;
 }
 
 const realpathOr = (p: string): Promise<string> => fsp.realpath(p).catch(() => p);
@@ -69,7 +73,8 @@ export interface Gathered {
   warnings: string[];
 }
 
-export async function gather(req: GatherRequest): Promise<Gathered> {
+/** `signal` stops a package read under way (the operator's Ctrl-C). */
+export async function gather(req: GatherRequest, signal?: AbortSignal): Promise<Gathered> {
   const target = req.target === null ? null : parseTarget(req.target);
   const self = selfPath(req.invoked, req.cwd);
   const { root } = findRoot(chooseRoot({ flag: req.rootFlag, env: req.env, self, cwd: req.cwd }));
@@ -127,21 +132,32 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
   }
 
   // The upgrade paths (decide.ts checkUpgradePath): the relups of the running and target releases
-  // on disk, and, going up, that of every package of the target (the decision picks one of them).
-  const relups: WrapperFacts['relups'] = { installed: {}, packages: {} };
+  // on disk; those of the packages come with their one read below.
+  const installedRelups: WrapperFacts['installedRelups'] = {};
   if (target && PATH_COMMANDS.includes(req.command)) {
-    const from = running ?? release.vars.relVsn;
-    for (const v of new Set([from, target.version])) relups.installed[v] = readInstalledRelup(root, v);
+    for (const v of new Set([running ?? release.vars.relVsn, target.version])) installedRelups[v] = readInstalledRelup(root, v);
+  }
+
+  const sidecars: Record<string, SidecarFact> = {};
+  for (const [p, probe] of Object.entries(probes)) if ('size' in probe) sidecars[p] = await readSidecar(p);
+  const needsFacts = {
+    command: req.command,
+    target,
+    selfVersion,
+    relVsn: release.vars.relVsn,
+    runningRelease: running,
+    scriptsInBin,
     // A package's relup may lie at its end (real EMQX packages): not read for a node that decide
     // refuses first (down, or nodetool failed), since the path check would never see it.
-    const nodeMayAnswer = ping.kind === 'alive' || ping.kind === 'no-nodetool';
-    if (nodeMayAnswer && req.command !== 'downgrade' && compareVersions(target.version, from) > 0) {
-      for (const [p, probe] of Object.entries(probes)) {
-        if (!('size' in probe) || parsePackageName(p.slice(p.lastIndexOf('/') + 1))?.version !== target.version) continue;
-        relups.packages[p] = await packageRelup(p, target.version);
-      }
-    }
-  }
+    nodeMayAnswer: ping.kind === 'alive' || ping.kind === 'no-nodetool',
+  };
+  const reads = await readPackages(
+    probes,
+    (p) => packageNeeds({ ...needsFacts, packageVersion: parsePackageName(p.slice(p.lastIndexOf('/') + 1))?.version ?? null, sidecar: sidecars[p] ?? { kind: 'absent' } }),
+    req.env,
+    hopsFrom(req.env) > 0,
+    signal,
+  );
 
   return {
     facts: {
@@ -161,7 +177,11 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
       probes,
       targetStatus,
       runningRelease: running,
-      relups,
+      installedRelups,
+      sidecars,
+      reads,
+      requireChecksum: req.requireChecksum,
+      dryRun: req.dryRun,
       targetStartBoot: target ? await nonEmptyFile(join(releasesDir, target.version, 'start.boot')) : false,
       ping,
     },

@@ -115,9 +115,18 @@ export interface Plan {
   extract: string[];
   /** Packages whose checksum sidecar is verified (required with --require-checksum) before any script runs. */
   verify: string[];
+  /** Each package the plan uses, as it was read: its one pass's bytes, and its sha256 when hashed. */
+  reads?: PlanRead[];
   action: 'exec-newer' | 'run-escript';
   exec: Exec;
   warnings: string[];
+}
+
+export interface PlanRead {
+  package: string;
+  size: number | null;
+  bytesRead: number;
+  sha256: string | null;
 }
 
 export interface PlanFacts {

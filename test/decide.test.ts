@@ -3,9 +3,12 @@
 // CLI/e2e tests; here a row says what an operator's situation is and what must be decided.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, type PingFact, type WrapperFacts } from '../src/decide.js';
+import { decide, packageNeeds, type NeedsFacts, type PingFact, type WrapperFacts } from '../src/decide.js';
 import { RelupError } from '../src/errors.js';
 import type { Probe } from '../src/package/locate.js';
+import type { SidecarFact } from '../src/package/checksum.js';
+import { NOTHING, type PackageRead } from '../src/package/read.js';
+import { decodeCarried, ENV_PACKAGES } from '../src/package/carried.js';
 import type { ReleaseFacts, RelupFact } from '../src/release/index.js';
 import { parseTarget } from '../src/version/index.js';
 
@@ -13,7 +16,10 @@ const ROOT = '/opt/emqx';
 const REL = `${ROOT}/releases`;
 const PKG1 = 'emqx-5.0.1-ubuntu22.04-amd64.tar.gz';
 const PKG0 = 'emqx-5.0.0-ubuntu22.04-amd64.tar.gz';
-const ok: Probe = { size: 1000 };
+const IDENTITY = { dev: 1, ino: 2, size: 1000, mtimeMs: 3 };
+const ok: Probe = { size: 1000, identity: IDENTITY };
+const SHA = 'ab'.repeat(32);
+const sidecarOf = (p: string, hash = SHA): SidecarFact => ({ kind: 'found', text: `${hash}  ${p.slice(p.lastIndexOf('/') + 1)}\n` });
 
 function release(over: { relVsn?: string; enterprise?: boolean; nodetool?: boolean } = {}): ReleaseFacts {
   const edition = over.enterprise ? 'enterprise' : 'community';
@@ -62,6 +68,12 @@ interface Situation {
   /** Relups by version (on disk) and by package file name or path; by default every one leads everywhere. */
   installedRelups?: Record<string, RelupFact>;
   packageRelups?: Record<string, RelupFact>;
+  /** Sidecars by package file name or path; by default each package has one that matches. */
+  sidecars?: Record<string, SidecarFact>;
+  /** What the one read of a package found, over the default (scripts, relup and sha256 all there). */
+  reads?: Record<string, Partial<PackageRead>>;
+  requireChecksum?: boolean;
+  dryRun?: boolean;
 }
 
 const abs = (f: string) => (f.startsWith('/') ? f : `${REL}/${f}`);
@@ -83,6 +95,16 @@ function facts(s: Situation): WrapperFacts {
     packages[p] = found(v, ALL.filter((x) => x < v), ALL.filter((x) => x < v), `releases/${v}/relup in ${p}`);
   }
   for (const [k, v] of Object.entries(s.packageRelups ?? {})) packages[abs(k)] = v;
+  const reads: Record<string, PackageRead> = {};
+  const sidecars: Record<string, SidecarFact> = {};
+  for (const p of Object.keys(probes)) {
+    const v = /-(5\.0\.\d+)/.exec(p)?.[1] ?? '5.0.1';
+    const files = [`emqx-${v}`, `install_upgrade.escript-${v}`].map((dest) => ({ dest, data: Buffer.from(`#!/bin/sh\n# ${dest}\n`) }));
+    reads[p] = { path: p, needs: { ...NOTHING, scripts: v, relup: v, hash: true }, identity: IDENTITY, sha256: SHA, bytesRead: 100, entriesSeen: 3, scripts: { kind: 'found', files }, relup: packages[p]!, vars: null, failure: null };
+    sidecars[p] = sidecarOf(p);
+  }
+  for (const [k, v] of Object.entries(s.reads ?? {})) reads[abs(k)] = { ...reads[abs(k)]!, ...v };
+  for (const [k, v] of Object.entries(s.sidecars ?? {})) sidecars[abs(k)] = v;
   return {
     command: s.command ?? 'upgrade',
     target: target === null ? null : parseTarget(target),
@@ -101,7 +123,11 @@ function facts(s: Situation): WrapperFacts {
     targetStatus: s.targetStatus ?? null,
     targetStartBoot: s.targetStartBoot ?? false,
     runningRelease: s.running ?? null,
-    relups: { installed: { ...installed, ...(s.installedRelups ?? {}) }, packages },
+    installedRelups: { ...installed, ...(s.installedRelups ?? {}) },
+    sidecars,
+    reads,
+    requireChecksum: s.requireChecksum ?? false,
+    dryRun: s.dryRun ?? false,
     ping: s.ping ?? { kind: 'alive' },
   };
 }
@@ -232,6 +258,29 @@ const rows: Row[] = [
   { name: 'path: an unreadable installed relup', s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedRelups: { '5.0.1': { kind: 'error', error: new RelupError('PERMISSION', 'permission denied on /opt/emqx/releases/5.0.1/relup') } } }, want: { code: 'PERMISSION', exit: 77, says: /relup/ } },
   { name: 'path: not checked for uninstall', s: { command: 'uninstall', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedRelups: { '5.0.1': absent('x') } }, want: { action: 'run-escript' } },
   { name: 'path: not checked for the version already running', s: { command: 'install', target: '5.0.0', scriptsInBin: ['5.0.0'], installedRelups: { '5.0.0': absent('x') } }, want: { action: 'run-escript', noWarnings: true } },
+  // Checksums, on the sha256 of the package's one read, before its members are trusted.
+  { name: 'sum: a matching sidecar passes silently', s: { releases: [PKG1] }, want: { action: 'exec-newer', pkg: PKG1, noWarnings: true } },
+  { name: 'sum: no sidecar is a warning', s: { releases: [PKG1], sidecars: { [PKG1]: { kind: 'absent' } } }, want: { action: 'exec-newer', warn: /^no \/opt\/emqx\/releases\/emqx-5\.0\.1-ubuntu22\.04-amd64\.tar\.gz\.sha256; the package is used without a checksum check$/ } },
+  { name: 'sum: the dry run says would', s: { releases: [PKG1], dryRun: true, sidecars: { [PKG1]: { kind: 'absent' } } }, want: { action: 'exec-newer', warn: /the package would be used without a checksum check$/ } },
+  { name: 'sum: no sidecar with --require-checksum', s: { releases: [PKG1], requireChecksum: true, sidecars: { [PKG1]: { kind: 'absent' } } }, want: { code: 'NOT_FOUND', exit: 66, says: /\.sha256 is missing and --require-checksum is set/ } },
+  { name: 'sum: a sidecar of another file', s: { releases: [PKG1], sidecars: { [PKG1]: sidecarOf(PKG1, 'cd'.repeat(32)) } }, want: { code: 'CHECKSUM_MISMATCH', exit: 65, says: /does not match .*sha256 is (ab){32}, expected (cd){32}/ } },
+  { name: 'sum: a sidecar naming another package', s: { releases: [PKG1], sidecars: { [PKG1]: { kind: 'found', text: `${SHA}  emqx-5.0.9.tar.gz\n` } } }, want: { code: 'BAD_PACKAGE', exit: 65, says: /names "emqx-5\.0\.9\.tar\.gz"/ } },
+  { name: 'sum: an unreadable sidecar', s: { releases: [PKG1], sidecars: { [PKG1]: { kind: 'error', error: new RelupError('PERMISSION', 'permission denied on x.sha256') } } }, want: { code: 'PERMISSION', exit: 77, says: /sha256/ } },
+  {
+    name: 'sum: a package whose pass failed has no sha256: its failure is the refusal',
+    s: { releases: [PKG1], reads: { [PKG1]: { sha256: null, failure: new RelupError('BAD_PACKAGE', 'package x is truncated') } } },
+    want: { code: 'BAD_PACKAGE', exit: 65, says: /truncated/ },
+  },
+  {
+    name: 'sum: checked before the members (a mismatching package\'s scripts are not judged)',
+    s: { releases: [PKG1], sidecars: { [PKG1]: sidecarOf(PKG1, 'cd'.repeat(32)) }, reads: { [PKG1]: { scripts: { kind: 'error', error: new RelupError('BAD_PACKAGE', 'member appears twice') } } } },
+    want: { code: 'CHECKSUM_MISMATCH', exit: 65, says: /does not match/ },
+  },
+  { name: 'sum: the unpacked package is verified with the scripts already in bin/', s: { scriptsInBin: ['5.0.1'], releases: [PKG1], sidecars: { [PKG1]: sidecarOf(PKG1, 'cd'.repeat(32)) } }, want: { code: 'CHECKSUM_MISMATCH', exit: 65, says: /does not match/ } },
+  { name: 'sum: not for install (release_handler unpacks nothing from us)', s: { command: 'install', scriptsInBin: ['5.0.1'], releases: [PKG1], sidecars: { [PKG1]: sidecarOf(PKG1, 'cd'.repeat(32)) } }, want: { action: 'exec-newer', verify: [] } },
+  // The scripts, as read from the package they are extracted from.
+  { name: 'scripts: a member problem is refused', s: { releases: [PKG1], reads: { [PKG1]: { scripts: { kind: 'error', error: new RelupError('BAD_PACKAGE', 'package x: member bin/emqx-5.0.1 appears twice') } } } }, want: { code: 'BAD_PACKAGE', exit: 65, says: /appears twice/ } },
+  { name: 'scripts: not judged when bin/ has them', s: { scriptsInBin: ['5.0.1'], releases: [PKG1], reads: { [PKG1]: { scripts: null } } }, want: { action: 'exec-newer', pkg: null } },
 ];
 
 for (const row of rows) {
@@ -254,9 +303,11 @@ for (const row of rows) {
       assert.deepEqual(d.plan.extract, w.pkg === null ? [] : [`bin/emqx-${d.plan.newestVersion}`, `bin/install_upgrade.escript-${d.plan.newestVersion}`]);
     }
     if (w.verify) assert.deepEqual(d.plan.verify, w.verify.map(abs));
-    if (w.warn) assert.ok(d.warnings.some((m) => w.warn!.test(m)), d.warnings.join('\n'));
-    if (w.noWarnings) assert.deepEqual(d.warnings, []);
+    const said = [...d.warnings, ...d.proceedWarnings];
+    if (w.warn) assert.ok(said.some((m) => w.warn!.test(m)), said.join('\n'));
+    if (w.noWarnings) assert.deepEqual(said, []);
     assert.equal(d.cookie, 'secret');
+    assert.deepEqual(d.scripts?.map((x) => x.dest) ?? null, d.pkg ? [`emqx-${d.plan.newestVersion}`, `install_upgrade.escript-${d.plan.newestVersion}`] : null);
   });
 }
 
@@ -268,6 +319,53 @@ test('decide: a package not probed by gather is an internal error, not a crash',
 
 test('decide: a target package whose relup gather did not read is an internal error', () => {
   const f = facts({ releases: [PKG1] });
-  f.relups.packages = {};
+  f.reads[abs(PKG1)]!.relup = null;
   assert.throws(() => decide(f), (e: unknown) => e instanceof RelupError && e.code === 'INTERNAL' && /relup of .* was not read/.test(e.message));
 });
+
+test('decide: the plan says what each package it uses cost, and hands the facts over to the newer wrapper', () => {
+  const d = decide(facts({ releases: [PKG1] }));
+  assert.deepEqual(d.plan.reads, [{ package: abs(PKG1), size: 1000, bytesRead: 100, sha256: SHA }]);
+  const carried = decodeCarried(d.plan.exec.env[ENV_PACKAGES]);
+  assert.deepEqual([...carried.keys()], [abs(PKG1)]);
+  assert.equal(carried.get(abs(PKG1))?.sha256, SHA);
+  assert.deepEqual(carried.get(abs(PKG1))?.identity, IDENTITY);
+});
+
+test('decide: nothing is handed over when the escript runs here', () => {
+  const d = decide(facts({ command: 'downgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'] }));
+  assert.equal(d.plan.action, 'run-escript');
+  assert.equal(d.plan.exec.env[ENV_PACKAGES], undefined);
+});
+
+// packageNeeds(): what gather reads of each package, so that it reads each once.
+const needsBase: NeedsFacts = {
+  command: 'upgrade',
+  target: parseTarget('5.0.1'),
+  selfVersion: null,
+  relVsn: '5.0.0',
+  runningRelease: null,
+  scriptsInBin: [],
+  nodeMayAnswer: true,
+  packageVersion: '5.0.1',
+  sidecar: { kind: 'found', text: '' },
+};
+const needsRows: { name: string; n: Partial<NeedsFacts>; want: Partial<typeof NOTHING> }[] = [
+  { name: 'the target going up: scripts, relup and sha256', n: {}, want: { scripts: '5.0.1', relup: '5.0.1', hash: true } },
+  { name: 'no sidecar: no hash', n: { sidecar: { kind: 'absent' } }, want: { scripts: '5.0.1', relup: '5.0.1' } },
+  { name: 'an unreadable sidecar: no hash (refused on the sidecar)', n: { sidecar: { kind: 'error', error: new RelupError('PERMISSION', 'x') } }, want: { scripts: '5.0.1', relup: '5.0.1' } },
+  { name: 'scripts in bin/: relup and sha256 (release_handler unpacks it)', n: { scriptsInBin: ['5.0.1'] }, want: { relup: '5.0.1', hash: true } },
+  { name: 'install with scripts in bin/: only the relup', n: { command: 'install', scriptsInBin: ['5.0.1'] }, want: { relup: '5.0.1' } },
+  { name: 'a node that will be refused: no relup', n: { nodeMayAnswer: false }, want: { scripts: '5.0.1', hash: true } },
+  { name: 'the current version\'s package going up: nothing', n: { packageVersion: '5.0.0' }, want: {} },
+  { name: 'downgrade: the scripts of the newer current from its package', n: { command: 'downgrade', target: parseTarget('5.0.0'), relVsn: '5.0.1', packageVersion: '5.0.1' }, want: { scripts: '5.0.1', hash: true } },
+  { name: 'downgrade: the target\'s package is not read', n: { command: 'downgrade', target: parseTarget('5.0.0'), relVsn: '5.0.1', packageVersion: '5.0.0', scriptsInBin: ['5.0.1'] }, want: {} },
+  { name: 'the running release, not REL_VSN, decides going up', n: { runningRelease: '5.0.1', scriptsInBin: ['5.0.1'] }, want: { hash: true } },
+  { name: 'uninstall: nothing', n: { command: 'uninstall', target: parseTarget('5.0.0'), relVsn: '5.0.1', packageVersion: '5.0.0', scriptsInBin: ['5.0.1'] }, want: {} },
+  { name: 'a name that is no package\'s: nothing', n: { packageVersion: null }, want: {} },
+];
+for (const row of needsRows) {
+  test(`packageNeeds: ${row.name}`, () => {
+    assert.deepEqual(packageNeeds({ ...needsBase, ...row.n }), { ...NOTHING, ...row.want });
+  });
+}

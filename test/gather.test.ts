@@ -9,7 +9,7 @@ import { gather, hopsFrom, type GatherRequest } from '../src/gather.js';
 import { makeFakeRoot, makePackage, runWrapper, type FakeRoot } from './helpers/fake-root.js';
 
 function request(fr: FakeRoot, over: Partial<GatherRequest> = {}): GatherRequest {
-  return { command: 'upgrade', target: '5.0.1', passArgs: [], rootFlag: fr.root, packageFlag: null, invoked: join(fr.root, 'bin', 'emqx'), cwd: fr.root, env: {}, ...over };
+  return { command: 'upgrade', target: '5.0.1', passArgs: [], rootFlag: fr.root, packageFlag: null, invoked: join(fr.root, 'bin', 'emqx'), cwd: fr.root, env: {}, requireChecksum: false, dryRun: false, ...over };
 }
 
 test('gather: scripts in bin/ count only when both are non-empty files', async (t) => {
@@ -94,18 +94,19 @@ test('gather: relups of the running and target releases from disk, and going up,
   writeFileSync(join(rel, 'RELEASES'), '[{release,"emqx","5.0.0","13.1",[],permanent}].\n');
   const { facts } = await gather(request(fr));
   assert.equal(facts.runningRelease, '5.0.0');
-  assert.deepEqual(facts.relups.installed['5.0.0'], { kind: 'found', file: join(rel, '5.0.0', 'relup'), relup: { version: '5.0.0', upFrom: ['4.4.9'], downTo: ['4.4.9'] } });
-  assert.deepEqual(facts.relups.installed['5.0.1'], { kind: 'absent', file: join(rel, '5.0.1', 'relup') });
-  assert.deepEqual(facts.relups.packages[p1], { kind: 'found', file: `releases/5.0.1/relup in ${p1}`, relup: { version: '5.0.1', upFrom: ['4.4.9'], downTo: [] } });
-  assert.equal(facts.relups.packages[p2]?.kind, 'absent');
+  assert.deepEqual(facts.installedRelups['5.0.0'], { kind: 'found', file: join(rel, '5.0.0', 'relup'), relup: { version: '5.0.0', upFrom: ['4.4.9'], downTo: ['4.4.9'] } });
+  assert.deepEqual(facts.installedRelups['5.0.1'], { kind: 'absent', file: join(rel, '5.0.1', 'relup') });
+  assert.deepEqual(facts.reads[p1]?.relup, { kind: 'found', file: `releases/5.0.1/relup in ${p1}`, relup: { version: '5.0.1', upFrom: ['4.4.9'], downTo: [] } });
+  assert.equal(facts.reads[p2]?.relup?.kind, 'absent');
   // A damaged relup on disk is kept as data, for the decision to raise.
   writeFileSync(join(rel, '5.0.0', 'relup'), '{"5.0.0",');
   const down = await gather(request(fr, { command: 'downgrade', target: '4.4.9' }));
-  const bad = down.facts.relups.installed['5.0.0'];
+  const bad = down.facts.installedRelups['5.0.0'];
   assert.ok(bad?.kind === 'error' && bad.error.code === 'CONFIG' && /5\.0\.0\/relup is not a valid relup/.test(bad.error.message));
-  assert.deepEqual(down.facts.relups.packages, {}, 'going down, no package is read');
+  assert.deepEqual(Object.values(down.facts.reads).map((r) => r.relup), [], 'going down, no package relup is read');
   const none = await gather(request(fr, { command: 'uninstall' }));
-  assert.deepEqual(none.facts.relups, { installed: {}, packages: {} }, 'uninstall has no path to check');
+  assert.deepEqual(none.facts.installedRelups, {}, 'uninstall has no path to check');
+  assert.deepEqual(Object.values(none.facts.reads).map((r) => [r.needs.scripts, r.relup]), [['5.0.1', null], ['5.0.1', null]], 'only the scripts of the newest 5.0.1');
 });
 
 test('gather: no nodetool is a fact, not an error', async (t) => {
@@ -139,9 +140,10 @@ test('gather: a package relup is read going up, not for a node that does not ans
   t.after(() => fr.cleanup());
   const p1 = makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
   let { facts } = await gather(request(fr));
-  assert.deepEqual(Object.keys(facts.relups.packages), [p1]);
+  assert.deepEqual(Object.keys(facts.reads), [p1]);
+  assert.equal(facts.reads[p1]?.relup?.kind, 'found');
   fr.nodeUp(false);
   ({ facts } = await gather(request(fr)));
   assert.equal(facts.ping.kind, 'down');
-  assert.deepEqual(facts.relups.packages, {}, 'decide refuses the down node before the path check');
+  assert.equal(facts.reads[p1]?.relup, null, 'decide refuses the down node before the path check');
 });

@@ -5,7 +5,14 @@ import { makeRng, type Rng } from './prng.js';
 import { versionedScripts } from '../../src/release/script-names.js';
 
 export type Kind = 'text' | 'random';
-export type Layout = 'first' | 'middle' | 'last' | 'none';
+/**
+ * Where the two versioned scripts (and the relup) go: `first` is the layout `pack` writes (scripts,
+ * then releases/<v>/relup third); `middle`/`last` put the scripts at the byte midpoint or the end;
+ * `emqx` follows EMQX's own build (`tar -zcf -- *` in the release directory: top-level names in
+ * glob order, each directory in readdir order, so bin/ and the scripts come first and releases/,
+ * with the relup and emqx_vars, last); `none` has no scripts (pack's input).
+ */
+export type Layout = 'first' | 'middle' | 'last' | 'emqx' | 'none';
 
 export interface TreeParams {
   seed: number;
@@ -134,7 +141,7 @@ export function planTree(params: TreeParams): Tree {
   for (const b of ['erl', 'start', 'escript', 'erlc', 'ct_run', 'typer', 'dialyzer', 'erl.src', 'start.src'])
     add(`${erts}/bin/${b}`, 3_000, 0o755);
   for (const f of ['emqx_vars', 'RELEASES', 'start_erl.data']) add(`releases/${f}`, 600);
-  for (const f of ['emqx.rel', 'emqx.boot', 'emqx.script', 'start.boot', 'start_clean.boot', 'sys.config', 'vm.args'])
+  for (const f of ['emqx.rel', 'emqx.boot', 'emqx.script', 'start.boot', 'start_clean.boot', 'sys.config', 'vm.args', 'relup'])
     add(`releases/${v}/${f}`, 8_000);
   for (const f of ['emqx.conf', 'vm.args', 'ssl_dist.conf', 'certs/cacert.pem', 'certs/cert.pem', 'certs/key.pem'])
     add(`etc/${f}`, 3_000);
@@ -189,7 +196,7 @@ function parents(path: string): string[] {
 }
 
 /** Index in `files` before which the scripts go: 0, the byte midpoint, the end. */
-export function scriptIndex(files: readonly TreeFile[], layout: Exclude<Layout, 'none'>): number {
+export function scriptIndex(files: readonly TreeFile[], layout: 'first' | 'middle' | 'last'): number {
   if (layout === 'first') return 0;
   if (layout === 'last') return files.length;
   const total = files.reduce((s, f) => s + f.size, 0);
@@ -199,6 +206,51 @@ export function scriptIndex(files: readonly TreeFile[], layout: Exclude<Layout, 
     acc += (files[i] as TreeFile).size;
   }
   return files.length;
+}
+
+/** readdir order on a hashed directory (ext4's htree), stood in for by a seeded shuffle per directory. */
+function readdirOrder(names: string[], seed: number, dir: string): string[] {
+  let h = seed >>> 0;
+  for (let i = 0; i < dir.length; i++) h = Math.imul(h ^ dir.charCodeAt(i), 16777619) >>> 0;
+  const rng = makeRng(h);
+  const out = [...names];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [out[i], out[j]] = [out[j] as string, out[i] as string];
+  }
+  return out;
+}
+
+/** EMQX's `tar -zcf -- *`: each directory before its children, top level sorted, the rest in readdir order. */
+function emqxOrder(paths: readonly string[], seed: number): string[] {
+  interface Dir {
+    files: string[];
+    dirs: Map<string, Dir>;
+  }
+  const root: Dir = { files: [], dirs: new Map() };
+  for (const p of paths) {
+    const parts = p.split('/');
+    let d = root;
+    for (const part of parts.slice(0, -1)) {
+      const next = d.dirs.get(part) ?? { files: [], dirs: new Map() };
+      d.dirs.set(part, next);
+      d = next;
+    }
+    d.files.push(parts[parts.length - 1] as string);
+  }
+  const out: string[] = [];
+  const walk = (d: Dir, prefix: string, top: boolean): void => {
+    const names = [...d.files, ...d.dirs.keys()];
+    const order = top ? names.sort() : readdirOrder(names, seed, prefix);
+    for (const n of order) {
+      const full = prefix === '' ? n : `${prefix}/${n}`;
+      const sub = d.dirs.get(n);
+      out.push(full);
+      if (sub) walk(sub, full, false);
+    }
+  };
+  walk(root, '', true);
+  return out;
 }
 
 /**
@@ -218,13 +270,25 @@ export function memberOrder(tree: Tree, layout: Layout, prefixes: readonly strin
     }
     out.push(path);
   };
+  if (layout === 'emqx') {
+    const order = emqxOrder([...tree.files.map((f) => f.path), ...tree.scripts.map((f) => f.path)], tree.params.seed);
+    for (const p of prefixes) for (const f of tree.files) order.push(`${p}/${f.path}`);
+    return order;
+  }
+  const relup = `releases/${tree.params.version}/relup`;
   const at = layout === 'none' ? -1 : scriptIndex(tree.files, layout);
+  // pack's layout: the relup right after the scripts, so the wrapper's path check costs the head.
+  const rest = layout === 'first' ? tree.files.filter((f) => f.path !== relup) : tree.files;
   // Scripts go in without parent entries, so `first` really starts with them (as pack writes).
   const scripts = (): void => {
     for (const s of tree.scripts) out.push(s.path);
   };
-  tree.files.forEach((f, i) => {
-    if (i === at && layout !== 'last') scripts();
+  if (layout === 'first') {
+    scripts();
+    out.push(relup);
+  }
+  rest.forEach((f, i) => {
+    if (i === at && layout !== 'last' && layout !== 'first') scripts();
     push(f.path);
   });
   for (const p of prefixes) for (const f of tree.files) push(`${p}/${f.path}`);

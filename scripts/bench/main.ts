@@ -21,7 +21,18 @@ import { fleetSizes, rolloutTargets } from './rollout-targets.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
 const childJs = path.join(here, 'child.js');
-const LAYOUTS: Array<Exclude<Layout, 'none'>> = ['first', 'middle', 'last'];
+const LAYOUTS: Array<Exclude<Layout, 'none'>> = ['first', 'middle', 'last', 'emqx'];
+/** Layouts whose whole `emqx unpack` is measured, with and without a sidecar to verify. */
+const UNPACK_LAYOUTS: Array<Exclude<Layout, 'none'>> = ['last', 'first', 'emqx'];
+
+/** The bytes the wrapper read of the package over its size, from the run's line in <root>/log/emqx-relup.log. */
+function bytesRatio(root: string): number {
+  const lines = fs.readFileSync(path.join(root, 'log', 'emqx-relup.log'), 'utf8').trim().split('\n');
+  const entry = JSON.parse(lines[lines.length - 1] as string) as { reads?: { bytesRead: number; size: number }[] };
+  const reads = entry.reads ?? [];
+  if (reads.length === 0) throw new Error('the run log names no package read');
+  return reads.reduce((a, r) => a + r.bytesRead / r.size, 0);
+}
 
 function readAll(file: string): void {
   const fd = fs.openSync(file, 'r');
@@ -164,7 +175,7 @@ async function packageBench(opts: Options, cache: string, res: Results): Promise
   const hasExtract = fs.existsSync(extractModule);
   if (!hasExtract) res.note('extraction', 'not available yet (src/package/extract.ts is not on this branch): skipped');
 
-  for (const id of ['first', 'middle', 'last', 'none'] as const) readAll(manifest.packages[id].path);
+  for (const id of ['first', 'middle', 'last', 'emqx', 'none'] as const) readAll(manifest.packages[id].path);
 
   // Installation roots: one per layout for `emqx upgrade`, one with the scripts in bin/ for cold starts.
   const coldRoot = path.join(work, 'root-cold');
@@ -213,6 +224,38 @@ async function packageBench(opts: Options, cache: string, res: Results): Promise
           resetRoot(root, V, record);
         },
       });
+    }
+  }
+  // The whole `emqx unpack` (one read of the package: relup, scripts, and with a sidecar the sha256).
+  if (hasWrapper) {
+    for (const layout of UNPACK_LAYOUTS) {
+      const pkg = manifest.packages[layout].path;
+      cases.push({ id: `sha256sum:${layout}`, project: false, run: () => res.run(`sha256sum:${layout}`, timed('sha256sum', [pkg])) });
+      for (const sum of [false, true]) {
+        const id = `unpack${sum ? '-sum' : ''}:${layout}`;
+        const root = path.join(work, `root-${id.replace(':', '-')}`);
+        const record = path.join(work, `record-${id.replace(':', '-')}`);
+        makeRoot(root, { currentVersion: '5.0.0', ertsVersion: params.ertsVersion, packagePath: pkg });
+        if (sum) {
+          const digest = timed('sha256sum', [pkg]).stdout.slice(0, 64);
+          fs.writeFileSync(path.join(root, 'releases', `${path.basename(pkg)}.sha256`), `${digest}  ${path.basename(pkg)}\n`);
+        }
+        const env = wrapperEnv(record);
+        cases.push({
+          id,
+          project: true,
+          run() {
+            resetRoot(root, V, record);
+            const r = timed(wrapper, ['--root', root, ...(sum ? ['--require-checksum'] : []), 'unpack', V], { env });
+            if (r.status !== 0) throw new Error(`emqx unpack exited ${r.status}: ${firstLine(r.stderr)}`);
+            const rec = fs.existsSync(record) ? fs.readFileSync(record, 'utf8') : '';
+            if (!rec.includes(`bin/emqx-${V} unpack`)) throw new Error(`no hand-over to bin/emqx-${V} recorded (record: ${JSON.stringify(rec)})`);
+            res.run(id, r);
+            res.add(`bytes:${id}`, bytesRatio(root));
+            resetRoot(root, V, record);
+          },
+        });
+      }
     }
   }
   const last = manifest.packages.last.path;

@@ -4,7 +4,9 @@ import { unitOf } from './targets.js';
 
 function value(id: string | null, x: number): string {
   if (Number.isNaN(x)) return '-';
-  return id && unitOf(id) === 'MB' ? `${x.toFixed(1)} MB` : formatMs(x);
+  const unit = id ? unitOf(id) : 'ms';
+  if (unit === 'x') return `${formatRatio(x)}x`;
+  return unit === 'MB' ? `${x.toFixed(1)} MB` : formatMs(x);
 }
 
 function rowIds(row: Row, ids: Record<string, [string | null, string | null]>): [string | null, string | null] {

@@ -71,6 +71,7 @@ export async function main(argv: string[], invoked: string): Promise<number> {
       ...a.relup,
       packageFlag: a.package,
       requireChecksum: a.requireChecksum,
+      dryRun: a.dryRun,
       json: a.json,
       warn: (m: string) => rep.warn(m),
     };

@@ -1,7 +1,6 @@
-// Package integrity from a `<package>.sha256` sidecar. Extraction stops reading once both scripts
-// are found, so damage after them is only caught here: verify before extracting.
+// Package integrity from a `<package>.sha256` sidecar: reading it (an effect) apart from checking
+// a sha256 against it (pure, so decide.ts makes the check on what read.ts hashed).
 import { createHash } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
 import { openRegular } from './open.js';
 import * as path from 'node:path';
 import { RelupError, fromFsError } from '../errors.js';
@@ -50,63 +49,77 @@ export type SidecarResult =
   | { status: 'verified'; sidecar: string; sha256: string }
   | { status: 'absent'; sidecar: string };
 
-export interface VerifyOptions {
-  /** `--require-checksum`: a missing sidecar is an error (NOT_FOUND, 66: a file is missing). */
-  required?: boolean;
-  signal?: AbortSignal;
-  /** The package's sha256 when the caller has just computed it (the file is not read again). */
-  sha256?: string;
-}
+/** A sidecar as read: its text, none there, or why it could not be read. */
+export type SidecarFact = { kind: 'found'; text: string } | { kind: 'absent' } | { kind: 'error'; error: RelupError };
 
-/**
- * Verifies `pkg` against `<pkg>.sha256` when that exists. Mismatch -> CHECKSUM_MISMATCH (65);
- * malformed sidecar -> BAD_PACKAGE (65); missing while required -> NOT_FOUND (66); an absent
- * optional sidecar is reported as such so the caller can warn.
- */
-export async function verifySidecar(pkg: string, opts: VerifyOptions = {}): Promise<SidecarResult> {
+/** Reads `<pkg>.sha256` (one small read; never rejects with a RelupError: problems are the fact). */
+export async function readSidecar(pkg: string): Promise<SidecarFact> {
   const sidecar = sidecarPath(pkg);
-  let text: string;
   try {
     const fh = await openRegular(sidecar, 'reading the checksum file');
     try {
       const buf = Buffer.alloc(SIDECAR_MAX + 1);
       const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
       if (bytesRead > SIDECAR_MAX) {
-        throw new RelupError('BAD_PACKAGE', `checksum file ${sidecar} is malformed: larger than ${SIDECAR_MAX} bytes`, {
-          hint: 'regenerate it with sha256sum',
-        });
+        return { kind: 'error', error: new RelupError('BAD_PACKAGE', `checksum file ${sidecar} is malformed: larger than ${SIDECAR_MAX} bytes`, { hint: 'regenerate it with sha256sum' }) };
       }
-      text = buf.subarray(0, bytesRead).toString('utf8');
+      return { kind: 'found', text: buf.subarray(0, bytesRead).toString('utf8') };
     } finally {
       await fh.close();
     }
   } catch (e) {
     const code = e instanceof RelupError ? e.code : (e as NodeJS.ErrnoException).code;
-    if (code === 'NOT_FOUND' && (e as RelupError).cause && ((e as RelupError).cause as NodeJS.ErrnoException).code === 'ENOENT') {
-      if (!opts.required) return { status: 'absent', sidecar };
-      throw new RelupError('NOT_FOUND', `checksum file ${sidecar} is missing and --require-checksum is set`, {
-        hint: 'put the .sha256 file published with the package next to it, or drop --require-checksum',
-        details: { sidecar },
-      });
-    }
+    if (code === 'NOT_FOUND' && (e as RelupError).cause && ((e as RelupError).cause as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
     if (code === 'BAD_PACKAGE') {
-      throw new RelupError('BAD_PACKAGE', `checksum file ${sidecar} is not a regular file`, { hint: 'replace it with the published .sha256 file' });
+      return { kind: 'error', error: new RelupError('BAD_PACKAGE', `checksum file ${sidecar} is not a regular file`, { hint: 'replace it with the published .sha256 file' }) };
     }
-    throw fromFsError(e, sidecar, 'reading the checksum file');
+    return { kind: 'error', error: fromFsError(e, sidecar, 'reading the checksum file') };
   }
-  const parsed = parseSidecar(text, pkg);
+}
+
+/**
+ * Pure: `pkg`, whose sha256 is `actual`, against its sidecar as read. Mismatch -> CHECKSUM_MISMATCH
+ * (65); malformed sidecar -> BAD_PACKAGE (65); missing while `required` (--require-checksum) ->
+ * NOT_FOUND (66: a file is missing); an absent optional sidecar is reported so the caller can warn.
+ */
+export function checkSidecar(pkg: string, fact: SidecarFact, actual: () => string, required: boolean): SidecarResult {
+  const sidecar = sidecarPath(pkg);
+  if (fact.kind === 'error') throw fact.error;
+  if (fact.kind === 'absent') {
+    if (!required) return { status: 'absent', sidecar };
+    throw new RelupError('NOT_FOUND', `checksum file ${sidecar} is missing and --require-checksum is set`, {
+      hint: 'put the .sha256 file published with the package next to it, or drop --require-checksum',
+      details: { sidecar },
+    });
+  }
+  const parsed = parseSidecar(fact.text, pkg);
   if ('error' in parsed) {
     throw new RelupError('BAD_PACKAGE', `checksum file ${sidecar} is malformed: ${parsed.error}`, {
       hint: 'regenerate it with sha256sum or fetch it again',
       details: { sidecar },
     });
   }
-  const actual = opts.sha256 ?? (await sha256File(pkg, opts.signal ? { signal: opts.signal } : {}));
-  if (actual !== parsed.hash) {
-    throw new RelupError('CHECKSUM_MISMATCH', `package ${pkg} does not match ${path.basename(sidecar)}: sha256 is ${actual}, expected ${parsed.hash}`, {
+  const sha256 = actual();
+  if (sha256 !== parsed.hash) {
+    throw new RelupError('CHECKSUM_MISMATCH', `package ${pkg} does not match ${path.basename(sidecar)}: sha256 is ${sha256}, expected ${parsed.hash}`, {
       hint: 'the package is damaged or not the published one: fetch it again',
-      details: { package: pkg, sidecar, expected: parsed.hash, actual },
+      details: { package: pkg, sidecar, expected: parsed.hash, actual: sha256 },
     });
   }
-  return { status: 'verified', sidecar, sha256: actual };
+  return { status: 'verified', sidecar, sha256 };
+}
+
+export interface VerifyOptions {
+  /** `--require-checksum`: a missing sidecar is an error. */
+  required?: boolean;
+  signal?: AbortSignal;
+  /** The package's sha256 when the caller has just computed it (the file is not read again). */
+  sha256?: string;
+}
+
+/** Verifies `pkg` against `<pkg>.sha256` when that exists (checkSidecar), hashing it unless told its sha256. */
+export async function verifySidecar(pkg: string, opts: VerifyOptions = {}): Promise<SidecarResult> {
+  const fact = await readSidecar(pkg);
+  const sha256 = fact.kind === 'found' ? (opts.sha256 ?? (await sha256File(pkg, opts.signal ? { signal: opts.signal } : {}))) : '';
+  return checkSidecar(pkg, fact, () => sha256, opts.required ?? false);
 }

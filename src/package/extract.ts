@@ -1,7 +1,8 @@
-// Takes exactly the two versioned scripts out of a release package into bin/, all or nothing:
-// each goes to an O_EXCL temporary in bin/, is fsynced, and only when both are complete are they
+// Puts the two versioned scripts, as read and checked by read.ts, into bin/, all or nothing: each
+// goes to an O_EXCL temporary in bin/, is fsynced, and only when both are complete are they
 // renamed over the final names (a symlink there is replaced, never followed). On any failure the
-// temporaries go and bin/ is exactly as before.
+// temporaries go and bin/ is exactly as before. The package is never opened here: what is
+// written is the bytes that were verified.
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -9,9 +10,7 @@ import { RelupError, fromFsError } from '../errors.js';
 import { pidAlive } from '../pid.js';
 import { syncDir, writeSynced } from '../durable-file.js';
 import { versionedScriptFiles, versionedScripts } from '../release/script-names.js';
-import { scanTarGz, type ScanOptions, type TarHeader } from './scan.js';
-
-export const DEFAULT_MAX_ENTRY_BYTES = 16 * 1024 * 1024;
+import { NOTHING, readPackage, type ReadOptions, type ScriptFile } from './read.js';
 
 /** Archive members holding the scripts of `version` (also accepted with a leading `./`). */
 export function memberNames(version: string): string[] {
@@ -24,12 +23,7 @@ function tempName(dest: string, kind: '' | '.old' = ''): string {
   return `.${dest}.relup-${process.pid}-${randomBytes(4).toString('hex')}${kind}.tmp`;
 }
 
-/** Only plain file entries; tar-stream reports typeflag '0', '\0' and '7' (contiguous) as these. */
-const FILE_TYPES = new Set(['file', 'contiguous-file']);
-
-export interface ExtractOptions extends Pick<ScanOptions, 'signal' | 'highWaterMark' | 'chunkSize'> {
-  maxEntryBytes?: number;
-}
+export type ExtractOptions = ReadOptions;
 
 export interface ExtractResult {
   /** Absolute paths of the scripts now in place. */
@@ -40,16 +34,8 @@ export interface ExtractResult {
 
 interface Member {
   dest: string;
-  member: string | null;
+  data: Buffer;
   tmp: string | null;
-  complete: boolean;
-}
-
-function memberError(pkg: string, member: string, what: string): RelupError {
-  return new RelupError('BAD_PACKAGE', `package ${pkg}: member ${member} ${what}`, {
-    hint: 'the package is damaged or not a genuine release package: fetch it again',
-    details: { package: pkg, member },
-  });
 }
 
 async function writeAll(fh: fsp.FileHandle, buf: Buffer): Promise<void> {
@@ -73,8 +59,8 @@ async function checkDestination(dest: string): Promise<boolean> {
   return lst !== null;
 }
 
-/** Checked before anything is read, so an impossible destination costs no scan. */
-async function checkDestinations(binDir: string, members: Member[]): Promise<void> {
+/** Checked before anything is read or written (the dry run too), so an impossible destination costs no scan. */
+export async function checkDestinations(binDir: string, dests: readonly string[]): Promise<void> {
   let st;
   try {
     st = await fsp.stat(binDir);
@@ -82,7 +68,7 @@ async function checkDestinations(binDir: string, members: Member[]): Promise<voi
     throw fromFsError(e, binDir, 'preparing to extract the scripts');
   }
   if (!st.isDirectory()) throw new RelupError('CANNOT_WRITE', `${binDir} is not a directory`, { hint: 'check the installation root' });
-  for (const m of members) await checkDestination(path.join(binDir, m.dest));
+  for (const d of dests) await checkDestination(path.join(binDir, d));
 }
 
 /**
@@ -138,91 +124,14 @@ async function commit(binDir: string, members: Member[]): Promise<void> {
   }
 }
 
-/** Receives one member's body; `close` runs whether or not the body was complete. */
-interface Sink {
-  write(chunk: Buffer): Promise<void>;
-  finish(): Promise<void>;
-  close(): Promise<void>;
+function newMembers(files: readonly ScriptFile[]): Member[] {
+  return files.map((f) => ({ dest: f.dest, data: f.data, tmp: null }));
 }
 
-/**
- * The one reading of a package for its two scripts, shared by extraction and --dry-run so both
- * refuse exactly the same packages: exact member names, regular files, not empty, not over the
- * limit, not twice, not truncated, both present. Stops reading once both are complete.
- */
-async function scanScripts(
-  pkgPath: string,
-  version: string,
-  members: Member[],
-  sink: (m: Member) => Promise<Sink>,
-  opts: ExtractOptions,
-): Promise<{ bytesRead: number; entriesSeen: number }> {
-  const maxEntryBytes = opts.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
-  const byName = new Map<string, Member>();
-  for (const m of members) for (const n of [`bin/${m.dest}`, `./bin/${m.dest}`]) byName.set(n, m); // exact names only: never '/bin/..', '../bin/..'
-
-  const take = (m: Member, header: TarHeader) => async (body: AsyncIterable<Buffer>) => {
-    const out = await sink(m);
-    let written = 0;
-    try {
-      for await (const chunk of body) {
-        written += chunk.length;
-        if (written > maxEntryBytes) throw memberError(pkgPath, header.name, `is larger than ${maxEntryBytes} bytes`);
-        await out.write(chunk);
-      }
-      if (written !== header.size) throw memberError(pkgPath, header.name, `is truncated (${written} of ${header.size} bytes)`);
-      await out.finish();
-    } finally {
-      await out.close();
-    }
-    m.complete = true;
-  };
-
-  const stats = await scanTarGz(
-    pkgPath,
-    {
-      entry(header) {
-        // A trailing '/' (how directories are written) still names the member, so it is refused as one.
-        const m = byName.get(header.name.endsWith('/') ? header.name.slice(0, -1) : header.name);
-        if (!m) return null;
-        if (m.member !== null) throw memberError(pkgPath, header.name, `appears twice (also as ${m.member})`);
-        m.member = header.name;
-        if (!FILE_TYPES.has(header.type ?? '')) throw memberError(pkgPath, header.name, `is a ${header.type ?? 'entry of unknown type'}, not a regular file`);
-        if (header.size === undefined || header.size <= 0) throw memberError(pkgPath, header.name, 'is empty');
-        if (header.size > maxEntryBytes) throw memberError(pkgPath, header.name, `is ${header.size} bytes, over the ${maxEntryBytes}-byte limit`);
-        return take(m, header);
-      },
-      done: () => members.every((m) => m.complete),
-    },
-    opts,
-  );
-  const missing = members.filter((m) => !m.complete);
-  if (missing.length > 0) {
-    const names = missing.map((m) => `bin/${m.dest}`).join(' and ');
-    throw new RelupError('BAD_PACKAGE', `package ${pkgPath} has no ${names}`, {
-      hint: `use a package of ${version} that ships its versioned scripts`,
-      details: { package: pkgPath, missing: missing.map((m) => `bin/${m.dest}`) },
-    });
-  }
-  return stats;
-}
-
-function newMembers(version: string): Member[] {
-  return versionedScriptFiles(version).map((dest) => ({ dest, member: null, tmp: null, complete: false }));
-}
-
-/**
- * Extracts `bin/emqx-<version>` and `bin/install_upgrade.escript-<version>` (or `./bin/...`) from
- * the .tar.gz `pkgPath` into `binDir`, reading the package once and stopping as soon as both are
- * found. Rejects with BAD_PACKAGE for a missing, duplicate, empty, oversize or non-regular member
- * and for a damaged archive; with PERMISSION / CANNOT_WRITE for file system trouble; with
- * `signal.reason` on abort. In every failure case bin/ is left as it was.
- */
-export async function extractScripts(pkgPath: string, version: string, binDir: string, opts: ExtractOptions = {}): Promise<ExtractResult> {
-  const members = newMembers(version);
-  await checkDestinations(binDir, members);
-
-  const sink = async (m: Member): Promise<Sink> => {
+/** Each script to its O_EXCL temporary, complete, 0755 and fsynced, before any rename. */
+async function writeTemps(binDir: string, members: Member[], signal?: AbortSignal): Promise<void> {
+  for (const m of members) {
+    signal?.throwIfAborted();
     const name = tempName(m.dest);
     const tmp = path.join(binDir, name);
     let fh: fsp.FileHandle;
@@ -232,52 +141,48 @@ export async function extractScripts(pkgPath: string, version: string, binDir: s
       throw fromFsError(e, tmp, 'creating a temporary file for the script');
     }
     m.tmp = name;
-    const fsErr = (e: unknown) => fromFsError(e, tmp, 'writing the extracted script');
-    return {
-      write: (chunk) => writeAll(fh, chunk).catch((e) => Promise.reject(fsErr(e))),
+    try {
+      await writeAll(fh, m.data);
       // Explicit chmod, since the mode given to open() is cut by the umask.
-      finish: () => fh.chmod(0o755).then(() => fh.sync()).catch((e) => Promise.reject(fsErr(e))),
-      close: () => fh.close(),
-    };
-  };
+      await fh.chmod(0o755);
+      await fh.sync();
+    } catch (e) {
+      throw fromFsError(e, tmp, 'writing the extracted script');
+    } finally {
+      await fh.close();
+    }
+  }
+  signal?.throwIfAborted();
+}
 
+/**
+ * Writes `files` (the scripts as read.ts checked them) into `binDir`. Rejects with PERMISSION /
+ * CANNOT_WRITE for file system trouble and with `signal.reason` on abort; bin/ is then as it was.
+ */
+export async function writeScripts(binDir: string, files: readonly ScriptFile[], opts: { signal?: AbortSignal } = {}): Promise<string[]> {
+  const members = newMembers(files);
+  await checkDestinations(binDir, members.map((m) => m.dest));
   try {
-    const stats = await scanScripts(pkgPath, version, members, sink, opts);
+    await writeTemps(binDir, members, opts.signal);
     await commit(binDir, members);
-    return { written: members.map((m) => path.join(binDir, m.dest)), bytesRead: stats.bytesRead, entriesSeen: stats.entriesSeen };
+    return members.map((m) => path.join(binDir, m.dest));
   } finally {
     for (const m of members) if (m.tmp) await unlinkQuiet(path.join(binDir, m.tmp));
   }
 }
 
-/** Bytes of each script's head kept by checkScripts: enough for the wrapper marker. */
-export const HEAD_BYTES = 512;
-
 /**
- * --dry-run: the same reading and refusals as extractScripts, and the same destination checks in
- * `binDir`, but nothing is written anywhere (not even a scratch directory). Returns the first
- * HEAD_BYTES of each script, by its name in bin/.
+ * Reads the scripts of `version` from the .tar.gz `pkgPath` (read.ts, stopping once both are in)
+ * and writes them into `binDir`. Rejects with BAD_PACKAGE for a missing, duplicate, empty,
+ * oversize or non-regular member and for a damaged archive, like writeScripts otherwise.
  */
-export async function checkScripts(pkgPath: string, version: string, binDir: string, opts: ExtractOptions = {}): Promise<Map<string, Buffer>> {
-  const members = newMembers(version);
-  await checkDestinations(binDir, members);
-  const heads = new Map<string, Buffer>();
-  const sink = async (m: Member): Promise<Sink> => {
-    const parts: Buffer[] = [];
-    let kept = 0;
-    return {
-      write: async (chunk) => {
-        if (kept < HEAD_BYTES) {
-          parts.push(chunk.subarray(0, HEAD_BYTES - kept));
-          kept += Math.min(chunk.length, HEAD_BYTES - kept);
-        }
-      },
-      finish: async () => void heads.set(m.dest, Buffer.concat(parts)),
-      close: async () => {},
-    };
-  };
-  await scanScripts(pkgPath, version, members, sink, opts);
-  return heads;
+export async function extractScripts(pkgPath: string, version: string, binDir: string, opts: ExtractOptions = {}): Promise<ExtractResult> {
+  const [runner, escript] = versionedScriptFiles(version);
+  await checkDestinations(binDir, [runner, escript]);
+  const read = await readPackage(pkgPath, { ...NOTHING, scripts: version }, opts);
+  if (read.scripts?.kind !== 'found') throw read.scripts?.error ?? read.failure;
+  const written = await writeScripts(binDir, read.scripts.files, opts);
+  return { written, bytesRead: read.bytesRead, entriesSeen: read.entriesSeen };
 }
 
 interface JournalEntry {

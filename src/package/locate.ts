@@ -3,6 +3,7 @@
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { RelupError, fromFsError } from '../errors.js';
+import { identityOf, type FileIdentity } from './open.js';
 import { parsePackageName, packageFileName, type Edition, type PackageName } from '../version/index.js';
 
 export type Selection =
@@ -83,7 +84,7 @@ export function selectionError(sel: Exclude<Selection, { kind: 'found' }>, versi
 
 /** The fs call probePackage needs, so that tests can hand in memfs. */
 export interface LocateFs {
-  open(p: string, flags: number): Promise<{ stat(): Promise<{ isFile(): boolean; size: number }>; close(): Promise<void> }>;
+  open(p: string, flags: number): Promise<{ stat(): Promise<{ isFile(): boolean; size: number; dev: number; ino: number; mtimeMs: number }>; close(): Promise<void> }>;
 }
 
 const defaultFs: LocateFs = nodeFs.promises as unknown as LocateFs;
@@ -95,8 +96,8 @@ export interface LocatedPackage {
   size: number;
 }
 
-/** What opening a package found: its size, or the error a real open raises, as data. */
-export type Probe = { size: number } | { error: RelupError };
+/** What opening a package found: its size and identity, or the error a real open raises, as data. */
+export type Probe = { size: number; identity: FileIdentity } | { error: RelupError };
 
 /**
  * Opens the package for reading (non-blocking, so a FIFO cannot hang us) and checks it is a regular
@@ -112,7 +113,7 @@ export async function probePackage(file: string, fs: LocateFs = defaultFs): Prom
   try {
     const st = await fh.stat();
     if (!st.isFile()) return { error: new RelupError('BAD_PACKAGE', `${file} is not a regular file`, { hint: 'point to the .tar.gz package itself' }) };
-    return { size: st.size };
+    return { size: st.size, identity: identityOf(st) };
   } finally {
     await fh.close();
   }

@@ -24,6 +24,8 @@ export function runLogEntry(plan: Plan, outcome: RunOutcome, ctx: { time: Date; 
     to: plan.targetVersion,
     scripts: plan.newestVersion,
     package: plan.package,
+    // What each package cost this process and the sha256 it was verified by: the audit of "what was checked is what ran".
+    ...(plan.reads ? { reads: plan.reads } : {}),
     run: [plan.exec.file, ...plan.exec.args],
     outcome: outcome.kind === 'handed-over' ? 'handed-over' : outcome.exitCode === 0 ? 'ok' : 'failed',
     ...(outcome.kind === 'exit' ? { exitCode: outcome.exitCode } : {}),

@@ -43,10 +43,10 @@ export type MemberHandler = (entry: InputEntry) => Promise<void>;
 /**
  * Calls `handler` for each member in order, one at a time, through the wrapper's own streaming
  * scan (scan.ts), so a bad archive fails the same way everywhere. A body the handler leaves unread
- * is drained.
+ * is drained. With `hash`, resolves with the file's sha256 from the same pass.
  */
-export async function forEachArchiveMember(path: string, handler: MemberHandler, signal?: AbortSignal): Promise<void> {
-  await scanTarGz(
+export async function forEachArchiveMember(path: string, handler: MemberHandler, signal?: AbortSignal, hash = false): Promise<string | null> {
+  const stats = await scanTarGz(
     path,
     {
       entry: (h) => async (body) => {
@@ -68,13 +68,17 @@ export async function forEachArchiveMember(path: string, handler: MemberHandler,
       },
       done: () => false,
     },
-    signal ? { signal } : {},
+    { ...(signal ? { signal } : {}), hash },
   );
+  return stats.sha256;
 }
 
 /** Members of a tarball or a release directory, to `handler` in order. */
 export async function forEachMember(path: string, kind: InputKind, handler: MemberHandler, signal?: AbortSignal): Promise<void> {
-  if (kind === 'tarball') return forEachArchiveMember(path, handler, signal);
+  if (kind === 'tarball') {
+    await forEachArchiveMember(path, handler, signal);
+    return;
+  }
   for await (const e of readDirectory(path)) {
     signal?.throwIfAborted();
     await handler(e);

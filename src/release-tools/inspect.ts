@@ -1,4 +1,4 @@
-// `emqx-relup inspect`: reads a package once (constant memory apart from the member list) and
+// `emqx-relup inspect`: reads a package once, its sha256 from the same pass (constant memory apart from the member list), and
 // reports what emqx upgrade and release_handler would make of it. The checks are pure
 // (inspect-checks.ts); this module only scans, through the same streaming scan as extraction.
 import { readFile, stat } from 'node:fs/promises';
@@ -8,14 +8,14 @@ import { sha256File, sidecarPath } from '../package/checksum.js';
 import { forEachArchiveMember } from './input.js';
 import { checkPackage, type InspectReport, type Scan, type ScannedEntry } from './inspect-checks.js';
 import { classify } from './layout.js';
-import { DEFAULT_MAX_ENTRY_BYTES } from '../package/extract.js';
+import { MAX_MEMBER_BYTES } from '../package/read.js';
 
 export type { InspectReport, Problem } from './inspect-checks.js';
 
 /** Metadata members larger than this are not read (a .rel or emqx_vars is a few KiB). */
 const META_LIMIT = 1 << 20;
 /** A relup lists every instruction of every path: it gets the limit of the wrapper's own read. */
-const RELUP_LIMIT = DEFAULT_MAX_ENTRY_BYTES;
+const RELUP_LIMIT = MAX_MEMBER_BYTES;
 
 export async function scanPackage(file: string): Promise<Scan> {
   const path = resolve(file);
@@ -27,8 +27,9 @@ export async function scanPackage(file: string): Promise<Scan> {
   const entries: ScannedEntry[] = [];
   const texts = new Map<string, string>();
   let readError: string | null = null;
+  let sha256: string | null = null;
   try {
-    await forEachArchiveMember(path, async (e) => {
+    sha256 = await forEachArchiveMember(path, async (e) => {
       const name = e.name.replace(/^(\.\/)+/, '');
       const role = classify(name);
       const entry: ScannedEntry = { name: e.name, type: e.type, mode: e.mode, size: e.size, linkname: e.linkname };
@@ -45,7 +46,7 @@ export async function scanPackage(file: string): Promise<Scan> {
       const data = Buffer.concat(parts);
       if (role.kind === 'versioned') entry.head = data.subarray(0, 512);
       else if (n <= limit) texts.set(name, data.toString('utf8'));
-    });
+    }, undefined, true);
   } catch (e) {
     if (!(e instanceof RelupError) || e.code !== 'BAD_PACKAGE') throw e;
     readError = e.message;
@@ -56,7 +57,8 @@ export async function scanPackage(file: string): Promise<Scan> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fromFsError(e, sidecarPath(path), 'reading the checksum');
   }
-  return { file: path, size: st.size, sha256: await sha256File(path), entries, texts, sidecar, readError };
+  // One pass gives the digest too; only a damaged archive, whose pass stopped short, is hashed apart.
+  return { file: path, size: st.size, sha256: sha256 ?? (await sha256File(path)), entries, texts, sidecar, readError };
 }
 
 export async function inspect(file: string): Promise<InspectReport> {

@@ -3,7 +3,7 @@
 // inspect. Pure string logic, shared by both.
 import { RelupError } from '../errors.js';
 import { isVersion } from '../version/index.js';
-import { DEFAULT_MAX_ENTRY_BYTES } from '../package/extract.js';
+import { MAX_MEMBER_BYTES } from '../package/read.js';
 import { ESCRIPT, RUNNER, versionedScripts } from '../release/script-names.js';
 
 /** Top-level names a release root holds; a first component outside these is taken as a wrapping folder. */
@@ -14,7 +14,7 @@ export const runnerName = (v: string): string => versionedScripts(v).runner;
 export const escriptName = (v: string): string => versionedScripts(v).escript;
 
 /** Largest versioned script accepted: what the bootstrapper's extraction takes. */
-export const MAX_SCRIPT_BYTES = DEFAULT_MAX_ENTRY_BYTES;
+export const MAX_SCRIPT_BYTES = MAX_MEMBER_BYTES;
 
 export type ScriptKind = 'runner' | 'escript';
 

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RelupError, toRelupError } from '../errors.js';
 import { readLocalPackage, readShippedWrapper, toolVersion, type LocalPackage } from './artifacts.js';
-import { readPackageRelup } from '../package/read-relup.js';
+import { NOTHING, readPackage } from '../package/read.js';
 import type { HostSpec } from './inventory.js';
 import { auditPath, openAudit } from './audit.js';
 import { DEFAULT_GATE_TIMEOUT_MS, recordedPeers } from './peers.js';
@@ -95,8 +95,9 @@ function withoutHost(dest: string, message: string): string {
 
 /** The package's upgrade paths, read once for every host's preflight. */
 async function packagePaths(path: string, target: string): Promise<Want['relup']> {
-  const { fact } = await readPackageRelup(path, target);
-  return fact.kind === 'found' ? { upFrom: fact.relup.upFrom, downTo: fact.relup.downTo } : null;
+  const { relup: fact } = await readPackage(path, { ...NOTHING, relup: target });
+  if (fact?.kind === 'error') throw fact.error;
+  return fact?.kind === 'found' ? { upFrom: fact.relup.upFrom, downTo: fact.relup.downTo } : null;
 }
 
 export async function resolveRemote(o: RolloutOptions['remote']): Promise<RemoteEmqx> {

@@ -3,9 +3,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
-import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, symlinkSync, mkdirSync, readdirSync, existsSync, rmSync, chmodSync } from 'node:fs';
+import { statSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync, symlinkSync, mkdirSync, readdirSync, existsSync, rmSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { waitUntilOpen } from '../helpers/open-files.js';
 import { makeFakeRoot, makePackage, runWrapper, sha256Sidecar, snapshotDir, bundle, wrapperBin, type FakeRoot } from '../helpers/fake-root.js';
 
 function withRoot(t: { after(fn: () => void): void }, opts: Parameters<typeof makeFakeRoot>[0] = {}): FakeRoot {
@@ -233,6 +234,8 @@ test('--dry-run --json prints the whole plan and changes nothing; the cookie is 
       package: pkg,
       extract: ['bin/emqx-5.0.1', 'bin/install_upgrade.escript-5.0.1'],
       verify: [pkg],
+      // The one pass over the package: it has no sidecar, so it is not hashed, and reading stops at the scripts.
+      reads: [{ package: pkg, size: statSync(pkg).size, bytesRead: statSync(pkg).size, sha256: null }],
       action: 'exec-newer',
       exec: { file: `${fr.root}/bin/emqx-5.0.1`, args: ['upgrade', '5.0.1'], cwd: fr.root },
       warnings: [`no ${pkg}.sha256; the package would be used without a checksum check`],
@@ -608,13 +611,16 @@ test('Ctrl-C while the package is read: exit 130, bin/ unchanged, lock freed', a
   const pkg = makePackage(join(fr.root, 'releases'), { version: '5.0.1', before });
   sha256Sidecar(pkg);
   const snap = fr.snapshot();
-  const child = spawn(wrapperBin, ['--root', fr.root, 'upgrade', '5.0.1'], { stdio: 'ignore' });
-  const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  const child = spawn(wrapperBin, ['--root', fr.root, 'upgrade', '5.0.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
   const lock = join(fr.root, '.emqx-relup.lock');
-  // The lock appears right before the sidecar check and extraction begin.
-  for (let i = 0; i < 2000 && !existsSync(lock); i++) await new Promise((r) => setTimeout(r, 2));
+  // The package is read (hashed and inflated in one pass) before the lock is taken.
+  assert.ok(await waitUntilOpen(child.pid!, pkg), 'the wrapper opened the package');
   child.kill('SIGINT');
   assert.equal(await exited, 130);
+  assert.match(stderr, /^emqx: error: interrupted by SIGINT; nothing was changed; run the command again\n$/m);
   assert.equal(fr.snapshot(), snap);
   assert.ok(!existsSync(lock));
 });

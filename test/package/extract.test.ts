@@ -8,7 +8,8 @@ import { randomBytes, randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { extractScripts, cleanStaleTemps, memberNames, DEFAULT_MAX_ENTRY_BYTES } from '../../src/package/extract.js';
+import { extractScripts, cleanStaleTemps, memberNames } from '../../src/package/extract.js';
+import { MAX_MEMBER_BYTES } from '../../src/package/read.js';
 import { scanTarGz } from '../../src/package/scan.js';
 import { readableModule, unprivilegedNode } from '../helpers/nobody.js';
 import {
@@ -236,7 +237,7 @@ describe('destinations', () => {
 
 describe('hostile corpus: typed error and bin/ byte-for-byte unchanged', () => {
   const scripts = scriptEntries(V);
-  const cases: { name: string; entries?: Entry[]; bytes?: () => Promise<Buffer> | Buffer; code: string; exit: number; match: RegExp; opts?: { maxEntryBytes?: number } }[] = [
+  const cases: { name: string; entries?: Entry[]; bytes?: () => Promise<Buffer> | Buffer; code: string; exit: number; match: RegExp; opts?: { maxMemberBytes?: number } }[] = [
     {
       name: 'path traversal and absolute names are never matched',
       entries: [
@@ -287,7 +288,7 @@ describe('hostile corpus: typed error and bin/ byte-for-byte unchanged', () => {
     },
     {
       name: 'entry over the 16 MiB default limit',
-      entries: [{ name: `bin/emqx-${V}`, body: Buffer.alloc(DEFAULT_MAX_ENTRY_BYTES + 1, 0x61) }, scripts[1]!],
+      entries: [{ name: `bin/emqx-${V}`, body: Buffer.alloc(MAX_MEMBER_BYTES + 1, 0x61) }, scripts[1]!],
       code: 'BAD_PACKAGE',
       exit: 65,
       match: /over the 16777216-byte limit/,
@@ -295,7 +296,7 @@ describe('hostile corpus: typed error and bin/ byte-for-byte unchanged', () => {
     {
       name: 'entry over a configured limit',
       entries: [scripts[0]!, { name: `bin/install_upgrade.escript-${V}`, body: Buffer.alloc(2048, 0x62) }],
-      opts: { maxEntryBytes: 1024 },
+      opts: { maxMemberBytes: 1024 },
       code: 'BAD_PACKAGE',
       exit: 65,
       match: /install_upgrade\.escript-5\.0\.1 is 2048 bytes, over the 1024-byte limit/,
@@ -556,21 +557,32 @@ describe('kill -9 in the middle of extraction', () => {
         }
       }
     });
-    /** Runs one child; kills it `delayMs` after it says go (or never); resolves with its stdout. */
-    const run = (delayMs: number | null) =>
+    /**
+     * Runs one child; kills it `delayMs` after it says go, or (`on-temp`) the moment inotify shows
+     * its first temporary in bin/ (the package is read before anything is written, so the window
+     * with temporaries is short), or never; resolves with its stdout.
+     */
+    const run = (delayMs: number | null | 'on-temp') =>
       new Promise<{ out: string; killed: boolean }>((resolve, reject) => {
         const c = spawn(process.execPath, ['--input-type=module', '-e', code, pkg, bin], { stdio: ['ignore', 'pipe', 'inherit'] });
         children.add(c.pid!);
+        const watcher =
+          delayMs === 'on-temp'
+            ? fs.watch(bin, (_ev, name) => {
+                if (name?.endsWith('.tmp')) c.kill('SIGKILL');
+              })
+            : null;
         let out = '';
         c.stdout.on('data', (d: Buffer) => {
           out += d;
-          if (delayMs !== null && out.startsWith('go\n') && !out.includes('armed')) {
+          if (typeof delayMs === 'number' && out.startsWith('go\n') && !out.includes('armed')) {
             out += 'armed';
             setTimeout(() => c.kill('SIGKILL'), delayMs);
           }
         });
         c.on('error', reject);
         c.on('exit', (status, sig) => {
+          watcher?.close();
           children.delete(c.pid!);
           resolve({ out, killed: sig === 'SIGKILL' });
           void status;
@@ -585,8 +597,10 @@ describe('kill -9 in the middle of extraction', () => {
     const base = snapshot(bin);
 
     let hitMidway = 0;
-    for (const frac of [0.05, 0.25, 0.45, 0.65, 0.85, 1.05]) {
-      const r = await run(Math.round(ms * frac));
+    const kills: (number | 'on-temp')[] = [0.05, 0.25, 0.45, 0.65, 0.85, 1.05, 'on-temp'];
+    for (const when of kills) {
+      const frac = when;
+      const r = await run(when === 'on-temp' ? when : Math.round(ms * when));
       const names = fs.readdirSync(bin);
       for (const [n, bytes] of want) {
         // Under the final name: nothing, or the complete script.
@@ -605,7 +619,7 @@ describe('kill -9 in the middle of extraction', () => {
       for (const n of want.keys()) fs.unlinkSync(path.join(bin, n));
       assert.deepEqual(snapshot(bin), base);
     }
-    t.diagnostic(`full run ${Math.round(ms)} ms; kills that left temporaries: ${hitMidway} of 6`);
+    t.diagnostic(`full run ${Math.round(ms)} ms; kills that left temporaries: ${hitMidway} of ${kills.length}`);
     assert.ok(hitMidway >= 1, 'at least one kill landed while a temporary file existed');
   });
 

@@ -116,7 +116,11 @@ function memFs(files: Record<string, string>): LocateFs {
 describe('probePackage and checkNamedPackage', () => {
   test('memfs: size of a file; a directory with a package name is BAD_PACKAGE; missing is NOT_FOUND', async () => {
     const mfs = memFs({ '/r/releases/emqx-5.0.1.tar.gz': 'x'.repeat(10), '/r/releases/emqx-5.0.2.tar.gz/inner': '' });
-    assert.deepEqual(await probePackage('/r/releases/emqx-5.0.1.tar.gz', mfs), { size: 10 });
+    const probe = await probePackage('/r/releases/emqx-5.0.1.tar.gz', mfs);
+    assert.ok('size' in probe);
+    assert.equal(probe.size, 10);
+    const st = await (mfs as unknown as { stat(p: string): Promise<{ dev: number; ino: number; mtimeMs: number }> }).stat('/r/releases/emqx-5.0.1.tar.gz');
+    assert.deepEqual(probe.identity, { dev: st.dev, ino: st.ino, size: 10, mtimeMs: st.mtimeMs }, 'the identity that tells it from a replacement');
     const dir = await probePackage('/r/releases/emqx-5.0.2.tar.gz', mfs);
     assert.ok('error' in dir && dir.error.code === 'BAD_PACKAGE' && /not a regular file/.test(dir.error.message));
     const gone = await probePackage('/r/releases/emqx-5.0.3.tar.gz', mfs);
@@ -152,7 +156,9 @@ describe('real file system', () => {
     assert.ok('error' in fifo && fifo.error.code === 'BAD_PACKAGE');
     fs.writeFileSync(path.join(root, 'real.tar.gz'), 'data');
     fs.symlinkSync(path.join(root, 'real.tar.gz'), path.join(releases, 'emqx-5.0.2.tar.gz'));
-    assert.deepEqual(await probePackage(path.join(releases, 'emqx-5.0.2.tar.gz')), { size: 4 });
+    const probe = await probePackage(path.join(releases, 'emqx-5.0.2.tar.gz'));
+    assert.equal('size' in probe && probe.size, 4);
+    assert.equal('identity' in probe && probe.identity.ino, fs.statSync(path.join(releases, 'emqx-5.0.2.tar.gz')).ino, 'the file the link points to');
   });
 
   test('chmod 000 package: PERMISSION (77) from an unprivileged process', () => {
