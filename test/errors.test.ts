@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { fromFsError } from '../src/errors.js';
 
 // The dry run's access(W_OK) errors go through the same mapping as a real write's.
-test('fs errors map to the README exit codes: EACCES/EPERM 77, EROFS/ENOSPC 73, ENOENT 66', () => {
+test('fs errors map to the documented exit codes: EACCES/EPERM 77, EROFS/ENOSPC 73, ENOENT 66', () => {
   const code = (errno: string) => {
     const e = fromFsError(Object.assign(new Error(errno), { code: errno }), '/opt/emqx/bin', 'checking');
     return [e.code, e.exitCode];

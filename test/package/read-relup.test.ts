@@ -1,5 +1,5 @@
 // readPackageRelup(): releases/<v>/relup out of real packages (GNU tar, pack-made, systools-made),
-// stopping once read; how far into the file that takes is what the README's cost note is about.
+// stopping once read; how far into the file that takes is what the cost note in docs/decision.md is about.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
