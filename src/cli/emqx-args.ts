@@ -235,9 +235,10 @@ Examples:
   source <(emqx completion bash)
       Tab completion of emqx in this bash (zsh: emqx completion zsh)
 
-Exit codes (README "Exit codes"): 0 done, or the handed-over script's own status; 64 bad command
+Exit codes (docs/exit-codes.md): 0 done, or the handed-over script's own status; 64 bad command
 line or target; 65 bad package or checksum; 66 package, root or file missing; 69 node down;
-70 internal error or a runner that is the wrapper; 73 cannot write; 75 locked by another run;
-77 permission denied; 78 configuration (emqx_vars, edition, ambiguous packages); 128+N the
-handed-over script was killed by signal N.
+70 a refused second hand-over, a runner that is the wrapper or a failed nodetool; 73 cannot
+write; 75 locked by another run; 77 permission denied; 78 configuration (emqx_vars, edition,
+ambiguous packages, no upgrade path); 79 internal error (a bug); 128+N the handed-over script
+was killed by signal N.
 `;

@@ -21,7 +21,7 @@ export const COMMAND_NAMES = Object.keys(COMMANDS);
 export const COMMON_EXITS: CommandSpec['exits'] = [
   [0, 'done'],
   [64, 'bad command line: unknown command or option, missing or bad value'],
-  [70, 'internal error: a bug, report it with the command you ran'],
+  [79, 'internal error: a bug, report it with the command you ran'],
 ];
 
 export async function loadSpecs(): Promise<CommandSpec[]> {
