@@ -98,10 +98,6 @@ export class RelupError extends Error {
   }
 }
 
-export function isRelupError(e: unknown): e is RelupError {
-  return e instanceof RelupError;
-}
-
 /** Anything thrown, as the error the operator sees: ours as it is, anything else a bug (INTERNAL, 79). */
 export function toRelupError(e: unknown): RelupError {
   return e instanceof RelupError ? e : new RelupError('INTERNAL', `internal error: ${(e as Error)?.stack ?? String(e)}`, { hint: 'report this with the command you ran' });
