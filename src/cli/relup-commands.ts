@@ -4,7 +4,8 @@ import type { CommandSpec } from './relup-parse.js';
 
 export interface CommandModule {
   spec: CommandSpec;
-  run(argv: string[]): Promise<number>;
+  /** `all` gives every command's spec, for the one command that needs them (completion), so that it need not import this list. */
+  run(argv: string[], all: { specs(): Promise<CommandSpec[]> }): Promise<number>;
 }
 
 export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
