@@ -1,7 +1,7 @@
 // `npm run coverage [-- unit | SUBSTRING]`: the test suite under c8 over a build with source maps,
 // then line and branch coverage of src/*.ts (from the compiled modules the tests import and from
 // dist/emqx.cjs, which the wrapper's own processes run). It fails when a test fails; with no
-// filter also below FLOOR (README "Coverage") or when a file of src/ was never loaded at all.
+// filter also below FLOOR (docs/contributing.md "Coverage") or when a file of src/ was never loaded at all.
 // c8's own include filter is applied before source maps are followed (its after-remap filter
 // reports every line as covered, bcoe/c8#462), so the bundle's node_modules sources are dropped
 // here, from its JSON report.

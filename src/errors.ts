@@ -13,6 +13,8 @@ export const Exit = {
   protocol: 76,
   noPerm: 77,
   config: 78,
+  /** Not a sysexits code: a bug of this tool, apart from every failure an operator can fix. */
+  internal: 79,
 } as const;
 
 export type ExitCode = (typeof Exit)[keyof typeof Exit] | number;
@@ -26,7 +28,8 @@ export const codeExit = {
   NOT_FOUND: Exit.noInput,
   NODE_DOWN: Exit.unavailable,
   UNREACHABLE: Exit.unavailable,
-  INTERNAL: Exit.software,
+  /** A bug (was 70, shared with ROLLOUT_HALTED: a script could not tell a crash from a halt). */
+  INTERNAL: Exit.internal,
   REEXEC_LOOP: Exit.software,
   RUNNER_IS_WRAPPER: Exit.software,
   /** nodetool crashed or timed out: the node's state is unknown, unlike NODE_DOWN. */
@@ -97,11 +100,7 @@ export class RelupError extends Error {
   }
 }
 
-export function isRelupError(e: unknown): e is RelupError {
-  return e instanceof RelupError;
-}
-
-/** Anything thrown, as the error the operator sees: ours as it is, anything else a bug (70). */
+/** Anything thrown, as the error the operator sees: ours as it is, anything else a bug (INTERNAL, 79). */
 export function toRelupError(e: unknown): RelupError {
   return e instanceof RelupError ? e : new RelupError('INTERNAL', `internal error: ${(e as Error)?.stack ?? String(e)}`, { hint: 'report this with the command you ran' });
 }

@@ -1,4 +1,4 @@
-// Facts about the machine a result was measured on, for the JSON and the README line.
+// Facts about the machine a result was measured on, for the JSON and the line in docs/benchmark.md.
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 

@@ -133,7 +133,7 @@ export function formatRatio(x: number): string {
   return x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : x.toFixed(3);
 }
 
-/** Markdown table padded to line up in a terminal too (pasted as is into the README). */
+/** Markdown table padded to line up in a terminal too (pasted as is into docs/benchmark.md). */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;

@@ -3,8 +3,10 @@
 // the known escript options kept and anything else refused; after a passed-through command
 // (start, stop, ctl, ...) only the six wrapper option names are intercepted (honoured or
 // refused), every other word goes to <root>/bin/emqx unchanged. After `--` nothing is taken.
-import { RelupError } from '../errors.js';
+import type { RelupError } from '../errors.js';
 import { isRelupCommand, type RelupCommand } from '../plan.js';
+import { nearest } from './nearest.js';
+import { usageError } from './report.js';
 
 export interface WrapperArgs {
   root: string | null;
@@ -44,41 +46,17 @@ export const WRAPPER_OPTIONS: readonly string[] = ['--root', '--package', '--req
 // Meaningless for a passed-through command: refused rather than silently dropped or handed on.
 const NOT_FOR_PASSTHROUGH = new Set(['--package', '--require-checksum', '--status']);
 
-function usage(message: string, hint = "run 'emqx --help'"): RelupError {
-  return new RelupError('USAGE', message, { hint });
-}
+const HELP_HINT = "run 'emqx --help'";
 
 function optionName(word: string): string {
   const eq = word.indexOf('=');
   return word.startsWith('--') && eq > 0 ? word.slice(0, eq) : word;
 }
 
-/** Levenshtein distance, for "did you mean" on a mistyped option. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
-/** The known word nearest to a mistyped one (edit distance <= 2), for "did you mean". */
-export function nearest(word: string, known: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestD = 3;
-  for (const k of known) {
-    const d = distance(word, k);
-    if (d < bestD) [best, bestD] = [k, d];
-  }
-  return best;
-}
-
 function unknownOption(word: string, where: string, known: readonly string[], after: string): RelupError {
   const best = nearest(optionName(word), known);
   const guess = best ? ` (did you mean ${best}?)` : '';
-  return usage(`unknown option ${JSON.stringify(word)} ${where}${guess}`, `known: ${known.join(', ')}${after}`);
+  return usageError(`unknown option ${JSON.stringify(word)} ${where}${guess}`, `known: ${known.join(', ')}${after}`);
 }
 
 /** Consumes argv[i] if it is a wrapper option; returns how many words it took (0 if none). */
@@ -91,12 +69,12 @@ function takeOption(a: WrapperArgs, argv: readonly string[], i: number): number 
   }
   const eq = word.indexOf('=');
   const name = eq > 0 ? word.slice(0, eq) : word;
-  if (eq > 0 && FLAGS[name]) throw usage(`${name} takes no value`);
+  if (eq > 0 && FLAGS[name]) throw usageError(`${name} takes no value`, HELP_HINT);
   const key = VALUED[name];
   if (!key) return 0;
   const value = eq > 0 ? word.slice(eq + 1) : argv[i + 1];
-  if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw usage(`${name} needs a value`);
-  if (a[key] !== null) throw usage(`${name} given twice`);
+  if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw usageError(`${name} needs a value`, HELP_HINT);
+  if (a[key] !== null) throw usageError(`${name} given twice`, HELP_HINT);
   a[key] = value;
   return eq > 0 ? 1 : 2;
 }
@@ -150,15 +128,15 @@ export function parseWrapperArgs(argv: readonly string[]): WrapperArgs {
       if (!ESCRIPT_OPTIONS.includes(word)) throw unknownOption(word, `for '${command}'`, [...ESCRIPT_OPTIONS, ...frontKnown], '; put arguments meant for the escript after --');
       passArgs.push(word);
     } else if (command === 'versions') {
-      throw usage(`'versions' takes no target, got ${JSON.stringify(word)}`, "run 'emqx versions'");
+      throw usageError(`'versions' takes no target, got ${JSON.stringify(word)}`, "run 'emqx versions'");
     } else if (positional.length > 0) {
-      throw usage(`'${command}' takes one target, got ${JSON.stringify(positional[0])} and ${JSON.stringify(word)}`, `run 'emqx ${command} <target>' once per target`);
+      throw usageError(`'${command}' takes one target, got ${JSON.stringify(positional[0])} and ${JSON.stringify(word)}`, `run 'emqx ${command} <target>' once per target`);
     } else positional.push(word);
     i++;
   }
   const target = positional[0] ?? null;
   if (command !== 'versions' && target === null && !a.help && !a.version) {
-    throw usage(`'${command}' needs a target version, e.g. 'emqx ${command} 5.0.1'`);
+    throw usageError(`'${command}' needs a target version, e.g. 'emqx ${command} 5.0.1'`, HELP_HINT);
   }
   a.relup = { command, target, passArgs };
   return a;
@@ -184,7 +162,7 @@ function parsePassthrough(a: WrapperArgs, argv: readonly string[], start: number
       continue;
     }
     if (NOT_FOR_PASSTHROUGH.has(name)) {
-      throw usage(`${name} means nothing for '${command}', which goes to <root>/bin/emqx`, `drop it, or hand it on after --: 'emqx ${command} -- ${word}'`);
+      throw usageError(`${name} means nothing for '${command}', which goes to <root>/bin/emqx`, `drop it, or hand it on after --: 'emqx ${command} -- ${word}'`);
     }
     if (name === '--json') jsonAfter = true;
     i += takeOption(a, argv, i);
@@ -192,7 +170,7 @@ function parsePassthrough(a: WrapperArgs, argv: readonly string[], start: number
   // Alone, a trailing --json would only reshape the wrapper's own errors while the runner prints
   // text: someone who meant the runner's --json would be silently surprised.
   if (jsonAfter && !a.dryRun) {
-    throw usage(`--json after '${command}' is the wrapper's own and only goes with --dry-run`, `add --dry-run, or hand it on after --: 'emqx ${command} -- --json'`);
+    throw usageError(`--json after '${command}' is the wrapper's own and only goes with --dry-run`, `add --dry-run, or hand it on after --: 'emqx ${command} -- --json'`);
   }
 }
 
@@ -235,9 +213,10 @@ Examples:
   source <(emqx completion bash)
       Tab completion of emqx in this bash (zsh: emqx completion zsh)
 
-Exit codes (README "Exit codes"): 0 done, or the handed-over script's own status; 64 bad command
+Exit codes (docs/exit-codes.md): 0 done, or the handed-over script's own status; 64 bad command
 line or target; 65 bad package or checksum; 66 package, root or file missing; 69 node down;
-70 internal error or a runner that is the wrapper; 73 cannot write; 75 locked by another run;
-77 permission denied; 78 configuration (emqx_vars, edition, ambiguous packages); 128+N the
-handed-over script was killed by signal N.
+70 a refused second hand-over, a runner that is the wrapper or a failed nodetool; 73 cannot
+write; 75 locked by another run; 77 permission denied; 78 configuration (emqx_vars, edition,
+ambiguous packages, no upgrade path); 79 internal error (a bug); 128+N the handed-over script
+was killed by signal N.
 `;

@@ -1,5 +1,6 @@
 // Entry of the one-file wrapper (dist/emqx.cjs, built by esbuild), which a release carries as
 // bin/emqx-<v>; its name and place tell it its version and root.
+import { codeExit } from '../errors.js';
 import { main } from './emqx.js';
 import { titleWithoutRoot } from './proc-title.js';
 
@@ -12,6 +13,6 @@ main(process.argv.slice(2), process.argv[1] ?? 'emqx').then(
   },
   (e) => {
     process.stderr.write(`emqx: error: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 70;
+    process.exitCode = codeExit.INTERNAL;
   },
 );

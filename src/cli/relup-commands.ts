@@ -4,7 +4,8 @@ import type { CommandSpec } from './relup-parse.js';
 
 export interface CommandModule {
   spec: CommandSpec;
-  run(argv: string[]): Promise<number>;
+  /** `all` gives every command's spec, for the one command that needs them (completion), so that it need not import this list. */
+  run(argv: string[], all: { specs(): Promise<CommandSpec[]> }): Promise<number>;
 }
 
 export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
@@ -21,7 +22,7 @@ export const COMMAND_NAMES = Object.keys(COMMANDS);
 export const COMMON_EXITS: CommandSpec['exits'] = [
   [0, 'done'],
   [64, 'bad command line: unknown command or option, missing or bad value'],
-  [70, 'internal error: a bug, report it with the command you ran'],
+  [79, 'internal error: a bug, report it with the command you ran'],
 ];
 
 export async function loadSpecs(): Promise<CommandSpec[]> {

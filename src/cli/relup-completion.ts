@@ -1,7 +1,7 @@
 // `emqx-relup completion [bash|zsh]`: prints the shell completion script for emqx-relup, made
-// from every command's option table.
+// from every command's option table. The specs come from the caller (relup.ts), since the list of
+// commands (relup-commands.ts) holds this one too.
 import { completionScript, pickShell, SHELLS, type CompletionSpec } from './completion.js';
-import { COMMAND_NAMES, loadSpecs } from './relup-commands.js';
 import { completionOf, parseCommand, type CommandSpec } from './relup-parse.js';
 import { usageError } from './report.js';
 
@@ -25,10 +25,10 @@ wrapper prints its own: emqx completion bash.`,
   args: SHELLS,
 };
 
-export async function relupCompletionSpec(): Promise<CompletionSpec> {
-  const specs = await loadSpecs();
+/** The completion of emqx-relup, given every command's spec (this one's among them). */
+export function relupCompletionSpec(specs: readonly CommandSpec[]): CompletionSpec {
   const commands = specs.map(completionOf);
-  commands.push({ name: 'help', options: [], args: COMMAND_NAMES });
+  commands.push({ name: 'help', options: [], args: specs.map((s) => s.name) });
   return {
     prog: 'emqx-relup',
     global: [
@@ -40,11 +40,11 @@ export async function relupCompletionSpec(): Promise<CompletionSpec> {
   };
 }
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], all: { specs(): Promise<CommandSpec[]> }): Promise<number> {
   const o = await parseCommand(spec, argv);
   if (o === null) return 0;
   const shell = pickShell(o._, process.env);
   if (typeof shell !== 'string') throw usageError(shell.error, "see 'emqx-relup completion --help'");
-  process.stdout.write(completionScript(await relupCompletionSpec(), shell));
+  process.stdout.write(completionScript(relupCompletionSpec(await all.specs()), shell));
   return 0;
 }

@@ -5,7 +5,7 @@
 // yargs is imported only when a command line is really parsed or a help is printed.
 import type { Options } from 'yargs';
 import type { CompletionCommand, CompletionOption } from './completion.js';
-import { nearest } from './emqx-args.js';
+import { nearest } from './nearest.js';
 import { usageError } from './report.js';
 
 /** yargs options; `describe` is required: every option shows in the help. */

@@ -2,7 +2,7 @@
 // (relup-commands.ts), loaded only when named, so one command's dependencies never slow another;
 // all of them parse and print help through relup-parse.ts (yargs), so they read alike.
 import { COMMAND_NAMES, COMMANDS, COMMON_EXITS, loadSpecs } from './relup-commands.js';
-import { nearest } from './emqx-args.js';
+import { nearest } from './nearest.js';
 import { reportError, usageError } from './report.js';
 import { toolVersion } from './tool-version.js';
 
@@ -48,11 +48,11 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       if (!Object.hasOwn(COMMANDS, rest[0]!)) throw unknownCommand(rest[0]!);
-      return await (await COMMANDS[rest[0]!]!()).run(['--help']);
+      return await (await COMMANDS[rest[0]!]!()).run(['--help'], { specs: loadSpecs });
     }
     if (name.startsWith('-')) throw usageError(`${name} before the command`, `put options after it: 'emqx-relup <command> ${name}'; commands: ${COMMAND_NAMES.join(', ')}`);
     if (!Object.hasOwn(COMMANDS, name)) throw unknownCommand(name);
-    return await (await COMMANDS[name]!()).run(rest);
+    return await (await COMMANDS[name]!()).run(rest, { specs: loadSpecs });
   } catch (e) {
     return reportError(name !== undefined && Object.hasOwn(COMMANDS, name) ? `emqx-relup ${name}` : 'emqx-relup', e, json);
   }

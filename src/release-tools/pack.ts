@@ -347,7 +347,7 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
  */
 function wrapperRefused(origin: string): RelupError {
   return new RelupError('USAGE', `${origin} would make the emqx-relup wrapper bin/emqx-<version>, which EMQX's install_upgrade.escript copies over bin/emqx on a permanent install, leaving the release without its runner`, {
-    hint: "ship the release's own runner as bin/emqx-<version> and install the wrapper beside EMQX (README: On a real EMQX node)",
+    hint: "ship the release's own runner as bin/emqx-<version> and install the wrapper beside EMQX (docs/real-emqx.md)",
   });
 }
 

@@ -17,8 +17,12 @@ export async function headHasMarker(file: string): Promise<boolean> {
   if (!fh) return false;
   try {
     const buf = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    // Position null: a FIFO cannot seek (ESPIPE at position 0); a fresh descriptor starts at 0 anyway.
+    const { bytesRead } = await fh.read(buf, 0, buf.length, null);
     return hasMarker(buf.subarray(0, bytesRead));
+  } catch {
+    // A FIFO with a writer but no data yet (EAGAIN), a directory (EISDIR): not a readable wrapper.
+    return false;
   } finally {
     await fh.close();
   }

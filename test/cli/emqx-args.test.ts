@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseWrapperArgs } from '../../src/cli/emqx-args.js';
-import type { RelupError } from '../../src/errors.js';
+import { parseWrapperArgs, WRAPPER_HELP } from '../../src/cli/emqx-args.js';
+import { codeExit, type RelupError } from '../../src/errors.js';
 
 test('wrapper options are stripped anywhere in a hot-upgrade command; escript args pass through', () => {
   const a = parseWrapperArgs(['--root', '/r', 'upgrade', '--dry-run', '5.0.1', '--no-permanent', '--json', '--package=/p/emqx-5.0.1.tar.gz', '--', 'extra']);
@@ -89,4 +89,17 @@ test('only options: no command', () => {
   const a = parseWrapperArgs(['--status', '--json']);
   assert.equal(a.command, null);
   assert.equal(a.status, true);
+});
+
+test('the wrapper help states the exit codes the errors carry: a bug is 79, apart from the refusals of 70', () => {
+  const exits = WRAPPER_HELP.slice(WRAPPER_HELP.indexOf('Exit codes')).replace(/\s+/g, ' ');
+  for (const [code, says] of [
+    ['INTERNAL', 'internal error \\(a bug\\)'],
+    ['REEXEC_LOOP', 'a refused second hand-over'],
+    ['NODE_DOWN', 'node down'],
+    ['LOCKED', 'locked by another run'],
+    ['NO_UPGRADE_PATH', 'configuration \\(emqx_vars, edition, ambiguous packages, no upgrade path\\)'],
+  ] as const) {
+    assert.match(exits, new RegExp(`[;:] ${codeExit[code]} ${says}`), code);
+  }
 });

@@ -1,6 +1,6 @@
 // Checks a run makes before any script runs, real and dry alike: the checksum of the package
 // release_handler will unpack (even when the scripts are already in bin/), and in the dry run
-// the lock and write access the real run would hit. Each failure: one line, the README exit
+// the lock and write access the real run would hit. Each failure: one line, the documented exit
 // code, bin/ and releases/ unchanged, nothing run on the node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -22,6 +22,7 @@ test('emqx-relup --help, -h, help and help help: every command, the examples and
   for (const c of COMMANDS) assert.match(top.stdout, new RegExp(`^  emqx-relup ${c} +\\S`, 'm'), c);
   assert.match(top.stdout, /^Examples:\n {2}emqx-relup help rollout\n/m);
   assert.match(top.stdout, /^Exit codes:\n {2}0 {3}done\n {2}64 {2}bad command line/m);
+  assert.match(top.stdout, /^ {2}79 {2}internal error: a bug, report it/m);
   for (const args of [['-h'], ['help'], ['help', 'help']]) assert.deepEqual(run(args), top, args.join(' '));
 });
 

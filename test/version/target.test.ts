@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTarget, isVersion, compareVersions, newestOf } from '../../src/version/index.js';
+import { parseTarget } from '../../src/version/target.js';
 import type { RelupError } from '../../src/errors.js';
 
 test('target forms', () => {
@@ -52,20 +52,4 @@ test('refused targets: usage error 64 before anything is touched', () => {
   ]) {
     assert.throws(() => parseTarget(raw), (e: RelupError) => e.code === 'BAD_TARGET' && e.exitCode === 64, JSON.stringify(raw));
   }
-});
-
-test('isVersion keeps versions exactly as written', () => {
-  assert.ok(isVersion('5.0.1'));
-  assert.ok(isVersion('5.6.1+patch.A'));
-  assert.ok(!isVersion('v5.0.1'));
-  assert.ok(!isVersion('=5.0.1'));
-  assert.ok(!isVersion(' 5.0.1'));
-});
-
-test('SemVer precedence, build metadata breaking ties', () => {
-  const sorted = ['5.0.9', '5.0.10', '5.0.14-rc.1', '5.0.14-rc.2', '5.0.14', '5.6.1', '5.6.1+patch.A', '5.6.1+patch.B', '5.10.0'];
-  const shuffled = [...sorted].reverse();
-  assert.deepEqual(shuffled.sort(compareVersions), sorted);
-  assert.equal(newestOf('5.0.14-rc.1', '5.0.14'), '5.0.14');
-  assert.equal(newestOf('5.0.1', '5.0.1'), '5.0.1');
 });

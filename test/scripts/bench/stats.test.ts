@@ -48,7 +48,7 @@ test('a spread compares the two peaks whichever is larger', () => {
   assert.equal(evaluate(t, { big: [50], small: [56] }).status, 'FAIL');
 });
 
-test('formatMs and table render what the README quotes', () => {
+test('formatMs and table render what docs/benchmark.md quotes', () => {
   assert.equal(formatMs(1234.5), '1.234 s');
   assert.equal(formatMs(61.84), '61.8 ms');
   assert.equal(formatMs(0.412), '0.41 ms');
