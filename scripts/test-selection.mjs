@@ -2,11 +2,11 @@
 // Paths are relative to dist/test, with either separator.
 
 /**
- * Not unit: files that start live Erlang nodes (test/e2e, package/read-relup's systools-made
+ * Not unit: files that start live Erlang nodes (test/e2e, package/read's systools-made
  * packages) or sshd (test/rollout/rollout and otp-*, cli/relup-status), and test/install, which
  * packs and installs the npm package (npm, registry or cache).
  */
-export const NOT_UNIT = [/^e2e\//, /^install\//, /^rollout\/(rollout|otp-[a-z-]+)\.test\.js$/, /^cli\/relup-status\.test\.js$/, /^package\/read-relup\.test\.js$/];
+export const NOT_UNIT = [/^e2e\//, /^install\//, /^rollout\/(rollout|otp-[a-z-]+)\.test\.js$/, /^cli\/relup-status\.test\.js$/, /^package\/read\.test\.js$/];
 
 const posix = (rel) => rel.replace(/\\/g, '/');
 

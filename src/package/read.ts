@@ -4,8 +4,8 @@
 // is in; with a hash wanted, the inflation stops there and the rest is only hashed. The result is
 // data: a problem with a member is that member's fact, for decide.ts to raise in its order.
 import { RelupError } from '../errors.js';
-import { parseRelup, relupMember, type RelupFact } from '../release/relup.js';
-import { versionedScriptFiles } from '../release/script-names.js';
+import type { RelupFact } from '../release/relup.js';
+import { relupMember, versionedScriptFiles } from '../release/script-names.js';
 import type { FileIdentity } from './open.js';
 import { scanTarGz, type ScanOptions, type TarHeader } from './scan.js';
 
@@ -136,7 +136,9 @@ function scriptsFact(pkg: string, version: string, slots: Map<string, Slot>, fai
   };
 }
 
-function relupFact(pkg: string, version: string, slot: Slot, failure: RelupError | null): RelupFact {
+type ParseRelup = (typeof import('../release/relup.js'))['parseRelup'];
+
+function relupFact(pkg: string, version: string, slot: Slot, failure: RelupError | null, parseRelup: ParseRelup): RelupFact {
   const name = relupMember(version);
   const what = `${name} in ${pkg}`;
   if (slot.data === null) return failure ? { kind: 'error', error: failure } : { kind: 'absent', file: what };
@@ -199,7 +201,8 @@ export async function readPackage(pkg: string, needs: PackageNeeds, opts: ReadOp
     bytesRead: stats?.bytesRead ?? 0,
     entriesSeen: stats?.entriesSeen ?? 0,
     scripts: needs.scripts === null ? null : scriptsFact(pkg, needs.scripts, slots, failure),
-    relup: needs.relup === null ? null : relupFact(pkg, needs.relup, slotOfRole('relup'), failure),
+    // The term reader only when a relup is wanted: extraction alone stays as light as it can.
+    relup: needs.relup === null ? null : relupFact(pkg, needs.relup, slotOfRole('relup'), failure, (await import('../release/relup.js')).parseRelup),
     vars: needs.vars ? varsFact(slotOfRole('vars'), failure) : null,
     failure,
   };

@@ -7,7 +7,8 @@ import { checkSafeName, classify, escriptName, MAX_SCRIPT_BYTES, releaseDirOf, r
 import { parseRelFile, parseStartErlData, releaseVersionOf, varsLiterals } from './release-facts.js';
 import { companionNames } from './pack-plan.js';
 import { hasMarker } from '../release/wrapper-marker.js';
-import { parseRelup, relupMember } from '../release/relup.js';
+import { parseRelup } from '../release/relup.js';
+import { relupMember } from '../release/script-names.js';
 
 export interface ScannedEntry {
   name: string;

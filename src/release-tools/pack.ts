@@ -28,7 +28,7 @@ import { parseRelFile, parseStartErlData, varsLiterals } from './release-facts.j
 import { collect, type EntryHeader, type TarPack, writeEntry } from './tar-entry.js';
 import { readMachine, readOverride, renameInto, writeSmallFile } from './pack-files.js';
 import { assemble } from './gzip-assemble.js';
-import { relupMember } from '../release/relup.js';
+import { relupMember } from '../release/script-names.js';
 
 /** 1980-01-01T00:00:00Z: the fixed mtime when SOURCE_DATE_EPOCH is not set (tar warns on 1970). */
 export const DEFAULT_MTIME = 315532800;

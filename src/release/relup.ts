@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { RelupError, type ErrorCode } from '../errors.js';
 import { lineAt, parseErlangTerm, stringOf, TermSyntaxError } from './erlang-term.js';
 import { errnoCode, type FsLike, readTextFile, realFs } from './fs.js';
+import { relupMember } from './script-names.js';
 
 export interface Relup {
   /** The release the relup leads to (and from, going down). */
@@ -19,8 +20,6 @@ export interface Relup {
 /** What was found where a relup should be: the paths, no file, or why it could not be read. */
 export type RelupFact = { kind: 'found'; relup: Relup; file: string } | { kind: 'absent'; file: string } | { kind: 'error'; error: RelupError };
 
-/** `releases/<version>/relup`, as a member name and relative to the root. */
-export const relupMember = (version: string): string => `releases/${version}/relup`;
 
 /**
  * Parses relup text. `what` names it in messages (a path, or a member of a package); a file that

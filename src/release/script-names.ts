@@ -12,6 +12,9 @@ export function versionedScripts(version: string): { runner: string; escript: st
   return { runner: `${RUNNER}-${version}`, escript: `${ESCRIPT}-${version}` };
 }
 
+/** `releases/<version>/relup`, as a member name and relative to the root. */
+export const relupMember = (version: string): string => `releases/${version}/relup`;
+
 /** Their file names in bin/. */
 export function versionedScriptFiles(version: string): [runner: string, escript: string] {
   const s = versionedScripts(version);

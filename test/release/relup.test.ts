@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { parseRelup, readInstalledRelup, relupMember } from '../../src/release/relup.js';
+import { parseRelup, readInstalledRelup } from '../../src/release/relup.js';
+import { relupMember } from '../../src/release/script-names.js';
 import { relupError, tempDir, writeTree } from './fixture.js';
 
 /** A relup as systools:make_relup/4 lays it out, printed by a real erl with ~p. */
