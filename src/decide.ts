@@ -23,6 +23,9 @@ import { checkNamedPackage, escriptGlobError, escriptGlobMatches, selectPackage,
 import { pingError, type PingVerdict } from './node/ping.js';
 import { requireCookie, type ReleaseFacts, type RelupFact } from './release/index.js';
 import { compareVersions, parsePackageName, type Edition, type Target } from './version/index.js';
+import type { PackageVarsFact } from './package/read-vars.js';
+import type { Env } from './release/fs.js';
+import { varsToAdd, type VarsAddition } from './release/vars-additions.js';
 
 /** Commands that install (or unpack to install) a target, so its upgrade path is checked. */
 export const PATH_COMMANDS: readonly RelupCommand[] = ['install', 'upgrade', 'unpack', 'downgrade'];
@@ -60,6 +63,10 @@ export interface WrapperFacts {
    * up, the relup of each package of the target version (by path).
    */
   relups: { installed: Record<string, RelupFact>; packages: Record<string, RelupFact> };
+  /** Going up (install, unpack, upgrade): releases/emqx_vars of each package of the target version (by path). */
+  packageVars: Record<string, PackageVarsFact>;
+  /** The operator's environment: a variable exported there is never added to emqx_vars. */
+  env: Env;
   /** releases/<target>/start.boot is there. */
   targetStartBoot: boolean;
   ping: PingFact;
@@ -289,7 +296,43 @@ export function checkUpgradePath(f: WrapperFacts, extractPkg: LocatedPackage | n
   throw noPath(from, to, `no upgrade path from the running ${from} to ${to}: ${fact.file} upgrades only from ${listOr(fact.relup.upFrom, 'no version')}`, `${via}${stuck}`, fact);
 }
 
-/** Every decision, in the settled order: place, edition, versions and hop, node, scripts, package to unpack, glob, upgrade path. */
+/** Commands that run the target's scripts going up, so those scripts source the installed emqx_vars. */
+const VARS_COMMANDS: readonly RelupCommand[] = ['install', 'unpack', 'upgrade'];
+
+/**
+ * Going up, the target's runner sources the installed emqx_vars: the lines of the package's own
+ * emqx_vars for what the installed one lacks (release/vars-additions.ts). No package, or one
+ * without emqx_vars, changes nothing and says so.
+ */
+export function decideVars(f: WrapperFacts, extractPkg: LocatedPackage | null, warnings: string[]): VarsAddition | null {
+  const target = f.target;
+  if (target === null || !VARS_COMMANDS.includes(f.command) || compareVersions(target.version, runningVersion(f)) <= 0) return null;
+  const installed = f.release.vars.file;
+  let pkg: LocatedPackage | null;
+  try {
+    pkg = targetPackage(f, extractPkg);
+  } catch (e) {
+    // Only when the escript will not look for it (else refused before): which one is unknown.
+    if (!(e instanceof RelupError)) throw e;
+    pkg = null;
+  }
+  if (pkg === null) {
+    warnings.push(`no package of ${target.version} in ${join(f.root, 'releases')} to read its releases/emqx_vars from: ${installed} is used as it is`);
+    return null;
+  }
+  const fact = f.packageVars[pkg.path];
+  if (!fact) throw new RelupError('INTERNAL', `releases/emqx_vars of ${pkg.path} was not read before the decision`, { hint: 'report this bug' });
+  if (fact.kind === 'error') throw fact.error;
+  if (fact.kind === 'absent') {
+    warnings.push(`${fact.file} is missing: ${installed} is used as it is, and a ${target.version} runner that expects a variable it lacks will stop`);
+    return null;
+  }
+  const d = varsToAdd({ file: installed, table: f.release.vars.table }, fact, f.env, target.version);
+  for (const s of d.skipped) warnings.push(s.why);
+  return d.addition;
+}
+
+/** Every decision, in the settled order: place, edition, versions and hop, node, scripts, package to unpack, glob, upgrade path, emqx_vars lines. */
 export function decide(f: WrapperFacts): Decision {
   const warnings: string[] = [];
   checkPackagePlace(f);
@@ -303,7 +346,8 @@ export function decide(f: WrapperFacts): Decision {
   const unpackPkg = unpackSource(f, pkg);
   checkEscriptGlob(f);
   checkUpgradePath(f, pkg, warnings);
-  const plan = buildPlan({
+  const emqxVars = decideVars(f, pkg, warnings);
+  const built = buildPlan({
     command: f.command,
     target: f.target,
     passArgs: f.passArgs,
@@ -320,6 +364,7 @@ export function decide(f: WrapperFacts): Decision {
     node,
     hasEkka: f.release.hasEkka,
   });
+  const plan = { ...built, emqxVars };
   return { plan, cookie: node.cookie, pkg, warnings };
 }
 

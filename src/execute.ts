@@ -15,6 +15,9 @@ import { hasMarker, headHasMarker } from './release/wrapper-marker.js';
 import { logRun } from './process/run-log.js';
 import { toolVersion } from './cli/tool-version.js';
 import { decide } from './decide.js';
+import { replaceFile } from './durable-file.js';
+import { parseEmqxVars } from './release/vars.js';
+import { withAddedLines, type VarsAddition } from './release/vars-additions.js';
 import { gather, scriptsPresent, type GatherRequest } from './gather.js';
 
 export { hopsFrom, scriptsPresent } from './gather.js';
@@ -88,6 +91,34 @@ async function checkWritable(dirs: string[]): Promise<void> {
   }
 }
 
+/**
+ * Under the lock, before the hand-over: appends the package's lines to the installed emqx_vars,
+ * durably (synced temporary renamed over it, same mode and owner). The file is read again first:
+ * a line whose variables it defines by now (another run, an operator) is left out. Returns what
+ * was written, or null for nothing.
+ */
+async function addEmqxVars(a: VarsAddition, env: NodeJS.ProcessEnv): Promise<VarsAddition | null> {
+  let text: string;
+  let st: Awaited<ReturnType<typeof fsp.stat>>;
+  try {
+    st = await fsp.stat(a.file);
+    text = await fsp.readFile(a.file, 'utf8');
+  } catch (e) {
+    throw fromFsError(e, a.file, 'reading the release variables again before adding to them');
+  }
+  const now = parseEmqxVars(text, env, a.file);
+  const lines = a.lines.filter((l) => !l.names.some((n) => now.has(n)));
+  if (lines.length === 0) return null;
+  try {
+    await replaceFile(a.file, withAddedLines(text, a, lines), st.mode & 0o7777);
+    // As root (no RUNNER_USER), the new file keeps the installation's owner, not ours.
+    if (process.getuid?.() === 0 && (st.uid !== 0 || st.gid !== 0)) await fsp.chown(a.file, st.uid, st.gid);
+  } catch (e) {
+    throw fromFsError(e, a.file, `adding ${lines.flatMap((l) => l.names).join(', ')} for the ${a.runner} runner`);
+  }
+  return { ...a, lines };
+}
+
 /** --dry-run: every check a real run makes (lock, write access, checksums, package), reading only. */
 export async function dryRun(req: RelupRequest): Promise<Prepared> {
   const p = await prepare(req);
@@ -116,7 +147,11 @@ export async function execute(req: RelupRequest): Promise<{ plan: Plan; exitCode
     try {
       lock = await acquireLock(p.root, req.env[ENV_LOCK]);
       sig.signal.throwIfAborted();
+      // Before extracting: a releases/ we cannot write refuses with bin/ untouched.
+      if (plan.emqxVars) await checkWritable([join(p.root, 'releases')]);
       await verifyAndExtract(p, req.requireChecksum, req.warn, sig.signal);
+      sig.signal.throwIfAborted();
+      if (plan.emqxVars) plan = { ...plan, emqxVars: await addEmqxVars(plan.emqxVars, req.env) };
       if (plan.action === 'exec-newer') {
         plan = { ...plan, exec: { ...plan.exec, env: { ...plan.exec.env, [ENV_LOCK]: lock.token } } };
         if (await headHasMarker(plan.exec.file)) plan = handOverToWrapper(plan, req.json);

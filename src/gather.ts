@@ -1,6 +1,6 @@
 // The facts a hot-upgrade command is decided on, collected once: target syntax, the root and its
 // emqx_vars, releases/ and bin/, the packages a decision may take (opened; only the target's are
-// read, for their relup, and only when going up), RELEASES, the installed relups, and the node's ping. Only reads, with one exception that must come first: becoming RUNNER_USER
+// read, for their relup, and only when going up), RELEASES, the installed relups, the target package's emqx_vars (going up), and the node's ping. Only reads, with one exception that must come first: becoming RUNNER_USER
 // (run-as.ts), so every later read, and everything execute.ts does, is that user's. Failures that
 // only matter to some decisions are kept as data (Probe, PingFact) for decide.ts to raise in order.
 import { promises as fsp } from 'node:fs';
@@ -11,6 +11,8 @@ import { namedPackage, namedPackageDir, namedPackagePath, PATH_COMMANDS, type Pi
 import { probePackage, type Probe } from './package/locate.js';
 import { chooseRoot, findRoot, readInstalledRelup, readReleaseFacts, readReleasesFile, requireCookie, runningRelease, selfPath, versionFromScriptName, type ReleaseEntry, type RelupFact } from './release/index.js';
 import { readPackageRelup } from './package/read-relup.js';
+// LEAD: fold into the single package pass (src/package/read.ts) with the relup.
+import { readPackageVars, type PackageVarsFact } from './package/read-vars.js';
 import { runnerUserOf } from './release/runner-user.js';
 import { becomeRunnerUser } from './process/run-as.js';
 import { nodeEnv, pingNode } from './node/ping.js';
@@ -129,6 +131,7 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
   // The upgrade paths (decide.ts checkUpgradePath): the relups of the running and target releases
   // on disk, and, going up, that of every package of the target (the decision picks one of them).
   const relups: WrapperFacts['relups'] = { installed: {}, packages: {} };
+  const packageVars: Record<string, PackageVarsFact> = {};
   if (target && PATH_COMMANDS.includes(req.command)) {
     const from = running ?? release.vars.relVsn;
     for (const v of new Set([from, target.version])) relups.installed[v] = readInstalledRelup(root, v);
@@ -139,6 +142,7 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
       for (const [p, probe] of Object.entries(probes)) {
         if (!('size' in probe) || parsePackageName(p.slice(p.lastIndexOf('/') + 1))?.version !== target.version) continue;
         relups.packages[p] = await packageRelup(p, target.version);
+        packageVars[p] = await readPackageVars(p);
       }
     }
   }
@@ -162,6 +166,8 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
       targetStatus,
       runningRelease: running,
       relups,
+      packageVars,
+      env: req.env,
       targetStartBoot: target ? await nonEmptyFile(join(releasesDir, target.version, 'start.boot')) : false,
       ping,
     },

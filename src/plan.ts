@@ -6,6 +6,7 @@ import { versionedScripts } from './release/script-names.js';
 import { RelupError } from './errors.js';
 import { type Edition, type Target, newestOf } from './version/index.js';
 import { runnerVars } from './release/runner-env.js';
+import type { VarsAddition } from './release/vars-additions.js';
 
 export const TARGET_COMMANDS = ['install', 'unpack', 'upgrade', 'downgrade', 'uninstall'] as const;
 export type TargetCommand = (typeof TARGET_COMMANDS)[number];
@@ -117,6 +118,8 @@ export interface Plan {
   verify: string[];
   action: 'exec-newer' | 'run-escript';
   exec: Exec;
+  /** Lines appended to the installed releases/emqx_vars before the hand-over; null when none. */
+  emqxVars: VarsAddition | null;
   warnings: string[];
 }
 
@@ -158,6 +161,7 @@ export function buildPlan(f: PlanFacts, warnings: string[] = []): Plan {
     package: f.package,
     extract,
     verify: checksumTargets(f.package, f.unpackPackage),
+    emqxVars: null,
     warnings,
   };
   if (d.handOver) {

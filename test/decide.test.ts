@@ -8,6 +8,8 @@ import { RelupError } from '../src/errors.js';
 import type { Probe } from '../src/package/locate.js';
 import type { ReleaseFacts, RelupFact } from '../src/release/index.js';
 import { parseTarget } from '../src/version/index.js';
+import type { PackageVarsFact } from '../src/package/read-vars.js';
+import { parseShellAssignments } from '../src/release/shell-assignments.js';
 
 const ROOT = '/opt/emqx';
 const REL = `${ROOT}/releases`;
@@ -62,8 +64,17 @@ interface Situation {
   /** Relups by version (on disk) and by package file name or path; by default every one leads everywhere. */
   installedRelups?: Record<string, RelupFact>;
   packageRelups?: Record<string, RelupFact>;
+  /** emqx_vars of the installed release and of packages (by file name or path; default: an empty file); the operator's environment. */
+  installedVars?: string;
+  packageVars?: Record<string, PackageVarsFact>;
+  env?: Record<string, string>;
 }
 
+// As EMQX's rendered emqx_vars of v5.0.20 (RUNNER_LOG_DIR only) and v5.0.26 (EMQX_LOG_DIR exported).
+const OLD_VARS = 'REL_VSN="5.0.0"\nRUNNER_LOG_DIR="${EMQX_LOG_DIR:-${RUNNER_LOG_DIR:-/opt/emqx/log}}"\nREL_NAME="emqx"\n';
+const LOG_LINE = 'export EMQX_LOG_DIR="${EMQX_LOG_DIR:-${RUNNER_LOG_DIR:-/opt/emqx/log}}"';
+const NEW_VARS = `REL_VSN="5.0.1"\n## RUNNER_LOG_DIR is kept for backward compatibility.\n${LOG_LINE}\nREL_NAME="emqx"\n`;
+const newVars = (text: string): PackageVarsFact => ({ kind: 'found', file: 'releases/emqx_vars in the package', text });
 const abs = (f: string) => (f.startsWith('/') ? f : `${REL}/${f}`);
 const ALL = ['5.0.0', '5.0.1', '5.0.2'];
 const found = (version: string, upFrom: string[], downTo: string[] = [], file = `${REL}/${version}/relup`): RelupFact => ({ kind: 'found', file, relup: { version, upFrom, downTo } });
@@ -83,6 +94,10 @@ function facts(s: Situation): WrapperFacts {
     packages[p] = found(v, ALL.filter((x) => x < v), ALL.filter((x) => x < v), `releases/${v}/relup in ${p}`);
   }
   for (const [k, v] of Object.entries(s.packageRelups ?? {})) packages[abs(k)] = v;
+  const packageVars: Record<string, PackageVarsFact> = Object.fromEntries(Object.keys(probes).map((p) => [p, { kind: 'found', file: `releases/emqx_vars in ${p}`, text: '' }]));
+  for (const [k, v] of Object.entries(s.packageVars ?? {})) packageVars[abs(k)] = v;
+  const rel = release({ relVsn: s.relVsn, enterprise: s.enterprise, nodetool: s.nodetool });
+  if (s.installedVars !== undefined) rel.vars.table = parseShellAssignments(s.installedVars);
   return {
     command: s.command ?? 'upgrade',
     target: target === null ? null : parseTarget(target),
@@ -92,7 +107,7 @@ function facts(s: Situation): WrapperFacts {
     hops: s.hops ?? 0,
     selfVersion: s.selfVersion ?? null,
     root: ROOT,
-    release: release({ relVsn: s.relVsn, enterprise: s.enterprise, nodetool: s.nodetool }),
+    release: rel,
     place: s.place ?? null,
     releases: s.releases instanceof RelupError ? { error: s.releases } : files,
     scriptsInBin: s.scriptsInBin ?? [],
@@ -102,6 +117,8 @@ function facts(s: Situation): WrapperFacts {
     targetStartBoot: s.targetStartBoot ?? false,
     runningRelease: s.running ?? null,
     relups: { installed: { ...installed, ...(s.installedRelups ?? {}) }, packages },
+    packageVars,
+    env: s.env ?? {},
     ping: s.ping ?? { kind: 'alive' },
   };
 }
@@ -116,6 +133,8 @@ interface Want {
   verify?: string[];
   warn?: RegExp;
   noWarnings?: boolean;
+  /** The lines appended to the installed emqx_vars (none: null). */
+  vars?: string[] | null;
 }
 
 interface Row {
@@ -232,6 +251,62 @@ const rows: Row[] = [
   { name: 'path: an unreadable installed relup', s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedRelups: { '5.0.1': { kind: 'error', error: new RelupError('PERMISSION', 'permission denied on /opt/emqx/releases/5.0.1/relup') } } }, want: { code: 'PERMISSION', exit: 77, says: /relup/ } },
   { name: 'path: not checked for uninstall', s: { command: 'uninstall', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedRelups: { '5.0.1': absent('x') } }, want: { action: 'run-escript' } },
   { name: 'path: not checked for the version already running', s: { command: 'install', target: '5.0.0', scriptsInBin: ['5.0.0'], installedRelups: { '5.0.0': absent('x') } }, want: { action: 'run-escript', noWarnings: true } },
+  // The variables the target's runner expects from the installed emqx_vars (EMQX_LOG_DIR from v5.0.26).
+  {
+    name: 'vars: the package defines EMQX_LOG_DIR, the installed file does not: its line is added',
+    s: { releases: [PKG1], installedVars: OLD_VARS, packageVars: { [PKG1]: newVars(NEW_VARS) } },
+    want: { action: 'exec-newer', vars: [LOG_LINE], noWarnings: true },
+  },
+  {
+    name: 'vars: everything defined already: nothing added',
+    s: { releases: [PKG1], installedVars: NEW_VARS, packageVars: { [PKG1]: newVars(NEW_VARS) } },
+    want: { vars: null, noWarnings: true },
+  },
+  {
+    name: 'vars: the operator exported EMQX_LOG_DIR: not added, said so',
+    s: { releases: [PKG1], installedVars: OLD_VARS, env: { EMQX_LOG_DIR: '/var/log/emqx' }, packageVars: { [PKG1]: newVars(NEW_VARS) } },
+    want: { vars: null, warn: /the operator exported EMQX_LOG_DIR, so it is left as it is/ },
+  },
+  {
+    name: 'vars: a line that also sets a variable the installed file defines is not copied',
+    s: { releases: [PKG1], installedVars: OLD_VARS, packageVars: { [PKG1]: newVars('REL_VSN="5.0.1" EMQX_LOG_DIR=/opt/emqx/log\n') } },
+    want: { vars: null, warn: /line 1 of .* defines EMQX_LOG_DIR but is not copied \(it also sets REL_VSN, which stays as it is\)/ },
+  },
+  {
+    name: 'vars: a value over two lines is not copied',
+    s: { releases: [PKG1], installedVars: OLD_VARS, packageVars: { [PKG1]: newVars('EMQX_DESCRIPTION="two\nlines"\n') } },
+    want: { vars: null, warn: /defines EMQX_DESCRIPTION but is not copied \(it is not a whole assignment on one line\)/ },
+  },
+  {
+    name: 'vars: two missing, in the package\'s order, verbatim',
+    s: { releases: [PKG1], installedVars: 'REL_VSN=5.0.0', packageVars: { [PKG1]: newVars('export  B="${A:-x}"  # keep\nREL_VSN=5.0.1\nA=\'1\'\n') } },
+    want: { vars: ['export  B="${A:-x}"  # keep', "A='1'"] },
+  },
+  {
+    name: 'vars: a package without releases/emqx_vars: today\'s behaviour, with a warning',
+    s: { releases: [PKG1], installedVars: OLD_VARS, packageVars: { [PKG1]: { kind: 'absent', file: `releases/emqx_vars in ${abs(PKG1)}` } } },
+    want: { action: 'exec-newer', vars: null, warn: /releases\/emqx_vars in .* is missing: \/opt\/emqx\/releases\/emqx_vars is used as it is/ },
+  },
+  {
+    name: 'vars: a damaged emqx_vars member refuses before anything changes',
+    s: { releases: [PKG1], packageVars: { [PKG1]: { kind: 'error', error: new RelupError('BAD_PACKAGE', 'releases/emqx_vars in it is truncated') } } },
+    want: { code: 'BAD_PACKAGE', exit: 65, says: /truncated/ },
+  },
+  {
+    name: 'vars: an unterminated quote in the package\'s emqx_vars is a bad package',
+    s: { releases: [PKG1], packageVars: { [PKG1]: newVars('A="open\n') } },
+    want: { code: 'BAD_PACKAGE', exit: 65, says: /cannot be read as shell assignments/ },
+  },
+  {
+    name: 'vars: a downgrade adds nothing (the older runner ignores what is there)',
+    s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedVars: OLD_VARS, releases: [PKG0], packageVars: { [PKG0]: newVars(NEW_VARS) } },
+    want: { vars: null },
+  },
+  {
+    name: 'vars: install from bin/ with no package left: said so',
+    s: { command: 'install', scriptsInBin: ['5.0.1'], targetStatus: 'unpacked', targetStartBoot: true, installedVars: OLD_VARS },
+    want: { vars: null, warn: /no package of 5\.0\.1 in \/opt\/emqx\/releases to read its releases\/emqx_vars from/ },
+  },
 ];
 
 for (const row of rows) {
@@ -256,6 +331,7 @@ for (const row of rows) {
     if (w.verify) assert.deepEqual(d.plan.verify, w.verify.map(abs));
     if (w.warn) assert.ok(d.warnings.some((m) => w.warn!.test(m)), d.warnings.join('\n'));
     if (w.noWarnings) assert.deepEqual(d.warnings, []);
+    if (w.vars !== undefined) assert.deepEqual(d.plan.emqxVars?.lines.map((l) => l.text) ?? null, w.vars);
     assert.equal(d.cookie, 'secret');
   });
 }

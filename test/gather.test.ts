@@ -98,12 +98,16 @@ test('gather: relups of the running and target releases from disk, and going up,
   assert.deepEqual(facts.relups.installed['5.0.1'], { kind: 'absent', file: join(rel, '5.0.1', 'relup') });
   assert.deepEqual(facts.relups.packages[p1], { kind: 'found', file: `releases/5.0.1/relup in ${p1}`, relup: { version: '5.0.1', upFrom: ['4.4.9'], downTo: [] } });
   assert.equal(facts.relups.packages[p2]?.kind, 'absent');
+  // Their releases/emqx_vars too, for the lines the target's runner expects.
+  assert.deepEqual(Object.keys(facts.packageVars).sort(), [p1, p2].sort());
+  assert.ok(facts.packageVars[p1]?.kind === 'found' && facts.packageVars[p1].text.includes('REL_VSN="5.0.1"'));
   // A damaged relup on disk is kept as data, for the decision to raise.
   writeFileSync(join(rel, '5.0.0', 'relup'), '{"5.0.0",');
   const down = await gather(request(fr, { command: 'downgrade', target: '4.4.9' }));
   const bad = down.facts.relups.installed['5.0.0'];
   assert.ok(bad?.kind === 'error' && bad.error.code === 'CONFIG' && /5\.0\.0\/relup is not a valid relup/.test(bad.error.message));
   assert.deepEqual(down.facts.relups.packages, {}, 'going down, no package is read');
+  assert.deepEqual(down.facts.packageVars, {});
   const none = await gather(request(fr, { command: 'uninstall' }));
   assert.deepEqual(none.facts.relups, { installed: {}, packages: {} }, 'uninstall has no path to check');
 });

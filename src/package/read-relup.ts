@@ -4,8 +4,8 @@
 // own) is inflated up to it, and one without a relup is read to its end.
 import { RelupError } from '../errors.js';
 import { parseRelup, relupMember, type RelupFact } from '../release/relup.js';
-import { DEFAULT_MAX_ENTRY_BYTES } from './extract.js';
-import { scanTarGz, type ScanOptions } from './scan.js';
+import { readMemberText } from './read-member.js';
+import type { ScanOptions } from './scan.js';
 
 export interface PackageRelup {
   fact: RelupFact;
@@ -15,44 +15,18 @@ export interface PackageRelup {
   bytesRead: number;
 }
 
-const FILE_TYPES = new Set(['file', 'contiguous-file']);
-
 /** The relup of `version` in the package at `pkgPath`. Rejects with BAD_PACKAGE for a damaged archive or relup. */
 export async function readPackageRelup(pkgPath: string, version: string, opts: Pick<ScanOptions, 'signal'> = {}): Promise<PackageRelup> {
   const name = relupMember(version);
   const what = `${name} in ${pkgPath}`;
-  const bad = (why: string) =>
-    new RelupError('BAD_PACKAGE', `${what} ${why}`, { hint: 'the package is damaged or not a genuine release package: fetch it again', details: { package: pkgPath, member: name } });
-  let text: string | null = null;
-  let member: number | null = null;
-  let seen = 0;
-  const stats = await scanTarGz(
-    pkgPath,
-    {
-      entry(header) {
-        seen++;
-        if (header.name !== name && header.name !== `./${name}`) return null;
-        if (!FILE_TYPES.has(header.type ?? '')) throw bad(`is a ${header.type ?? 'entry of unknown type'}, not a regular file`);
-        if ((header.size ?? 0) > DEFAULT_MAX_ENTRY_BYTES) throw bad(`is ${header.size} bytes, over the ${DEFAULT_MAX_ENTRY_BYTES}-byte limit`);
-        member = seen;
-        return async (body) => {
-          const parts: Buffer[] = [];
-          let n = 0;
-          for await (const chunk of body) {
-            n += chunk.length;
-            if (n > DEFAULT_MAX_ENTRY_BYTES) throw bad(`is larger than ${DEFAULT_MAX_ENTRY_BYTES} bytes`);
-            parts.push(chunk);
-          }
-          if (n !== header.size) throw bad(`is truncated (${n} of ${header.size} bytes)`);
-          text = Buffer.concat(parts, n).toString('utf8');
-        };
-      },
-      done: () => text !== null,
-    },
-    opts,
-  );
-  if (text === null) return { fact: { kind: 'absent', file: what }, member: null, bytesRead: stats.bytesRead };
+  const { text, member, bytesRead } = await readMemberText(pkgPath, name, opts);
+  if (text === null) return { fact: { kind: 'absent', file: what }, member: null, bytesRead };
   const relup = parseRelup(text, what, 'BAD_PACKAGE', 'the package is damaged or was built wrong: rebuild or fetch it again');
-  if (relup.version !== version) throw bad(`leads to ${relup.version}, not ${version}, so release_handler refuses it`);
-  return { fact: { kind: 'found', relup, file: what }, member, bytesRead: stats.bytesRead };
+  if (relup.version !== version) {
+    throw new RelupError('BAD_PACKAGE', `${what} leads to ${relup.version}, not ${version}, so release_handler refuses it`, {
+      hint: 'the package is damaged or not a genuine release package: fetch it again',
+      details: { package: pkgPath, member: name },
+    });
+  }
+  return { fact: { kind: 'found', relup, file: what }, member, bytesRead };
 }

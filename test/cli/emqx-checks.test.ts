@@ -9,7 +9,7 @@ import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFakeRoot, makePackage, repoRoot, runWrapper, sha256Sidecar, snapshotDir, type FakeRoot, type RunResult } from '../helpers/fake-root.js';
-import { readableModule, unprivilegedNode } from '../helpers/nobody.js';
+import { runWrapperAsNobody } from '../helpers/nobody.js';
 
 function withRoot(t: { after(fn: () => void): void }): FakeRoot {
   const fr = makeFakeRoot();
@@ -95,15 +95,6 @@ test('dry run: a lock held by a live process is 75 naming its pid; a stale one i
   assert.equal(snapshotDir(fr.root), stale);
 });
 
-/** The wrapper as user nobody, from a world-readable bundle (the checkout may be unreadable to it). */
-function runAsNobody(args: string[]): RunResult {
-  const cmd = unprivilegedNode();
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('EMQX_')) delete env[k];
-  const r = spawnSync(cmd[0]!, [...cmd.slice(1), readableModule('cli/emqx-bundle.js'), ...args], { env, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
 test('dry run: bin/ or releases/ this user cannot write is 77, as the real run would be', { skip: process.getuid?.() !== 0 && 'needs root to drop to nobody' }, (t) => {
   const fr = withRoot(t);
   makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
@@ -113,11 +104,11 @@ test('dry run: bin/ or releases/ this user cannot write is 77, as the real run w
   chownSync(join(fr.root, 'bin'), 0, 0);
   chmodSync(join(fr.root, 'bin'), 0o755);
   const before = disk(fr);
-  let r = runAsNobody(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
+  let r = runWrapperAsNobody(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
   assert.equal(r.status, 77, r.stderr);
   oneLine(r);
   assert.match(r.stderr, new RegExp(`permission denied on ${fr.root}/bin \\(while checking that the real run can write there\\); run as the user that owns the installation`));
-  r = runAsNobody(['--root', fr.root, 'upgrade', '5.0.1']);
+  r = runWrapperAsNobody(['--root', fr.root, 'upgrade', '5.0.1']);
   assert.equal(r.status, 77, `the real run fails the same way: ${r.stderr}`);
   assert.equal(disk(fr), before);
   assert.deepEqual(nodeRuns(fr), []);
@@ -128,7 +119,7 @@ test('dry run: bin/ or releases/ this user cannot write is 77, as the real run w
   writeFileSync(join(fr.root, 'bin', 'install_upgrade.escript-5.0.1'), '%% 5.0.1\n', { mode: 0o755 });
   chownSync(join(fr.root, 'releases'), 0, 0);
   const before2 = disk(fr);
-  r = runAsNobody(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
+  r = runWrapperAsNobody(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
   assert.equal(r.status, 77, r.stderr);
   oneLine(r);
   assert.match(r.stderr, new RegExp(`permission denied on ${fr.root}/releases `));
