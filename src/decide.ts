@@ -155,6 +155,20 @@ function checkEditions(f: WrapperFacts): void {
   }
 }
 
+/**
+ * From v5.0.20 EMQX's runner dies after our hand-over when EMQX_NODE__COOKIE differs from the
+ * cookie the node runs with; refused here first, naming both sources and neither cookie.
+ */
+export function checkCookie(f: WrapperFacts): void {
+  const n = f.release.node;
+  if (n.cookieSource.kind !== 'env' || !n.fileCookie || n.fileCookie.cookie === n.cookie) return;
+  const variable = n.cookieSource.variable;
+  throw new RelupError('COOKIE_MISMATCH', `${variable} in the environment is not the cookie ${n.fileCookie.file} gives node ${n.name}; nothing was changed`, {
+    hint: `unset ${variable}, or set it to the cookie the node runs with`,
+    details: { variable, file: n.fileCookie.file, node: n.name },
+  });
+}
+
 function checkNode(f: WrapperFacts, node: NodeIdentity, warnings: string[]): void {
   const p = f.ping;
   if (p.kind === 'no-nodetool') warnings.push(`${join(f.root, 'bin/nodetool')} not found; cannot check that node ${node.name} is running`);
@@ -332,7 +346,7 @@ export function decideVars(f: WrapperFacts, extractPkg: LocatedPackage | null, w
   return d.addition;
 }
 
-/** Every decision, in the settled order: place, edition, versions and hop, node, scripts, package to unpack, glob, upgrade path, emqx_vars lines. */
+/** Every decision, in the settled order: place, edition, versions and hop, cookie, node, scripts, package to unpack, glob, upgrade path, emqx_vars lines. */
 export function decide(f: WrapperFacts): Decision {
   const warnings: string[] = [];
   checkPackagePlace(f);
@@ -341,6 +355,7 @@ export function decide(f: WrapperFacts): Decision {
   checkHops(d, f.hops);
   const n = f.release.node;
   const node: NodeIdentity = { name: n.name, nameType: n.nameType, cookie: requireCookie(n) };
+  checkCookie(f);
   checkNode(f, node, warnings);
   const { escriptFile, pkg } = scriptSource(f, d, warnings);
   const unpackPkg = unpackSource(f, pkg);

@@ -35,6 +35,8 @@ export const codeExit = {
   LOCKED: Exit.tempFail,
   PERMISSION: Exit.noPerm,
   CONFIG: Exit.config,
+  /** EMQX_NODE__COOKIE is not the cookie the node's vm.args gives (EMQX's runner from v5.0.20 dies on it). */
+  COOKIE_MISMATCH: Exit.config,
   EDITION_MISMATCH: Exit.config,
   AMBIGUOUS_PACKAGE: Exit.config,
   /** No relup leads from the running release to the target (release_handler would fail after unpacking). */

@@ -68,6 +68,8 @@ interface Situation {
   installedVars?: string;
   packageVars?: Record<string, PackageVarsFact>;
   env?: Record<string, string>;
+  /** Overrides of the node facts (cookie and its sources). */
+  node?: Partial<ReleaseFacts['node']>;
 }
 
 // As EMQX's rendered emqx_vars of v5.0.20 (RUNNER_LOG_DIR only) and v5.0.26 (EMQX_LOG_DIR exported).
@@ -98,6 +100,7 @@ function facts(s: Situation): WrapperFacts {
   for (const [k, v] of Object.entries(s.packageVars ?? {})) packageVars[abs(k)] = v;
   const rel = release({ relVsn: s.relVsn, enterprise: s.enterprise, nodetool: s.nodetool });
   if (s.installedVars !== undefined) rel.vars.table = parseShellAssignments(s.installedVars);
+  Object.assign(rel.node, s.node ?? {});
   return {
     command: s.command ?? 'upgrade',
     target: target === null ? null : parseTarget(target),
@@ -251,6 +254,22 @@ const rows: Row[] = [
   { name: 'path: an unreadable installed relup', s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedRelups: { '5.0.1': { kind: 'error', error: new RelupError('PERMISSION', 'permission denied on /opt/emqx/releases/5.0.1/relup') } } }, want: { code: 'PERMISSION', exit: 77, says: /relup/ } },
   { name: 'path: not checked for uninstall', s: { command: 'uninstall', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedRelups: { '5.0.1': absent('x') } }, want: { action: 'run-escript' } },
   { name: 'path: not checked for the version already running', s: { command: 'install', target: '5.0.0', scriptsInBin: ['5.0.0'], installedRelups: { '5.0.0': absent('x') } }, want: { action: 'run-escript', noWarnings: true } },
+  // The cookie: EMQX's runner from v5.0.20 dies when EMQX_NODE__COOKIE is not the node's.
+  {
+    name: 'cookie: the environment\'s differs from the node\'s vm.args: refused, neither cookie named',
+    s: { releases: [PKG1], node: { cookieSource: { kind: 'env', variable: 'EMQX_NODE__COOKIE' }, fileCookie: { cookie: 'other', file: `${ROOT}/data/configs/vm.1.args` } } },
+    want: { code: 'COOKIE_MISMATCH', exit: 78, says: /^EMQX_NODE__COOKIE in the environment is not the cookie \/opt\/emqx\/data\/configs\/vm\.1\.args gives node emqx@127\.0\.0\.1; nothing was changed; unset EMQX_NODE__COOKIE, or set it to the cookie the node runs with$/ },
+  },
+  {
+    name: 'cookie: refused before the node check (a wrong cookie would look like a node down)',
+    s: { releases: [PKG1], ping: { kind: 'down', line: 'Node is not running!' }, node: { cookieSource: { kind: 'env', variable: 'EMQX_NODE_COOKIE' }, fileCookie: { cookie: 'other', file: '/f' } } },
+    want: { code: 'COOKIE_MISMATCH', exit: 78, says: /^EMQX_NODE_COOKIE in the environment/ },
+  },
+  {
+    name: 'cookie: the same in both: goes on',
+    s: { releases: [PKG1], node: { cookieSource: { kind: 'env', variable: 'EMQX_NODE__COOKIE' }, fileCookie: { cookie: 'secret', file: '/f' } } },
+    want: { action: 'exec-newer' },
+  },
   // The variables the target's runner expects from the installed emqx_vars (EMQX_LOG_DIR from v5.0.26).
   {
     name: 'vars: the package defines EMQX_LOG_DIR, the installed file does not: its line is added',

@@ -297,3 +297,23 @@ test('downgrade: the installed newer release\'s relup must go down to the target
   assert.equal(r.status, 78, r.stderr);
   assert.match(r.stderr, /releases\/5\.0\.2\/relup is missing, so 5\.0\.2 has no hot downgrade/);
 });
+
+test('EMQX_NODE__COOKIE not the node\'s: refused in one line before anything runs or changes, neither cookie printed, dry run too', (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  const before = disk(fr);
+  for (const args of [['--dry-run', 'upgrade', '5.0.1'], ['upgrade', '5.0.1'], ['--json', 'upgrade', '5.0.1']]) {
+    const r = runWrapper(['--root', fr.root, ...args], { EMQX_NODE__COOKIE: 'NotTheNodes' });
+    assert.equal(r.status, 78, r.stderr);
+    if (args[0] !== '--json') {
+      oneLine(r);
+      assert.match(r.stderr, new RegExp(`EMQX_NODE__COOKIE in the environment is not the cookie ${fr.root}/releases/5\\.0\\.0/vm\\.args gives node emqx@127\\.0\\.0\\.1`));
+    } else assert.equal(JSON.parse(r.stderr.trim()).error.code, 'COOKIE_MISMATCH');
+    // Neither the operator's cookie nor the node's ('cookie' in the fake root's vm.args).
+    assert.doesNotMatch(r.stdout + r.stderr, /NotTheNodes|-setcookie|'cookie'/);
+  }
+  assert.equal(disk(fr), before);
+  assert.deepEqual(nodeRuns(fr), []);
+  // The node's own cookie in the environment goes on.
+  assert.equal(runWrapper(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1'], { EMQX_NODE__COOKIE: 'cookie' }).status, 0);
+});
