@@ -26,9 +26,12 @@ import { compareVersions, parsePackageName, type Edition, type Target } from './
 import type { PackageVarsFact } from './package/read-vars.js';
 import type { Env } from './release/fs.js';
 import { varsToAdd, type VarsAddition } from './release/vars-additions.js';
+import { hotPatchesError, type HotPatches } from './release/data-dir.js';
 
 /** Commands that install (or unpack to install) a target, so its upgrade path is checked. */
 export const PATH_COMMANDS: readonly RelupCommand[] = ['install', 'upgrade', 'unpack', 'downgrade'];
+/** Commands that load the target's code into the node, which hot patches would shadow. */
+export const PATCH_COMMANDS: readonly RelupCommand[] = ['install', 'upgrade', 'downgrade'];
 
 /** The node check as gathered: nodetool's verdict, no nodetool at all, or why it could not run. */
 export type PingFact = PingVerdict | { kind: 'no-nodetool' } | { kind: 'error'; error: RelupError };
@@ -67,6 +70,10 @@ export interface WrapperFacts {
   packageVars: Record<string, PackageVarsFact>;
   /** The operator's environment: a variable exported there is never added to emqx_vars. */
   env: Env;
+  /** For PATCH_COMMANDS: the .beam files in <data_dir>/patches, or why they could not be listed; else null. */
+  patches: HotPatches | { error: RelupError } | null;
+  /** --allow-patches. */
+  allowPatches: boolean;
   /** releases/<target>/start.boot is there. */
   targetStartBoot: boolean;
   ping: PingFact;
@@ -310,6 +317,22 @@ export function checkUpgradePath(f: WrapperFacts, extractPkg: LocatedPackage | n
   throw noPath(from, to, `no upgrade path from the running ${from} to ${to}: ${fact.file} upgrades only from ${listOr(fact.relup.upFrom, 'no version')}`, `${via}${stuck}`, fact);
 }
 
+/**
+ * A .beam in <data_dir>/patches is loaded before the release's module of that name (vm.args -pa):
+ * a hot upgrade would load code the patch then shadows, so it is refused unless --allow-patches
+ * (as EMQX's own emqx_relup plugin does). Returns the modules gone on with.
+ */
+export function checkPatches(f: WrapperFacts, warnings: string[]): string[] {
+  const p = f.patches;
+  if (p === null) return [];
+  if ('error' in p) throw p.error;
+  if (p.warning) warnings.push(p.warning);
+  if (p.modules.length === 0) return [];
+  if (!f.allowPatches) throw hotPatchesError(p.dir, p.modules, 'remove them (or move them away) first, or pass --allow-patches to go on with them');
+  warnings.push(`going on with the hot patches in ${p.dir} (${p.modules.join(', ')}) as --allow-patches says; they still shadow the release's modules`);
+  return p.modules;
+}
+
 /** Commands that run the target's scripts going up, so those scripts source the installed emqx_vars. */
 const VARS_COMMANDS: readonly RelupCommand[] = ['install', 'unpack', 'upgrade'];
 
@@ -346,7 +369,7 @@ export function decideVars(f: WrapperFacts, extractPkg: LocatedPackage | null, w
   return d.addition;
 }
 
-/** Every decision, in the settled order: place, edition, versions and hop, cookie, node, scripts, package to unpack, glob, upgrade path, emqx_vars lines. */
+/** Every decision, in the settled order: place, edition, versions and hop, cookie, node, scripts, package to unpack, glob, upgrade path, hot patches, emqx_vars lines. */
 export function decide(f: WrapperFacts): Decision {
   const warnings: string[] = [];
   checkPackagePlace(f);
@@ -361,6 +384,7 @@ export function decide(f: WrapperFacts): Decision {
   const unpackPkg = unpackSource(f, pkg);
   checkEscriptGlob(f);
   checkUpgradePath(f, pkg, warnings);
+  const patchesAllowed = checkPatches(f, warnings);
   const emqxVars = decideVars(f, pkg, warnings);
   const built = buildPlan({
     command: f.command,
@@ -379,7 +403,7 @@ export function decide(f: WrapperFacts): Decision {
     node,
     hasEkka: f.release.hasEkka,
   });
-  const plan = { ...built, emqxVars };
+  const plan = { ...built, emqxVars, patchesAllowed };
   return { plan, cookie: node.cookie, pkg, warnings };
 }
 

@@ -1,19 +1,20 @@
 // The facts a hot-upgrade command is decided on, collected once: target syntax, the root and its
 // emqx_vars, releases/ and bin/, the packages a decision may take (opened; only the target's are
-// read, for their relup, and only when going up), RELEASES, the installed relups, the target package's emqx_vars (going up), and the node's ping. Only reads, with one exception that must come first: becoming RUNNER_USER
+// read, for their relup, and only when going up), RELEASES, the installed relups, the target package's emqx_vars (going up), the hot patches, and the node's ping. Only reads, with one exception that must come first: becoming RUNNER_USER
 // (run-as.ts), so every later read, and everything execute.ts does, is that user's. Failures that
 // only matter to some decisions are kept as data (Probe, PingFact) for decide.ts to raise in order.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { RelupError, fromFsError } from './errors.js';
 import { ENV_HOPS, MAX_HOPS, versionedScripts, type RelupCommand } from './plan.js';
-import { namedPackage, namedPackageDir, namedPackagePath, PATH_COMMANDS, type PingFact, type WrapperFacts } from './decide.js';
+import { namedPackage, namedPackageDir, namedPackagePath, PATCH_COMMANDS, PATH_COMMANDS, type PingFact, type WrapperFacts } from './decide.js';
 import { probePackage, type Probe } from './package/locate.js';
 import { chooseRoot, findRoot, readInstalledRelup, readReleaseFacts, readReleasesFile, requireCookie, runningRelease, selfPath, versionFromScriptName, type ReleaseEntry, type RelupFact } from './release/index.js';
 import { readPackageRelup } from './package/read-relup.js';
 // LEAD: fold into the single package pass (src/package/read.ts) with the relup.
 import { readPackageVars, type PackageVarsFact } from './package/read-vars.js';
 import { runnerUserOf } from './release/runner-user.js';
+import { readHotPatches } from './release/data-dir.js';
 import { becomeRunnerUser } from './process/run-as.js';
 import { nodeEnv, pingNode } from './node/ping.js';
 import { compareVersions, parsePackageName, parseTarget } from './version/index.js';
@@ -24,6 +25,8 @@ export interface GatherRequest {
   passArgs: string[];
   rootFlag: string | null;
   packageFlag: string | null;
+  /** --allow-patches: go on with hot patches in <data_dir>/patches. */
+  allowPatches?: boolean;
   /** argv[1]: the path this wrapper was invoked by (its name may carry its version). */
   invoked: string;
   cwd: string;
@@ -147,6 +150,16 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
     }
   }
 
+  let patches: WrapperFacts['patches'] = null;
+  if (PATCH_COMMANDS.includes(req.command)) {
+    try {
+      patches = readHotPatches(root, req.env);
+    } catch (e) {
+      if (!(e instanceof RelupError)) throw e;
+      patches = { error: e };
+    }
+  }
+
   return {
     facts: {
       command: req.command,
@@ -168,6 +181,8 @@ export async function gather(req: GatherRequest): Promise<Gathered> {
       relups,
       packageVars,
       env: req.env,
+      patches,
+      allowPatches: req.allowPatches ?? false,
       targetStartBoot: target ? await nonEmptyFile(join(releasesDir, target.version, 'start.boot')) : false,
       ping,
     },

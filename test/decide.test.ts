@@ -3,7 +3,7 @@
 // CLI/e2e tests; here a row says what an operator's situation is and what must be decided.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, type PingFact, type WrapperFacts } from '../src/decide.js';
+import { decide, PATCH_COMMANDS, type PingFact, type WrapperFacts } from '../src/decide.js';
 import { RelupError } from '../src/errors.js';
 import type { Probe } from '../src/package/locate.js';
 import type { ReleaseFacts, RelupFact } from '../src/release/index.js';
@@ -68,6 +68,9 @@ interface Situation {
   installedVars?: string;
   packageVars?: Record<string, PackageVarsFact>;
   env?: Record<string, string>;
+  /** Modules in <data_dir>/patches (gather lists them for install, upgrade, downgrade only), or the listing error; --allow-patches. */
+  patches?: string[] | RelupError;
+  allowPatches?: boolean;
   /** Overrides of the node facts (cookie and its sources). */
   node?: Partial<ReleaseFacts['node']>;
 }
@@ -122,6 +125,8 @@ function facts(s: Situation): WrapperFacts {
     relups: { installed: { ...installed, ...(s.installedRelups ?? {}) }, packages },
     packageVars,
     env: s.env ?? {},
+    patches: !PATCH_COMMANDS.includes(s.command ?? 'upgrade') ? null : s.patches instanceof RelupError ? { error: s.patches } : { dir: `${ROOT}/data/patches`, modules: s.patches ?? [], warning: null },
+    allowPatches: s.allowPatches ?? false,
     ping: s.ping ?? { kind: 'alive' },
   };
 }
@@ -138,6 +143,8 @@ interface Want {
   noWarnings?: boolean;
   /** The lines appended to the installed emqx_vars (none: null). */
   vars?: string[] | null;
+  /** Hot patch modules gone on with. */
+  patchesAllowed?: string[];
 }
 
 interface Row {
@@ -270,6 +277,37 @@ const rows: Row[] = [
     s: { releases: [PKG1], node: { cookieSource: { kind: 'env', variable: 'EMQX_NODE__COOKIE' }, fileCookie: { cookie: 'secret', file: '/f' } } },
     want: { action: 'exec-newer' },
   },
+  // Hot patches: <data_dir>/patches/*.beam shadow the release's modules (vm.args -pa).
+  {
+    name: 'patches: refused, naming the modules',
+    s: { releases: [PKG1], patches: ['emqx_broker', 'emqx_cm'] },
+    want: { code: 'HOT_PATCHES', exit: 78, says: /^\/opt\/emqx\/data\/patches holds hot patches \(emqx_broker, emqx_cm\), loaded before the release's own modules; nothing was changed; remove them .*--allow-patches/ },
+  },
+  {
+    name: 'patches: many are named up to eight, and counted',
+    s: { releases: [PKG1], patches: Array.from({ length: 11 }, (_, i) => `m${i}`) },
+    want: { code: 'HOT_PATCHES', exit: 78, says: /\(m0, m1, m2, m3, m4, m5, m6, m7 and 3 more\)/ },
+  },
+  {
+    name: 'patches: --allow-patches goes on, says so and records the modules',
+    s: { releases: [PKG1], patches: ['emqx_cm'], allowPatches: true },
+    want: { action: 'exec-newer', patchesAllowed: ['emqx_cm'], warn: /going on with the hot patches in \/opt\/emqx\/data\/patches \(emqx_cm\) as --allow-patches says/ },
+  },
+  {
+    name: 'patches: a downgrade loads code too: refused',
+    s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], patches: ['emqx_cm'] },
+    want: { code: 'HOT_PATCHES', exit: 78, says: /emqx_cm/ },
+  },
+  {
+    name: 'patches: unpack loads nothing: not looked at',
+    s: { command: 'unpack', releases: [PKG1], patches: ['emqx_cm'] },
+    want: { action: 'exec-newer', noWarnings: true },
+  },
+  {
+    name: 'patches: an unreadable patches dir is refused, not guessed empty',
+    s: { releases: [PKG1], patches: new RelupError('PERMISSION', 'permission denied on /opt/emqx/data/patches') },
+    want: { code: 'PERMISSION', exit: 77, says: /data\/patches/ },
+  },
   // The variables the target's runner expects from the installed emqx_vars (EMQX_LOG_DIR from v5.0.26).
   {
     name: 'vars: the package defines EMQX_LOG_DIR, the installed file does not: its line is added',
@@ -350,6 +388,7 @@ for (const row of rows) {
     if (w.verify) assert.deepEqual(d.plan.verify, w.verify.map(abs));
     if (w.warn) assert.ok(d.warnings.some((m) => w.warn!.test(m)), d.warnings.join('\n'));
     if (w.noWarnings) assert.deepEqual(d.warnings, []);
+    if (w.patchesAllowed) assert.deepEqual(d.plan.patchesAllowed, w.patchesAllowed);
     if (w.vars !== undefined) assert.deepEqual(d.plan.emqxVars?.lines.map((l) => l.text) ?? null, w.vars);
     assert.equal(d.cookie, 'secret');
   });

@@ -75,6 +75,7 @@ export async function main(argv: string[], invoked: string): Promise<number> {
       ...a.relup,
       packageFlag: a.package,
       requireChecksum: a.requireChecksum,
+      allowPatches: a.allowPatches,
       json: a.json,
       warn: (m: string) => rep.warn(m),
     };

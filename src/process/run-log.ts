@@ -26,6 +26,7 @@ export function runLogEntry(plan: Plan, outcome: RunOutcome, ctx: { time: Date; 
     package: plan.package,
     run: [plan.exec.file, ...plan.exec.args],
     ...(plan.emqxVars ? { emqxVarsAdded: { file: plan.emqxVars.file, from: plan.emqxVars.from, variables: plan.emqxVars.lines.flatMap((l) => l.names) } } : {}),
+    ...(plan.patchesAllowed.length > 0 ? { patchesAllowed: plan.patchesAllowed } : {}),
     outcome: outcome.kind === 'handed-over' ? 'handed-over' : outcome.exitCode === 0 ? 'ok' : 'failed',
     ...(outcome.kind === 'exit' ? { exitCode: outcome.exitCode } : {}),
   };

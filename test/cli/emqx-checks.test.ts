@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFakeRoot, makePackage, repoRoot, runWrapper, sha256Sidecar, snapshotDir, type FakeRoot, type RunResult } from '../helpers/fake-root.js';
@@ -316,4 +316,33 @@ test('EMQX_NODE__COOKIE not the node\'s: refused in one line before anything run
   assert.deepEqual(nodeRuns(fr), []);
   // The node's own cookie in the environment goes on.
   assert.equal(runWrapper(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1'], { EMQX_NODE__COOKIE: 'cookie' }).status, 0);
+});
+
+test('hot patches in <data_dir>/patches: refused in one line naming the modules, real run and dry run, nothing changed; --allow-patches goes on and the run log says so', (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  // node.data_dir of etc/emqx.conf, as EMQX's deb/rpm put it elsewhere than <root>/data.
+  mkdirSync(join(fr.root, 'etc'));
+  writeFileSync(join(fr.root, 'etc', 'emqx.conf'), 'node {\n  name = "emqx@127.0.0.1"\n  data_dir = "var/lib"\n}\n');
+  mkdirSync(join(fr.root, 'var', 'lib', 'patches'), { recursive: true });
+  for (const m of ['emqx_cm', 'emqx_broker']) writeFileSync(join(fr.root, 'var', 'lib', 'patches', `${m}.beam`), 'FOR1');
+  const before = disk(fr);
+  for (const args of [['--dry-run', 'upgrade', '5.0.1'], ['upgrade', '5.0.1']]) {
+    const r = runWrapper(['--root', fr.root, ...args]);
+    assert.equal(r.status, 78, r.stderr);
+    oneLine(r);
+    assert.match(r.stderr, new RegExp(`^emqx: error: ${fr.root}/var/lib/patches holds hot patches \\(emqx_broker, emqx_cm\\), loaded before the release's own modules; nothing was changed; .*--allow-patches`));
+  }
+  assert.equal(disk(fr), before);
+  assert.deepEqual(nodeRuns(fr), []);
+  const dry = runWrapper(['--root', fr.root, '--dry-run', '--json', 'upgrade', '5.0.1', '--allow-patches']);
+  assert.equal(dry.status, 0, dry.stderr);
+  assert.deepEqual(JSON.parse(dry.stdout).patchesAllowed, ['emqx_broker', 'emqx_cm']);
+  const r = runWrapper(['--root', fr.root, '--allow-patches', 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning: going on with the hot patches in .*\/var\/lib\/patches \(emqx_broker, emqx_cm\) as --allow-patches says/);
+  const log = readFileSync(join(fr.root, 'log', 'emqx-relup.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(log.at(-1).patchesAllowed, ['emqx_broker', 'emqx_cm']);
+  // unpack loads no code: not held to it.
+  assert.equal(runWrapper(['--root', fr.root, '--dry-run', 'unpack', '5.0.1']).status, 0);
 });

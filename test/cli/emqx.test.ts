@@ -236,6 +236,7 @@ test('--dry-run --json prints the whole plan and changes nothing; the cookie is 
       action: 'exec-newer',
       exec: { file: `${fr.root}/bin/emqx-5.0.1`, args: ['upgrade', '5.0.1'], cwd: fr.root },
       emqxVars: null,
+      patchesAllowed: [],
       warnings: [`no ${pkg}.sha256; the package would be used without a checksum check`],
     },
   );
