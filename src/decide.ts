@@ -163,7 +163,7 @@ function checkEditions(f: WrapperFacts): void {
 }
 
 /**
- * From v5.0.20 EMQX's runner dies after our hand-over when EMQX_NODE__COOKIE differs from the
+ * From v5.0.18 EMQX's runner dies after our hand-over when EMQX_NODE__COOKIE differs from the
  * cookie the node runs with; refused here first, naming both sources and neither cookie.
  */
 export function checkCookie(f: WrapperFacts): void {

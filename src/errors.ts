@@ -35,7 +35,7 @@ export const codeExit = {
   LOCKED: Exit.tempFail,
   PERMISSION: Exit.noPerm,
   CONFIG: Exit.config,
-  /** EMQX_NODE__COOKIE is not the cookie the node's vm.args gives (EMQX's runner from v5.0.20 dies on it). */
+  /** EMQX_NODE__COOKIE is not the cookie the node's vm.args gives (EMQX's runner from v5.0.18 dies on it). */
   COOKIE_MISMATCH: Exit.config,
   /** <data_dir>/patches holds .beam files, which take precedence over the upgraded release's modules. */
   HOT_PATCHES: Exit.config,

@@ -261,7 +261,7 @@ const rows: Row[] = [
   { name: 'path: an unreadable installed relup', s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedRelups: { '5.0.1': { kind: 'error', error: new RelupError('PERMISSION', 'permission denied on /opt/emqx/releases/5.0.1/relup') } } }, want: { code: 'PERMISSION', exit: 77, says: /relup/ } },
   { name: 'path: not checked for uninstall', s: { command: 'uninstall', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedRelups: { '5.0.1': absent('x') } }, want: { action: 'run-escript' } },
   { name: 'path: not checked for the version already running', s: { command: 'install', target: '5.0.0', scriptsInBin: ['5.0.0'], installedRelups: { '5.0.0': absent('x') } }, want: { action: 'run-escript', noWarnings: true } },
-  // The cookie: EMQX's runner from v5.0.20 dies when EMQX_NODE__COOKIE is not the node's.
+  // The cookie: EMQX's runner from v5.0.18 dies when EMQX_NODE__COOKIE is not the node's.
   {
     name: 'cookie: the environment\'s differs from the node\'s vm.args: refused, neither cookie named',
     s: { releases: [PKG1], node: { cookieSource: { kind: 'env', variable: 'EMQX_NODE__COOKIE' }, fileCookie: { cookie: 'other', file: `${ROOT}/data/configs/vm.1.args` } } },
@@ -308,7 +308,7 @@ const rows: Row[] = [
     s: { releases: [PKG1], patches: new RelupError('PERMISSION', 'permission denied on /opt/emqx/data/patches') },
     want: { code: 'PERMISSION', exit: 77, says: /data\/patches/ },
   },
-  // The variables the target's runner expects from the installed emqx_vars (EMQX_LOG_DIR from v5.0.26).
+  // The variables the target's runner expects from the installed emqx_vars (EMQX_LOG_DIR from v5.0.25).
   {
     name: 'vars: the package defines EMQX_LOG_DIR, the installed file does not: its line is added',
     s: { releases: [PKG1], installedVars: OLD_VARS, packageVars: { [PKG1]: newVars(NEW_VARS) } },

@@ -26,7 +26,7 @@ export interface NodeInfo {
   cookieSource: NodeSource;
   /**
    * When the cookie comes from the environment: the first vm.args that sets one, and its cookie
-   * (EMQX's runner from v5.0.20 dies when the two differ). Absent otherwise, or when none sets one.
+   * (EMQX's runner from v5.0.18 dies when the two differ). Absent otherwise, or when none sets one.
    */
   fileCookie?: { cookie: string; file: string };
   /** For the operator, never printed here (and never containing the cookie). */

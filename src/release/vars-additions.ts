@@ -1,7 +1,7 @@
 // The variables a newer runner expects from releases/emqx_vars that the installed file lacks.
 // EIP-0022 runs the newer bin/emqx-<v> inside the older installation, and it sources the INSTALLED
 // emqx_vars; a permanent install then copies it over bin/emqx and only appends REL_VSN/ERTS_VSN.
-// So a variable only the newer emqx_vars defines (EMQX_LOG_DIR from EMQX v5.0.26, used under
+// So a variable only the newer emqx_vars defines (EMQX_LOG_DIR from EMQX v5.0.25, used under
 // `set -u`) would stop every later bin/emqx command. The package's own definition lines are
 // appended verbatim (the value is the package's). Pure: tables and text in, lines out.
 import { RelupError } from '../errors.js';
