@@ -27,9 +27,14 @@ import { checkSidecar, type SidecarFact } from './package/checksum.js';
 import { NOTHING, type PackageNeeds, type PackageRead, type ScriptFile } from './package/read.js';
 import { ENV_PACKAGES, encodeCarried } from './package/carried.js';
 import { compareVersions, parsePackageName, type Edition, type Target } from './version/index.js';
+import type { Env } from './release/fs.js';
+import { varsToAdd, type VarsAddition } from './release/vars-additions.js';
+import { hotPatchesError, type HotPatches } from './release/data-dir.js';
 
 /** Commands that install (or unpack to install) a target, so its upgrade path is checked. */
 export const PATH_COMMANDS: readonly RelupCommand[] = ['install', 'upgrade', 'unpack', 'downgrade'];
+/** Commands that load the target's code into the node, which hot patches would shadow. */
+export const PATCH_COMMANDS: readonly RelupCommand[] = ['install', 'upgrade', 'downgrade'];
 
 /** The node check as gathered: nodetool's verdict, no nodetool at all, or why it could not run. */
 export type PingFact = PingVerdict | { kind: 'no-nodetool' } | { kind: 'error'; error: RelupError };
@@ -67,6 +72,12 @@ export interface WrapperFacts {
   reads: Record<string, PackageRead>;
   requireChecksum: boolean;
   dryRun: boolean;
+  /** The operator's environment: a variable exported there is never added to emqx_vars. */
+  env: Env;
+  /** For PATCH_COMMANDS: the .beam files in <data_dir>/patches, or why they could not be listed; else null. */
+  patches: HotPatches | { error: RelupError } | null;
+  /** --allow-patches. */
+  allowPatches: boolean;
   /** releases/<target>/start.boot is there. */
   targetStartBoot: boolean;
   ping: PingFact;
@@ -118,7 +129,8 @@ export function packageNeeds(n: NeedsFacts): PackageNeeds {
   const goingUp = target !== null && PATH_COMMANDS.includes(n.command) && n.command !== 'downgrade' && compareVersions(target, fromVersion(n.runningRelease, n.relVsn)) > 0;
   const relup = goingUp && n.nodeMayAnswer && v === target ? target : null;
   const used = scripts !== null || (unpacksPackage(n.command) && v === target);
-  return { scripts, relup, vars: false, hash: used && n.sidecar.kind === 'found' };
+  // emqx_vars for the same reason and at the same time as the relup: the newer runner sources the installed one (decideVars).
+  return { scripts, relup, vars: relup !== null, hash: used && n.sidecar.kind === 'found' };
 }
 
 /** A package named by the operator: --package, or a target that is a package name or path. */
@@ -194,6 +206,20 @@ function checkEditions(f: WrapperFacts): void {
     const sel = selectPackage(f.releases, target.version, edition);
     if (sel.kind === 'other-edition') throw selectionError(sel, target.version, join(f.root, 'releases'));
   }
+}
+
+/**
+ * From v5.0.18 EMQX's runner dies after our hand-over when EMQX_NODE__COOKIE differs from the
+ * cookie the node runs with; refused here first, naming both sources and neither cookie.
+ */
+export function checkCookie(f: WrapperFacts): void {
+  const n = f.release.node;
+  if (n.cookieSource.kind !== 'env' || !n.fileCookie || n.fileCookie.cookie === n.cookie) return;
+  const variable = n.cookieSource.variable;
+  throw new RelupError('COOKIE_MISMATCH', `${variable} in the environment is not the cookie ${n.fileCookie.file} gives node ${n.name}; nothing was changed`, {
+    hint: `unset ${variable}, or set it to the cookie the node runs with`,
+    details: { variable, file: n.fileCookie.file, node: n.name },
+  });
 }
 
 function checkNode(f: WrapperFacts, node: NodeIdentity, warnings: string[]): void {
@@ -336,7 +362,59 @@ export function checkUpgradePath(f: WrapperFacts, extractPkg: LocatedPackage | n
   throw noPath(from, to, `no upgrade path from the running ${from} to ${to}: ${fact.file} upgrades only from ${listOr(fact.relup.upFrom, 'no version')}`, `${via}${stuck}`, fact);
 }
 
-/** Every decision, in the settled order: place, edition, versions and hop, node, scripts, package to unpack, glob, upgrade path. */
+/**
+ * A .beam in <data_dir>/patches is loaded before the release's module of that name (vm.args -pa):
+ * a hot upgrade would load code the patch then shadows, so it is refused unless --allow-patches
+ * (as EMQX's own emqx_relup plugin does). Returns the modules gone on with.
+ */
+export function checkPatches(f: WrapperFacts, warnings: string[]): string[] {
+  const p = f.patches;
+  if (p === null) return [];
+  if ('error' in p) throw p.error;
+  if (p.warning) warnings.push(p.warning);
+  if (p.modules.length === 0) return [];
+  if (!f.allowPatches) throw hotPatchesError(p.dir, p.modules, 'remove them (or move them away) first, or pass --allow-patches to go on with them');
+  warnings.push(`going on with the hot patches in ${p.dir} (${p.modules.join(', ')}) as --allow-patches says; they still shadow the release's modules`);
+  return p.modules;
+}
+
+/** Commands that run the target's scripts going up, so those scripts source the installed emqx_vars. */
+const VARS_COMMANDS: readonly RelupCommand[] = ['install', 'unpack', 'upgrade'];
+
+/**
+ * Going up, the target's runner sources the installed emqx_vars: the lines of the package's own
+ * emqx_vars for what the installed one lacks (release/vars-additions.ts). No package, or one
+ * without emqx_vars, changes nothing and says so.
+ */
+export function decideVars(f: WrapperFacts, extractPkg: LocatedPackage | null, warnings: string[]): VarsAddition | null {
+  const target = f.target;
+  if (target === null || !VARS_COMMANDS.includes(f.command) || compareVersions(target.version, runningVersion(f)) <= 0) return null;
+  const installed = f.release.vars.file;
+  let pkg: LocatedPackage | null;
+  try {
+    pkg = targetPackage(f, extractPkg);
+  } catch (e) {
+    // Only when the escript will not look for it (else refused before): which one is unknown.
+    if (!(e instanceof RelupError)) throw e;
+    pkg = null;
+  }
+  if (pkg === null) {
+    warnings.push(`no package of ${target.version} in ${join(f.root, 'releases')} to read its releases/emqx_vars from: ${installed} is used as it is`);
+    return null;
+  }
+  const fact = f.reads[pkg.path]?.vars;
+  if (!fact) throw new RelupError('INTERNAL', `releases/emqx_vars of ${pkg.path} was not read before the decision`, { hint: 'report this bug' });
+  if (fact.kind === 'error') throw fact.error;
+  if (fact.kind === 'absent') {
+    warnings.push(`${fact.file} is missing: ${installed} is used as it is, and a ${target.version} runner that expects a variable it lacks will stop`);
+    return null;
+  }
+  const d = varsToAdd({ file: installed, table: f.release.vars.table }, fact, f.env, target.version);
+  for (const s of d.skipped) warnings.push(s.why);
+  return d.addition;
+}
+
+/** Every decision, in the settled order: place, edition, versions and hop, cookie, node, scripts, package to unpack, glob, upgrade path, hot patches, emqx_vars lines. */
 export function decide(f: WrapperFacts): Decision {
   const warnings: string[] = [];
   checkPackagePlace(f);
@@ -345,6 +423,7 @@ export function decide(f: WrapperFacts): Decision {
   checkHops(d, f.hops);
   const n = f.release.node;
   const node: NodeIdentity = { name: n.name, nameType: n.nameType, cookie: requireCookie(n) };
+  checkCookie(f);
   checkNode(f, node, warnings);
   const { escriptFile, pkg } = scriptSource(f, d, warnings);
   const unpackPkg = unpackSource(f, pkg);
@@ -354,6 +433,8 @@ export function decide(f: WrapperFacts): Decision {
   for (const p of verify) checkChecksum(f, p, proceedWarnings);
   const scripts = pkg ? scriptsOf(f, pkg) : null;
   checkUpgradePath(f, pkg, warnings);
+  const patchesAllowed = checkPatches(f, warnings);
+  const emqxVars = decideVars(f, pkg, warnings);
   const built = buildPlan({
     command: f.command,
     target: f.target,
@@ -372,7 +453,7 @@ export function decide(f: WrapperFacts): Decision {
     hasEkka: f.release.hasEkka,
   });
   const reads = [...new Set([...verify, ...(pkg ? [pkg.path] : [])])].flatMap((p) => (f.reads[p] ? [f.reads[p]] : []));
-  return { plan: withReads(built, reads), cookie: node.cookie, pkg, scripts, reads, warnings, proceedWarnings };
+  return { plan: withReads({ ...built, emqxVars, patchesAllowed }, reads), cookie: node.cookie, pkg, scripts, reads, warnings, proceedWarnings };
 }
 
 /** A package the plan verifies against its sidecar, by the sha256 of its one read. */

@@ -40,6 +40,10 @@ export const codeExit = {
   PACKAGE_CHANGED: Exit.tempFail,
   PERMISSION: Exit.noPerm,
   CONFIG: Exit.config,
+  /** EMQX_NODE__COOKIE is not the cookie the node's vm.args gives (EMQX's runner from v5.0.18 dies on it). */
+  COOKIE_MISMATCH: Exit.config,
+  /** <data_dir>/patches holds .beam files, which take precedence over the upgraded release's modules. */
+  HOT_PATCHES: Exit.config,
   EDITION_MISMATCH: Exit.config,
   AMBIGUOUS_PACKAGE: Exit.config,
   /** No relup leads from the running release to the target (release_handler would fail after unpacking). */

@@ -18,6 +18,9 @@ import { hasMarker, headHasMarker } from './release/wrapper-marker.js';
 import { logRun } from './process/run-log.js';
 import { toolVersion } from './cli/tool-version.js';
 import { decide } from './decide.js';
+import { replaceFile } from './durable-file.js';
+import { parseEmqxVars } from './release/vars.js';
+import { withAddedLines, type VarsAddition } from './release/vars-additions.js';
 import { gather, type GatherRequest } from './gather.js';
 
 export interface RelupRequest extends GatherRequest {
@@ -107,6 +110,34 @@ async function checkWritable(dirs: string[]): Promise<void> {
   }
 }
 
+/**
+ * Under the lock, before the hand-over: appends the package's lines to the installed emqx_vars,
+ * durably (synced temporary renamed over it, same mode and owner). The file is read again first:
+ * a line whose variables it defines by now (another run, an operator) is left out. Returns what
+ * was written, or null for nothing.
+ */
+async function addEmqxVars(a: VarsAddition, env: NodeJS.ProcessEnv): Promise<VarsAddition | null> {
+  let text: string;
+  let st: Awaited<ReturnType<typeof fsp.stat>>;
+  try {
+    st = await fsp.stat(a.file);
+    text = await fsp.readFile(a.file, 'utf8');
+  } catch (e) {
+    throw fromFsError(e, a.file, 'reading the release variables again before adding to them');
+  }
+  const now = parseEmqxVars(text, env, a.file);
+  const lines = a.lines.filter((l) => !l.names.some((n) => now.has(n)));
+  if (lines.length === 0) return null;
+  try {
+    await replaceFile(a.file, withAddedLines(text, a, lines), st.mode & 0o7777);
+    // As root (no RUNNER_USER), the new file keeps the installation's owner, not ours.
+    if (process.getuid?.() === 0 && (st.uid !== 0 || st.gid !== 0)) await fsp.chown(a.file, st.uid, st.gid);
+  } catch (e) {
+    throw fromFsError(e, a.file, `adding ${lines.flatMap((l) => l.names).join(', ')} for the ${a.runner} runner`);
+  }
+  return { ...a, lines };
+}
+
 /** --dry-run: every check a real run makes (lock, write access, destinations), reading only. */
 export async function dryRun(req: RelupRequest): Promise<Prepared> {
   const p = await prepare(req);
@@ -143,9 +174,16 @@ export async function execute(req: RelupRequest): Promise<{ plan: Plan; exitCode
     try {
       lock = await acquireLock(p.root, req.env[ENV_LOCK]);
       sig.signal.throwIfAborted();
+      // Before extracting: a releases/ we cannot write refuses with bin/ untouched.
+      if (plan.emqxVars) await checkWritable([join(p.root, 'releases')]);
       for (const w of p.proceedWarnings) req.warn(w);
       await putScripts(p, sig.signal);
       if (p.scripts) placed = `the scripts of ${p.plan.newestVersion} are in bin/, as the next run would put them; nothing else was changed`;
+      sig.signal.throwIfAborted();
+      if (plan.emqxVars) {
+        plan = { ...plan, emqxVars: await addEmqxVars(plan.emqxVars, req.env) };
+        if (plan.emqxVars) placed = `${p.scripts ? `the scripts of ${p.plan.newestVersion} are in bin/ and ` : ''}releases/emqx_vars has the lines the ${p.plan.newestVersion} runner needs, as the next run would write them; nothing else was changed`;
+      }
       if (plan.action === 'exec-newer') {
         plan = { ...plan, exec: { ...plan.exec, env: { ...plan.exec.env, [ENV_LOCK]: lock.token } } };
         if (await headHasMarker(plan.exec.file)) plan = handOverToWrapper(plan, req.json);

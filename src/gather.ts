@@ -1,7 +1,7 @@
 // The facts a hot-upgrade command is decided on, collected once: target syntax, the root and its
 // emqx_vars, releases/ and bin/, the packages a decision may take (opened, their sidecars read, and
 // each read once for what the decision needs of it: package/read.ts), RELEASES, the installed
-// relups, and the node's ping. Only reads, with one exception that must come first: becoming RUNNER_USER
+// relups, the hot patches, and the node's ping. Only reads, with one exception that must come first: becoming RUNNER_USER
 // (run-as.ts), so every later read, and everything execute.ts does, is that user's. Failures that
 // only matter to some decisions are kept as data (Probe, PingFact) for decide.ts to raise in order.
 import { promises as fsp } from 'node:fs';
@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import { RelupError, fromFsError } from './errors.js';
 import { ENV_HOPS, MAX_HOPS, type RelupCommand } from './plan.js';
 import { nonEmptyFile, scriptsPresent } from './release/bin-scripts.js';
-import { namedPackage, namedPackageDir, namedPackagePath, packageNeeds, PATH_COMMANDS, type PingFact, type WrapperFacts } from './decide.js';
+import { namedPackage, namedPackageDir, namedPackagePath, packageNeeds, PATCH_COMMANDS, PATH_COMMANDS, type PingFact, type WrapperFacts } from './decide.js';
 import { probePackage, type Probe } from './package/locate.js';
 import { needsAnything, readPackage, type PackageNeeds, type PackageRead } from './package/read.js';
 import { readSidecar, type SidecarFact } from './package/checksum.js';
 import { decodeCarried, ENV_PACKAGES, fromCarried } from './package/carried.js';
 import { chooseRoot, findRoot, readInstalledRelup, readReleaseFacts, readReleasesFile, requireCookie, runningRelease, selfPath, versionFromScriptName, type ReleaseEntry } from './release/index.js';
 import { runnerUserOf } from './release/runner-user.js';
+import { readHotPatches } from './release/data-dir.js';
 import { becomeRunnerUser } from './process/run-as.js';
 import { nodeEnv, pingNode } from './node/ping.js';
 import { parsePackageName, parseTarget } from './version/index.js';
@@ -26,6 +27,8 @@ export interface GatherRequest {
   passArgs: string[];
   rootFlag: string | null;
   packageFlag: string | null;
+  /** --allow-patches: go on with hot patches in <data_dir>/patches. */
+  allowPatches?: boolean;
   /** argv[1]: the path this wrapper was invoked by (its name may carry its version). */
   invoked: string;
   cwd: string;
@@ -159,6 +162,16 @@ export async function gather(req: GatherRequest, signal?: AbortSignal): Promise<
     signal,
   );
 
+  let patches: WrapperFacts['patches'] = null;
+  if (PATCH_COMMANDS.includes(req.command)) {
+    try {
+      patches = readHotPatches(root, req.env);
+    } catch (e) {
+      if (!(e instanceof RelupError)) throw e;
+      patches = { error: e };
+    }
+  }
+
   return {
     facts: {
       command: req.command,
@@ -182,6 +195,9 @@ export async function gather(req: GatherRequest, signal?: AbortSignal): Promise<
       reads,
       requireChecksum: req.requireChecksum,
       dryRun: req.dryRun,
+      env: req.env,
+      patches,
+      allowPatches: req.allowPatches ?? false,
       targetStartBoot: target ? await nonEmptyFile(join(releasesDir, target.version, 'start.boot')) : false,
       ping,
     },

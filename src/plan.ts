@@ -6,6 +6,7 @@ import { versionedScripts } from './release/script-names.js';
 import { RelupError } from './errors.js';
 import { type Edition, type Target, newestOf } from './version/index.js';
 import { runnerVars } from './release/runner-env.js';
+import type { VarsAddition } from './release/vars-additions.js';
 
 export const TARGET_COMMANDS = ['install', 'unpack', 'upgrade', 'downgrade', 'uninstall'] as const;
 export type TargetCommand = (typeof TARGET_COMMANDS)[number];
@@ -119,6 +120,10 @@ export interface Plan {
   reads?: PlanRead[];
   action: 'exec-newer' | 'run-escript';
   exec: Exec;
+  /** Lines appended to the installed releases/emqx_vars before the hand-over; null when none. */
+  emqxVars: VarsAddition | null;
+  /** Hot patch modules gone on with (--allow-patches); [] when none. */
+  patchesAllowed: string[];
   warnings: string[];
 }
 
@@ -167,6 +172,8 @@ export function buildPlan(f: PlanFacts, warnings: string[] = []): Plan {
     package: f.package,
     extract,
     verify: checksumTargets(f.package, f.unpackPackage),
+    emqxVars: null,
+    patchesAllowed: [],
     warnings,
   };
   if (d.handOver) {
@@ -211,11 +218,12 @@ export function redactPlan(plan: Plan, cookie: string): Plan {
 
 /**
  * A newer emqx-<v> that is this wrapper parses wrapper options again: end them with `--` so an
- * escript argument is never taken for one, and keep the operator's --json. A legacy shell
+ * escript argument is never taken for one, and keep the operator's --json and --allow-patches. A legacy shell
  * emqx-<v> gets the arguments exactly as they are.
  */
 export function handOverToWrapper(plan: Plan, json: boolean): Plan {
   if (plan.action !== 'exec-newer') return plan;
   const [command, version, ...rest] = plan.exec.args;
-  return { ...plan, exec: { ...plan.exec, args: [command!, version!, ...(json ? ['--json'] : []), '--', ...rest] } };
+  const own = [...(json ? ['--json'] : []), ...(plan.patchesAllowed.length > 0 ? ['--allow-patches'] : [])];
+  return { ...plan, exec: { ...plan.exec, args: [command!, version!, ...own, '--', ...rest] } };
 }

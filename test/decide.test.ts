@@ -3,14 +3,15 @@
 // CLI/e2e tests; here a row says what an operator's situation is and what must be decided.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, packageNeeds, type NeedsFacts, type PingFact, type WrapperFacts } from '../src/decide.js';
+import { decide, packageNeeds, PATCH_COMMANDS, type NeedsFacts, type PingFact, type WrapperFacts } from '../src/decide.js';
 import { RelupError } from '../src/errors.js';
 import type { Probe } from '../src/package/locate.js';
 import type { SidecarFact } from '../src/package/checksum.js';
-import { NOTHING, type PackageRead } from '../src/package/read.js';
+import { NOTHING, type PackageRead, type VarsFact } from '../src/package/read.js';
 import { decodeCarried, ENV_PACKAGES } from '../src/package/carried.js';
 import type { ReleaseFacts, RelupFact } from '../src/release/index.js';
 import { parseTarget } from '../src/version/index.js';
+import { parseShellAssignments } from '../src/release/shell-assignments.js';
 
 const ROOT = '/opt/emqx';
 const REL = `${ROOT}/releases`;
@@ -74,8 +75,22 @@ interface Situation {
   reads?: Record<string, Partial<PackageRead>>;
   requireChecksum?: boolean;
   dryRun?: boolean;
+  /** emqx_vars of the installed release and of packages (by file name or path; default: an empty file); the operator's environment. */
+  installedVars?: string;
+  packageVars?: Record<string, VarsFact>;
+  env?: Record<string, string>;
+  /** Modules in <data_dir>/patches (gather lists them for install, upgrade, downgrade only), or the listing error; --allow-patches. */
+  patches?: string[] | RelupError;
+  allowPatches?: boolean;
+  /** Overrides of the node facts (cookie and its sources). */
+  node?: Partial<ReleaseFacts['node']>;
 }
 
+// As EMQX's rendered emqx_vars of v5.0.20 (RUNNER_LOG_DIR only) and v5.0.26 (EMQX_LOG_DIR exported).
+const OLD_VARS = 'REL_VSN="5.0.0"\nRUNNER_LOG_DIR="${EMQX_LOG_DIR:-${RUNNER_LOG_DIR:-/opt/emqx/log}}"\nREL_NAME="emqx"\n';
+const LOG_LINE = 'export EMQX_LOG_DIR="${EMQX_LOG_DIR:-${RUNNER_LOG_DIR:-/opt/emqx/log}}"';
+const NEW_VARS = `REL_VSN="5.0.1"\n## RUNNER_LOG_DIR is kept for backward compatibility.\n${LOG_LINE}\nREL_NAME="emqx"\n`;
+const newVars = (text: string): VarsFact => ({ kind: 'found', file: 'releases/emqx_vars in the package', text });
 const abs = (f: string) => (f.startsWith('/') ? f : `${REL}/${f}`);
 const ALL = ['5.0.0', '5.0.1', '5.0.2'];
 const found = (version: string, upFrom: string[], downTo: string[] = [], file = `${REL}/${version}/relup`): RelupFact => ({ kind: 'found', file, relup: { version, upFrom, downTo } });
@@ -95,12 +110,17 @@ function facts(s: Situation): WrapperFacts {
     packages[p] = found(v, ALL.filter((x) => x < v), ALL.filter((x) => x < v), `releases/${v}/relup in ${p}`);
   }
   for (const [k, v] of Object.entries(s.packageRelups ?? {})) packages[abs(k)] = v;
+  const packageVars: Record<string, VarsFact> = Object.fromEntries(Object.keys(probes).map((p) => [p, { kind: 'found', file: `releases/emqx_vars in ${p}`, text: '' }]));
+  for (const [k, v] of Object.entries(s.packageVars ?? {})) packageVars[abs(k)] = v;
+  const rel = release({ relVsn: s.relVsn, enterprise: s.enterprise, nodetool: s.nodetool });
+  if (s.installedVars !== undefined) rel.vars.table = parseShellAssignments(s.installedVars);
+  Object.assign(rel.node, s.node ?? {});
   const reads: Record<string, PackageRead> = {};
   const sidecars: Record<string, SidecarFact> = {};
   for (const p of Object.keys(probes)) {
     const v = /-(5\.0\.\d+)/.exec(p)?.[1] ?? '5.0.1';
     const files = [`emqx-${v}`, `install_upgrade.escript-${v}`].map((dest) => ({ dest, data: Buffer.from(`#!/bin/sh\n# ${dest}\n`) }));
-    reads[p] = { path: p, needs: { ...NOTHING, scripts: v, relup: v, hash: true }, identity: IDENTITY, sha256: SHA, bytesRead: 100, entriesSeen: 3, scripts: { kind: 'found', files }, relup: packages[p]!, vars: null, failure: null };
+    reads[p] = { path: p, needs: { ...NOTHING, scripts: v, relup: v, hash: true }, identity: IDENTITY, sha256: SHA, bytesRead: 100, entriesSeen: 3, scripts: { kind: 'found', files }, relup: packages[p]!, vars: packageVars[p]!, failure: null };
     sidecars[p] = sidecarOf(p);
   }
   for (const [k, v] of Object.entries(s.reads ?? {})) reads[abs(k)] = { ...reads[abs(k)]!, ...v };
@@ -114,7 +134,7 @@ function facts(s: Situation): WrapperFacts {
     hops: s.hops ?? 0,
     selfVersion: s.selfVersion ?? null,
     root: ROOT,
-    release: release({ relVsn: s.relVsn, enterprise: s.enterprise, nodetool: s.nodetool }),
+    release: rel,
     place: s.place ?? null,
     releases: s.releases instanceof RelupError ? { error: s.releases } : files,
     scriptsInBin: s.scriptsInBin ?? [],
@@ -128,6 +148,9 @@ function facts(s: Situation): WrapperFacts {
     reads,
     requireChecksum: s.requireChecksum ?? false,
     dryRun: s.dryRun ?? false,
+    env: s.env ?? {},
+    patches: !PATCH_COMMANDS.includes(s.command ?? 'upgrade') ? null : s.patches instanceof RelupError ? { error: s.patches } : { dir: `${ROOT}/data/patches`, modules: s.patches ?? [], warning: null },
+    allowPatches: s.allowPatches ?? false,
     ping: s.ping ?? { kind: 'alive' },
   };
 }
@@ -142,6 +165,10 @@ interface Want {
   verify?: string[];
   warn?: RegExp;
   noWarnings?: boolean;
+  /** The lines appended to the installed emqx_vars (none: null). */
+  vars?: string[] | null;
+  /** Hot patch modules gone on with. */
+  patchesAllowed?: string[];
 }
 
 interface Row {
@@ -281,6 +308,109 @@ const rows: Row[] = [
   // The scripts, as read from the package they are extracted from.
   { name: 'scripts: a member problem is refused', s: { releases: [PKG1], reads: { [PKG1]: { scripts: { kind: 'error', error: new RelupError('BAD_PACKAGE', 'package x: member bin/emqx-5.0.1 appears twice') } } } }, want: { code: 'BAD_PACKAGE', exit: 65, says: /appears twice/ } },
   { name: 'scripts: not judged when bin/ has them', s: { scriptsInBin: ['5.0.1'], releases: [PKG1], reads: { [PKG1]: { scripts: null } } }, want: { action: 'exec-newer', pkg: null } },
+  // The cookie: EMQX's runner from v5.0.18 dies when EMQX_NODE__COOKIE is not the node's.
+  {
+    name: 'cookie: the environment\'s differs from the node\'s vm.args: refused, neither cookie named',
+    s: { releases: [PKG1], node: { cookieSource: { kind: 'env', variable: 'EMQX_NODE__COOKIE' }, fileCookie: { cookie: 'other', file: `${ROOT}/data/configs/vm.1.args` } } },
+    want: { code: 'COOKIE_MISMATCH', exit: 78, says: /^EMQX_NODE__COOKIE in the environment is not the cookie \/opt\/emqx\/data\/configs\/vm\.1\.args gives node emqx@127\.0\.0\.1; nothing was changed; unset EMQX_NODE__COOKIE, or set it to the cookie the node runs with$/ },
+  },
+  {
+    name: 'cookie: refused before the node check (a wrong cookie would look like a node down)',
+    s: { releases: [PKG1], ping: { kind: 'down', line: 'Node is not running!' }, node: { cookieSource: { kind: 'env', variable: 'EMQX_NODE_COOKIE' }, fileCookie: { cookie: 'other', file: '/f' } } },
+    want: { code: 'COOKIE_MISMATCH', exit: 78, says: /^EMQX_NODE_COOKIE in the environment/ },
+  },
+  {
+    name: 'cookie: the same in both: goes on',
+    s: { releases: [PKG1], node: { cookieSource: { kind: 'env', variable: 'EMQX_NODE__COOKIE' }, fileCookie: { cookie: 'secret', file: '/f' } } },
+    want: { action: 'exec-newer' },
+  },
+  // Hot patches: <data_dir>/patches/*.beam shadow the release's modules (vm.args -pa).
+  {
+    name: 'patches: refused, naming the modules',
+    s: { releases: [PKG1], patches: ['emqx_broker', 'emqx_cm'] },
+    want: { code: 'HOT_PATCHES', exit: 78, says: /^\/opt\/emqx\/data\/patches holds hot patches \(emqx_broker, emqx_cm\), loaded before the release's own modules; nothing was changed; remove them .*--allow-patches/ },
+  },
+  {
+    name: 'patches: many are named up to eight, and counted',
+    s: { releases: [PKG1], patches: Array.from({ length: 11 }, (_, i) => `m${i}`) },
+    want: { code: 'HOT_PATCHES', exit: 78, says: /\(m0, m1, m2, m3, m4, m5, m6, m7 and 3 more\)/ },
+  },
+  {
+    name: 'patches: --allow-patches goes on, says so and records the modules',
+    s: { releases: [PKG1], patches: ['emqx_cm'], allowPatches: true },
+    want: { action: 'exec-newer', patchesAllowed: ['emqx_cm'], warn: /going on with the hot patches in \/opt\/emqx\/data\/patches \(emqx_cm\) as --allow-patches says/ },
+  },
+  {
+    name: 'patches: a downgrade loads code too: refused',
+    s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], patches: ['emqx_cm'] },
+    want: { code: 'HOT_PATCHES', exit: 78, says: /emqx_cm/ },
+  },
+  {
+    name: 'patches: unpack loads nothing: not looked at',
+    s: { command: 'unpack', releases: [PKG1], patches: ['emqx_cm'] },
+    want: { action: 'exec-newer', noWarnings: true },
+  },
+  {
+    name: 'patches: an unreadable patches dir is refused, not guessed empty',
+    s: { releases: [PKG1], patches: new RelupError('PERMISSION', 'permission denied on /opt/emqx/data/patches') },
+    want: { code: 'PERMISSION', exit: 77, says: /data\/patches/ },
+  },
+  // The variables the target's runner expects from the installed emqx_vars (EMQX_LOG_DIR from v5.0.25).
+  {
+    name: 'vars: the package defines EMQX_LOG_DIR, the installed file does not: its line is added',
+    s: { releases: [PKG1], installedVars: OLD_VARS, packageVars: { [PKG1]: newVars(NEW_VARS) } },
+    want: { action: 'exec-newer', vars: [LOG_LINE], noWarnings: true },
+  },
+  {
+    name: 'vars: everything defined already: nothing added',
+    s: { releases: [PKG1], installedVars: NEW_VARS, packageVars: { [PKG1]: newVars(NEW_VARS) } },
+    want: { vars: null, noWarnings: true },
+  },
+  {
+    name: 'vars: the operator exported EMQX_LOG_DIR: not added, said so',
+    s: { releases: [PKG1], installedVars: OLD_VARS, env: { EMQX_LOG_DIR: '/var/log/emqx' }, packageVars: { [PKG1]: newVars(NEW_VARS) } },
+    want: { vars: null, warn: /the operator exported EMQX_LOG_DIR, so it is left as it is/ },
+  },
+  {
+    name: 'vars: a line that also sets a variable the installed file defines is not copied',
+    s: { releases: [PKG1], installedVars: OLD_VARS, packageVars: { [PKG1]: newVars('REL_VSN="5.0.1" EMQX_LOG_DIR=/opt/emqx/log\n') } },
+    want: { vars: null, warn: /line 1 of .* defines EMQX_LOG_DIR but is not copied \(it also sets REL_VSN, which stays as it is\)/ },
+  },
+  {
+    name: 'vars: a value over two lines is not copied',
+    s: { releases: [PKG1], installedVars: OLD_VARS, packageVars: { [PKG1]: newVars('EMQX_DESCRIPTION="two\nlines"\n') } },
+    want: { vars: null, warn: /defines EMQX_DESCRIPTION but is not copied \(it is not a whole assignment on one line\)/ },
+  },
+  {
+    name: 'vars: two missing, in the package\'s order, verbatim',
+    s: { releases: [PKG1], installedVars: 'REL_VSN=5.0.0', packageVars: { [PKG1]: newVars('export  B="${A:-x}"  # keep\nREL_VSN=5.0.1\nA=\'1\'\n') } },
+    want: { vars: ['export  B="${A:-x}"  # keep', "A='1'"] },
+  },
+  {
+    name: 'vars: a package without releases/emqx_vars: today\'s behaviour, with a warning',
+    s: { releases: [PKG1], installedVars: OLD_VARS, packageVars: { [PKG1]: { kind: 'absent', file: `releases/emqx_vars in ${abs(PKG1)}` } } },
+    want: { action: 'exec-newer', vars: null, warn: /releases\/emqx_vars in .* is missing: \/opt\/emqx\/releases\/emqx_vars is used as it is/ },
+  },
+  {
+    name: 'vars: a damaged emqx_vars member refuses before anything changes',
+    s: { releases: [PKG1], packageVars: { [PKG1]: { kind: 'error', error: new RelupError('BAD_PACKAGE', 'releases/emqx_vars in it is truncated') } } },
+    want: { code: 'BAD_PACKAGE', exit: 65, says: /truncated/ },
+  },
+  {
+    name: 'vars: an unterminated quote in the package\'s emqx_vars is a bad package',
+    s: { releases: [PKG1], packageVars: { [PKG1]: newVars('A="open\n') } },
+    want: { code: 'BAD_PACKAGE', exit: 65, says: /cannot be read as shell assignments/ },
+  },
+  {
+    name: 'vars: a downgrade adds nothing (the older runner ignores what is there)',
+    s: { command: 'downgrade', target: '5.0.0', relVsn: '5.0.1', scriptsInBin: ['5.0.1'], installedVars: OLD_VARS, releases: [PKG0], packageVars: { [PKG0]: newVars(NEW_VARS) } },
+    want: { vars: null },
+  },
+  {
+    name: 'vars: install from bin/ with no package left: said so',
+    s: { command: 'install', scriptsInBin: ['5.0.1'], targetStatus: 'unpacked', targetStartBoot: true, installedVars: OLD_VARS },
+    want: { vars: null, warn: /no package of 5\.0\.1 in \/opt\/emqx\/releases to read its releases\/emqx_vars from/ },
+  },
 ];
 
 for (const row of rows) {
@@ -306,6 +436,8 @@ for (const row of rows) {
     const said = [...d.warnings, ...d.proceedWarnings];
     if (w.warn) assert.ok(said.some((m) => w.warn!.test(m)), said.join('\n'));
     if (w.noWarnings) assert.deepEqual(said, []);
+    if (w.patchesAllowed) assert.deepEqual(d.plan.patchesAllowed, w.patchesAllowed);
+    if (w.vars !== undefined) assert.deepEqual(d.plan.emqxVars?.lines.map((l) => l.text) ?? null, w.vars);
     assert.equal(d.cookie, 'secret');
     assert.deepEqual(d.scripts?.map((x) => x.dest) ?? null, d.pkg ? [`emqx-${d.plan.newestVersion}`, `install_upgrade.escript-${d.plan.newestVersion}`] : null);
   });
@@ -351,11 +483,11 @@ const needsBase: NeedsFacts = {
   sidecar: { kind: 'found', text: '' },
 };
 const needsRows: { name: string; n: Partial<NeedsFacts>; want: Partial<typeof NOTHING> }[] = [
-  { name: 'the target going up: scripts, relup and sha256', n: {}, want: { scripts: '5.0.1', relup: '5.0.1', hash: true } },
-  { name: 'no sidecar: no hash', n: { sidecar: { kind: 'absent' } }, want: { scripts: '5.0.1', relup: '5.0.1' } },
-  { name: 'an unreadable sidecar: no hash (refused on the sidecar)', n: { sidecar: { kind: 'error', error: new RelupError('PERMISSION', 'x') } }, want: { scripts: '5.0.1', relup: '5.0.1' } },
-  { name: 'scripts in bin/: relup and sha256 (release_handler unpacks it)', n: { scriptsInBin: ['5.0.1'] }, want: { relup: '5.0.1', hash: true } },
-  { name: 'install with scripts in bin/: only the relup', n: { command: 'install', scriptsInBin: ['5.0.1'] }, want: { relup: '5.0.1' } },
+  { name: 'the target going up: scripts, relup, emqx_vars and sha256', n: {}, want: { scripts: '5.0.1', relup: '5.0.1', vars: true, hash: true } },
+  { name: 'no sidecar: no hash', n: { sidecar: { kind: 'absent' } }, want: { scripts: '5.0.1', relup: '5.0.1', vars: true } },
+  { name: 'an unreadable sidecar: no hash (refused on the sidecar)', n: { sidecar: { kind: 'error', error: new RelupError('PERMISSION', 'x') } }, want: { scripts: '5.0.1', relup: '5.0.1', vars: true } },
+  { name: 'scripts in bin/: relup, emqx_vars and sha256 (release_handler unpacks it)', n: { scriptsInBin: ['5.0.1'] }, want: { relup: '5.0.1', vars: true, hash: true } },
+  { name: 'install with scripts in bin/: only the relup and emqx_vars', n: { command: 'install', scriptsInBin: ['5.0.1'] }, want: { relup: '5.0.1', vars: true } },
   { name: 'a node that will be refused: no relup', n: { nodeMayAnswer: false }, want: { scripts: '5.0.1', hash: true } },
   { name: 'the current version\'s package going up: nothing', n: { packageVersion: '5.0.0' }, want: {} },
   { name: 'downgrade: the scripts of the newer current from its package', n: { command: 'downgrade', target: parseTarget('5.0.0'), relVsn: '5.0.1', packageVersion: '5.0.1' }, want: { scripts: '5.0.1', hash: true } },

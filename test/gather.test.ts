@@ -98,12 +98,16 @@ test('gather: relups of the running and target releases from disk, and going up,
   assert.deepEqual(facts.installedRelups['5.0.1'], { kind: 'absent', file: join(rel, '5.0.1', 'relup') });
   assert.deepEqual(facts.reads[p1]?.relup, { kind: 'found', file: `releases/5.0.1/relup in ${p1}`, relup: { version: '5.0.1', upFrom: ['4.4.9'], downTo: [] } });
   assert.equal(facts.reads[p2]?.relup?.kind, 'absent');
+  // Their releases/emqx_vars from the same pass, for the lines the target's runner expects.
+  assert.deepEqual(Object.keys(facts.reads).sort(), [p1, p2].sort());
+  assert.ok(facts.reads[p1]?.vars?.kind === 'found' && facts.reads[p1].vars.text.includes('REL_VSN="5.0.1"'));
   // A damaged relup on disk is kept as data, for the decision to raise.
   writeFileSync(join(rel, '5.0.0', 'relup'), '{"5.0.0",');
   const down = await gather(request(fr, { command: 'downgrade', target: '4.4.9' }));
   const bad = down.facts.installedRelups['5.0.0'];
   assert.ok(bad?.kind === 'error' && bad.error.code === 'CONFIG' && /5\.0\.0\/relup is not a valid relup/.test(bad.error.message));
   assert.deepEqual(Object.values(down.facts.reads).map((r) => r.relup), [], 'going down, no package relup is read');
+  assert.deepEqual(Object.values(down.facts.reads).map((r) => r.vars), [], 'nor its emqx_vars');
   const none = await gather(request(fr, { command: 'uninstall' }));
   assert.deepEqual(none.facts.installedRelups, {}, 'uninstall has no path to check');
   assert.deepEqual(Object.values(none.facts.reads).map((r) => [r.needs.scripts, r.relup]), [['5.0.1', null], ['5.0.1', null]], 'only the scripts of the newest 5.0.1');

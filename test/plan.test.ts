@@ -5,6 +5,7 @@ import {
   checkHops,
   checkEdition,
   buildPlan,
+  handOverToWrapper,
   escriptTerm,
   redactPlan,
   checksumTargets,
@@ -94,6 +95,12 @@ test('plan: hand over to the newer script with the same command and passed-throu
   assert.deepEqual(p.exec.args, ['upgrade', '5.0.1', '--no-permanent']);
   // No lock token: execute.ts adds the one it holds when it takes the lock.
   assert.deepEqual(p.exec.env, { EMQX_ROOT: '/opt/emqx', EMQX_RELUP_HOPS: '1' });
+});
+
+test('handOverToWrapper: a newer wrapper gets --json and --allow-patches before the --', () => {
+  const p = buildPlan(facts());
+  assert.deepEqual(handOverToWrapper(p, false).exec.args, ['upgrade', '5.0.1', '--', '--no-permanent']);
+  assert.deepEqual(handOverToWrapper({ ...p, patchesAllowed: ['emqx_cm'] }, true).exec.args, ['upgrade', '5.0.1', '--json', '--allow-patches', '--', '--no-permanent']);
 });
 
 test('plan: run the escript when this script is the newest (downgrade uses current scripts)', () => {

@@ -1,7 +1,7 @@
 // Pure parsing of the wrapper's command line. The wrapper's own options are removed wherever
 // they stand and never reach a script or the runner: in a hot-upgrade command they are taken,
 // the known escript options kept and anything else refused; after a passed-through command
-// (start, stop, ctl, ...) only the six wrapper option names are intercepted (honoured or
+// (start, stop, ctl, ...) only the wrapper's own option names are intercepted (honoured or
 // refused), every other word goes to <root>/bin/emqx unchanged. After `--` nothing is taken.
 import type { RelupError } from '../errors.js';
 import { isRelupCommand, type RelupCommand } from '../plan.js';
@@ -14,6 +14,8 @@ export interface WrapperArgs {
   dryRun: boolean;
   json: boolean;
   requireChecksum: boolean;
+  /** --allow-patches: hot-upgrade with .beam files in <data_dir>/patches. */
+  allowPatches: boolean;
   status: boolean;
   help: boolean;
   /** `--version`: print the tool's version. */
@@ -25,11 +27,12 @@ export interface WrapperArgs {
   rest: string[];
 }
 
-type Flag = keyof Pick<WrapperArgs, 'dryRun' | 'json' | 'requireChecksum' | 'status' | 'help' | 'version'>;
+type Flag = keyof Pick<WrapperArgs, 'dryRun' | 'json' | 'requireChecksum' | 'allowPatches' | 'status' | 'help' | 'version'>;
 const FLAGS: Record<string, Flag> = {
   '--dry-run': 'dryRun',
   '--json': 'json',
   '--require-checksum': 'requireChecksum',
+  '--allow-patches': 'allowPatches',
   '--status': 'status',
   '--help': 'help',
   '-h': 'help',
@@ -42,9 +45,9 @@ export const VALUED_OPTIONS: readonly string[] = Object.keys(VALUED);
 /** The escript options we know; they pass through to install_upgrade.escript. */
 export const ESCRIPT_OPTIONS: readonly string[] = ['--no-permanent'];
 /** The wrapper's own options that are intercepted even after a passed-through command. */
-export const WRAPPER_OPTIONS: readonly string[] = ['--root', '--package', '--require-checksum', '--dry-run', '--json', '--status'];
+export const WRAPPER_OPTIONS: readonly string[] = ['--root', '--package', '--require-checksum', '--allow-patches', '--dry-run', '--json', '--status'];
 // Meaningless for a passed-through command: refused rather than silently dropped or handed on.
-const NOT_FOR_PASSTHROUGH = new Set(['--package', '--require-checksum', '--status']);
+const NOT_FOR_PASSTHROUGH = new Set(['--package', '--require-checksum', '--allow-patches', '--status']);
 
 const HELP_HINT = "run 'emqx --help'";
 
@@ -88,6 +91,7 @@ export function parseWrapperArgs(argv: readonly string[]): WrapperArgs {
     dryRun: false,
     json: false,
     requireChecksum: false,
+    allowPatches: false,
     status: false,
     help: false,
     version: false,
@@ -143,7 +147,7 @@ export function parseWrapperArgs(argv: readonly string[]): WrapperArgs {
 }
 
 /**
- * After a passed-through command only the wrapper's six option names are looked at: --root and
+ * After a passed-through command only the wrapper's own option names are looked at: --root and
  * --dry-run (with --json) are honoured, the others mean nothing there and are refused. The first
  * `--` ends this and is dropped; everything after it, and every other word, goes on unchanged.
  */
@@ -187,7 +191,7 @@ Hot-upgrade commands (EIP-0022: run by the scripts of the newest of current and 
 
 Every other command (start, stop, ping, ctl, ...) is handed unchanged to <root>/bin/emqx,
 except the wrapper options below: after such a command --root and --dry-run [--json] are
-honoured, --package, --require-checksum, --status and a lone --json are refused. Words after --
+honoured, --package, --require-checksum, --allow-patches, --status and a lone --json are refused. Words after --
 are handed on verbatim (emqx ctl -- --json).
 
 Known escript options (hot-upgrade commands): --no-permanent; any other option is refused.
@@ -199,6 +203,8 @@ Wrapper options (never passed to a script):
   --root DIR            installation root (else $EMQX_ROOT, $RUNNER_ROOT_DIR, own location, /usr/lib/emqx)
   --package FILE        the package to take the newest scripts from
   --require-checksum    refuse a package without a <package>.sha256 sidecar
+  --allow-patches       install, upgrade or downgrade even with hot patches (.beam files) in
+                        <data_dir>/patches, which are otherwise refused
   --dry-run             do every check and print the plan; change nothing
   --json                machine-readable plan, status and errors
   --status              print root, versions, edition, node and lock state; change nothing

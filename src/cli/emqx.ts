@@ -15,6 +15,10 @@ function formatPlan(plan: Plan): string {
   );
   if (plan.package) lines.push(`  extract:   ${plan.extract.join(', ')} from ${plan.package}`);
   else lines.push(`  scripts:   already in bin/`);
+  if (plan.emqxVars) {
+    lines.push(`  emqx_vars: add to ${plan.emqxVars.file}, because ${plan.emqxVars.why}:`);
+    for (const l of plan.emqxVars.lines) lines.push(`             ${l.text}   (line ${l.line})`);
+  }
   lines.push(`  then:      ${plan.action === 'exec-newer' ? 'hand over to' : 'run'} ${plan.exec.file} ${plan.exec.args.join(' ')}`);
   return lines.join('\n');
 }
@@ -72,6 +76,7 @@ export async function main(argv: string[], invoked: string): Promise<number> {
       packageFlag: a.package,
       requireChecksum: a.requireChecksum,
       dryRun: a.dryRun,
+      allowPatches: a.allowPatches,
       json: a.json,
       warn: (m: string) => rep.warn(m),
     };

@@ -1,7 +1,10 @@
-// EMQX's runner finds its node with `ps -ef | grep -- "-[r]oot <root>"` and takes the node's data
-// dir from that one line. While we wait for a runner, escript or newer wrapper, our own
-// `--root DIR` would be a second match and send the runner to its slower hocon fallback, so
-// the command line ps shows is rewritten without it (libuv rewrites argv in place on Linux).
+// EMQX's runner finds its node in `ps -ef` by `-root <root>` (docs/real-emqx-versions.md). Up
+// to v5.0.17 it reads only the data dir and TLS options from that line and falls back to hocon on
+// etc/emqx.conf when none or several lines match; from v5.0.18 it takes the node's name and
+// cookie from the one line too, and several matches (with no EMQX_NODE__NAME) are a hard stop,
+// "More than one EMQX node found running". While we wait for a runner, escript or newer wrapper,
+// our own `--root DIR` would be such a second match, so the command line ps shows is rewritten
+// without it (libuv rewrites argv in place on Linux).
 
 /** The title for `argv` without its `--root DIR` / `--root=DIR` words, or null when it has none. */
 export function titleWithoutRoot(argv: readonly string[]): string | null {

@@ -36,6 +36,12 @@ export interface StatusJson {
    * when it has none; absent from a wrapper that does not report them.
    */
   relup?: { version: string; upFrom: string[]; downTo: string[] } | null;
+  /**
+   * Hot patches: the .beam modules in <data_dir>/patches, which a hot upgrade would leave shadowing
+   * the release's (the rollout's preflight refuses them); null when the directory could not be
+   * read (a warning says why); absent from a wrapper that does not report them.
+   */
+  patches?: { dir: string; modules: string[] } | null;
   /** Releases left half-way by an earlier attempt, each with what is wrong and the command that clears it. */
   stuck: Stuck[];
   warnings: string[];
@@ -50,6 +56,12 @@ export interface Stuck {
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((p): p is string => typeof p === 'string') : []);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+function readPatches(v: unknown): StatusJson['patches'] {
+  if (typeof v !== 'object' || v === null) return null;
+  const p = v as Record<string, unknown>;
+  return { dir: str(p.dir), modules: strings(p.modules) };
+}
 
 function readRelup(v: unknown): StatusJson['relup'] {
   if (typeof v !== 'object' || v === null) return null;
@@ -90,6 +102,7 @@ export function readStatusJson(o: unknown): StatusJson | { wrong: string } {
     versionedScripts: strings(s.versionedScripts),
     packages: strings(s.packages),
     ...('relup' in s ? { relup: readRelup(s.relup) } : {}),
+    ...('patches' in s ? { patches: readPatches(s.patches) } : {}),
     stuck: (Array.isArray(s.stuck) ? s.stuck : []).flatMap((x) => {
       const e = (x ?? {}) as Record<string, unknown>;
       return typeof e.version === 'string' ? [{ version: e.version, status: str(e.status), problem: str(e.problem), clear: str(e.clear) }] : [];

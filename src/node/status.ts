@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { chooseRoot, findRoot, readInstalledRelup, readReleaseFacts, readReleasesFile, runningRelease, selfPath, describeSource, type RelupFact } from '../release/index.js';
 import { parsePackageName, compareVersions } from '../version/index.js';
 import { lockHolder } from '../process/lock.js';
+import { readHotPatches } from '../release/data-dir.js';
 import { readPeers } from './peers.js';
 import { nodeEnv, pingNode } from './ping.js';
 import type { StatusJson, Stuck } from './status-json.js';
@@ -94,6 +95,14 @@ export async function collectStatus(opts: { rootFlag: string | null; invoked: st
   const running = runningRelease(releases) ?? facts.vars.relVsn;
   const relups = new Map<string, RelupFact>();
   const relupOf = (v: string): RelupFact => relups.get(v) ?? relups.set(v, readInstalledRelup(root, v)).get(v)!;
+  let patches: Status['patches'] = null;
+  try {
+    const p = readHotPatches(root, opts.env);
+    if (p.warning) warnings.push(p.warning);
+    patches = { dir: p.dir, modules: p.modules };
+  } catch (e) {
+    warnings.push(`hot patches not looked for: ${(e as Error).message}`);
+  }
   const own = relupOf(running);
   if (own.kind === 'error') warnings.push(`releases/${running}/relup not read: ${own.error.message}`);
   return {
@@ -116,6 +125,7 @@ export async function collectStatus(opts: { rootFlag: string | null; invoked: st
     versionedScripts,
     packages,
     relup: own.kind === 'found' ? { version: running, upFrom: own.relup.upFrom, downTo: own.relup.downTo } : null,
+    patches,
     stuck: stuckReleases(releases, running, relupOf),
     warnings,
   };
@@ -134,6 +144,7 @@ export function formatStatus(s: Status): string {
     `scripts:   ${s.versionedScripts.join(', ') || 'no versioned scripts in bin/'}`,
     `packages:  ${s.packages.join(', ') || 'none in releases/'}`,
     `relup:     ${s.relup ? `${s.relup.version} up from ${s.relup.upFrom.join(', ') || 'no version'}; down to ${s.relup.downTo.join(', ') || 'no version'}` : 'none for the running release (no hot downgrade)'}`,
+    ...(s.patches?.modules.length ? [`patches:   ${s.patches.modules.join(', ')} in ${s.patches.dir} (hot patches: a hot upgrade is refused without --allow-patches)`] : []),
     ...s.stuck.map((x) => `stuck:     ${x.version} ${x.problem}; clear it: ${x.clear}`),
   ].join('\n');
 }

@@ -18,7 +18,7 @@ interface Carried {
   sha256: string | null;
   /** The relup fact as read (found or absent), with the version it was read for. */
   relup: { version: string; file: string; relup: Relup | null } | null;
-  vars: { text: string | null } | null;
+  vars: { file: string; text: string | null } | null;
 }
 
 /** The environment value for the packages read; facts that were errors are not carried (the run refused). */
@@ -33,7 +33,7 @@ export function encodeCarried(reads: readonly PackageRead[]): string {
       identity: r.identity,
       sha256: r.sha256,
       relup,
-      vars: r.vars?.kind === 'found' ? { text: r.vars.text } : r.vars?.kind === 'absent' ? { text: null } : null,
+      vars: r.vars?.kind === 'found' ? { file: r.vars.file, text: r.vars.text } : r.vars?.kind === 'absent' ? { file: r.vars.file, text: null } : null,
     });
   }
   return JSON.stringify({ format: FORMAT, packages });
@@ -77,6 +77,6 @@ export function fromCarried(c: Carried, identity: FileIdentity, needs: PackageNe
   if (needs.scripts !== null || (needs.hash && c.sha256 === null) || (needs.vars && c.vars === null)) return null;
   if (needs.relup !== null && c.relup?.version !== needs.relup) return null;
   const relup: RelupFact | null = needs.relup === null || !c.relup ? null : c.relup.relup ? { kind: 'found', relup: c.relup.relup, file: c.relup.file } : { kind: 'absent', file: c.relup.file };
-  const vars: VarsFact | null = needs.vars && c.vars ? (c.vars.text === null ? { kind: 'absent' } : { kind: 'found', text: c.vars.text }) : null;
+  const vars: VarsFact | null = needs.vars && c.vars ? (c.vars.text === null ? { kind: 'absent', file: c.vars.file } : { kind: 'found', file: c.vars.file, text: c.vars.text }) : null;
   return { path: c.path, needs, identity, sha256: needs.hash ? c.sha256 : null, bytesRead: 0, entriesSeen: 0, scripts: null, relup, vars, failure: null };
 }

@@ -38,7 +38,8 @@ export interface ScriptFile {
 }
 
 export type ScriptsFact = { kind: 'found'; files: ScriptFile[] } | { kind: 'error'; error: RelupError };
-export type VarsFact = { kind: 'found'; text: string } | { kind: 'absent' } | { kind: 'error'; error: RelupError };
+/** `file` names the member in the package, for messages. */
+export type VarsFact = { kind: 'found'; file: string; text: string } | { kind: 'absent'; file: string } | { kind: 'error'; error: RelupError };
 
 export interface PackageRead {
   path: string;
@@ -157,9 +158,10 @@ function relupFact(pkg: string, version: string, slot: Slot, failure: RelupError
   }
 }
 
-function varsFact(slot: Slot, failure: RelupError | null): VarsFact {
-  if (slot.data !== null) return { kind: 'found', text: slot.data.toString('utf8') };
-  return failure ? { kind: 'error', error: failure } : { kind: 'absent' };
+function varsFact(pkg: string, slot: Slot, failure: RelupError | null): VarsFact {
+  const file = `${VARS_MEMBER} in ${pkg}`;
+  if (slot.data !== null) return { kind: 'found', file, text: slot.data.toString('utf8') };
+  return failure ? { kind: 'error', error: failure } : { kind: 'absent', file };
 }
 
 /**
@@ -203,7 +205,7 @@ export async function readPackage(pkg: string, needs: PackageNeeds, opts: ReadOp
     scripts: needs.scripts === null ? null : scriptsFact(pkg, needs.scripts, slots, failure),
     // The term reader only when a relup is wanted: extraction alone stays as light as it can.
     relup: needs.relup === null ? null : relupFact(pkg, needs.relup, slotOfRole('relup'), failure, (await import('../release/relup.js')).parseRelup),
-    vars: needs.vars ? varsFact(slotOfRole('vars'), failure) : null,
+    vars: needs.vars ? varsFact(pkg, slotOfRole('vars'), failure) : null,
     failure,
   };
 }

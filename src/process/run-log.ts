@@ -27,6 +27,8 @@ export function runLogEntry(plan: Plan, outcome: RunOutcome, ctx: { time: Date; 
     // What each package cost this process and the sha256 it was verified by: the audit of "what was checked is what ran".
     ...(plan.reads ? { reads: plan.reads } : {}),
     run: [plan.exec.file, ...plan.exec.args],
+    ...(plan.emqxVars ? { emqxVarsAdded: { file: plan.emqxVars.file, from: plan.emqxVars.from, variables: plan.emqxVars.lines.flatMap((l) => l.names) } } : {}),
+    ...(plan.patchesAllowed.length > 0 ? { patchesAllowed: plan.patchesAllowed } : {}),
     outcome: outcome.kind === 'handed-over' ? 'handed-over' : outcome.exitCode === 0 ? 'ok' : 'failed',
     ...(outcome.kind === 'exit' ? { exitCode: outcome.exitCode } : {}),
   };

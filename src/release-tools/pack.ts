@@ -1,6 +1,7 @@
 // `emqx-relup pack`: streams a release (tarball or directory) once into a deterministic package
 // whose first two members are bin/emqx-<v> and bin/install_upgrade.escript-<v>, followed by
-// releases/<v>/relup when the release has one, so the wrapper reads only the head for both.
+// releases/<v>/relup when the release has one and releases/emqx_vars, so the wrapper reads only
+// the head for everything it takes from a package.
 //
 // One pass, constant memory: the scripts must come first but may sit anywhere in the input (and
 // the version naming them is only known once releases/ has gone by), so every other member is
@@ -106,6 +107,8 @@ class Pass {
   held: Held[] = [];
   /** releases/<dir>/relup files, held aside like the scripts: the release's own goes to the head. */
   relups: Held[] = [];
+  /** releases/emqx_vars as a regular file, held aside for the head (the wrapper reads it going up). */
+  vars: Held | null = null;
   layout: Layout | null = null;
   entries = 0;
   /** Every member name written, so what an EMQX-style escript needs can be added when missing. */
@@ -152,6 +155,14 @@ class Pass {
         });
       }
       (relup ? this.relups : this.held).push({ entry: { name, type: e.type, mode: e.mode, size: e.size, linkname }, data });
+      return;
+    }
+    if (role.kind === 'vars' && e.type === 'file' && e.body !== null && this.vars === null) {
+      const data = await collect(e.body, MAX_SCRIPT_BYTES);
+      if (data === null) throw new RelupError('BAD_PACKAGE', `${name} is over 16 MiB`, { hint: 'releases/emqx_vars is a few KiB of shell assignments' });
+      this.vars = { entry: { name, type: e.type, mode: e.mode, size: data.length, linkname }, data };
+      this.facts.vars = varsLiterals(data.toString('utf8'));
+      this.names.add(name);
       return;
     }
     const header: EntryHeader = { name, type: e.type, mode: e.mode, size: e.size, mtime: this.mtime, uid: 0, gid: 0, ...(linkname ? { linkname } : {}) };
@@ -305,6 +316,9 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
     if (ownRelup) {
       await writeEntry(head, { name: ownRelup.entry.name, type: 'file', mode: ownRelup.entry.mode, size: ownRelup.data!.length, mtime, uid: 0, gid: 0 }, ownRelup.data);
     }
+    if (pass.vars) {
+      await writeEntry(head, { name: pass.vars.entry.name, type: 'file', mode: pass.vars.entry.mode, size: pass.vars.data!.length, mtime, uid: 0, gid: 0 }, pass.vars.data);
+    }
     head.finalize();
     await headDone;
     const headTar = Buffer.concat(headParts);
@@ -329,7 +343,7 @@ export async function pack(opts: PackOptions): Promise<PackResult> {
       version: v,
       edition: release.edition,
       platform,
-      entries: pass.entries + 2 + (ownRelup ? 1 : 0),
+      entries: pass.entries + 2 + (ownRelup ? 1 : 0) + (pass.vars ? 1 : 0),
       runnerFrom: choice.runner.origin,
       escriptFrom: choice.escript.origin,
       warnings,

@@ -24,6 +24,11 @@ export interface NodeInfo {
   /** Null when no source defines one (not even emqx_vars); see requireCookie. */
   cookie: string | null;
   cookieSource: NodeSource;
+  /**
+   * When the cookie comes from the environment: the first vm.args that sets one, and its cookie
+   * (EMQX's runner from v5.0.18 dies when the two differ). Absent otherwise, or when none sets one.
+   */
+  fileCookie?: { cookie: string; file: string };
   /** For the operator, never printed here (and never containing the cookie). */
   warnings: string[];
 }
@@ -140,7 +145,8 @@ export function resolveNode({ env = {}, files, defaultCookie }: ResolveNodeInput
         : `node cookie not found (no ${COOKIE_VARS.join('/')}, no -setcookie in ${describeFiles(files)}); using EMQX_DEFAULT_ERLANG_COOKIE from emqx_vars`,
     );
   }
-  return { name, nameType, nameSource, cookie, cookieSource, warnings };
+  const fileCookie = cookieVar && cookieFile ? { fileCookie: { cookie: cookieFile.args.cookie!, file: cookieFile.file } } : {};
+  return { name, nameType, nameSource, cookie, cookieSource, ...fileCookie, warnings };
 }
 
 function describeFiles(files: VmArgsFile[]): string {
@@ -182,28 +188,35 @@ export function readNodeInfo(root: string, relVsn: string, env: Env, defaultCook
   const configs = join(root, 'data', 'configs');
   let needName = !NAME_VARS.some((v) => env[v]);
   let needCookie = !COOKIE_VARS.some((v) => env[v]);
+  // A cookie from the environment is compared with the files' (decide.ts checkCookie): looked for
+  // leniently, so a file the run does not need cannot fail it.
+  let wantFileCookie = !needCookie;
   let names: string[] = [];
   try {
-    if (needName || needCookie) names = readdirOrEmpty(fs, configs);
+    names = readdirOrEmpty(fs, configs);
   } catch (e) {
-    throw fromFsError(e, configs, "looking for the node's vm.args");
+    if (needName || needCookie) throw fromFsError(e, configs, "looking for the node's vm.args");
+    wantFileCookie = false;
   }
   const files: VmArgsFile[] = [];
   for (const file of vmArgsCandidates(root, relVsn, names)) {
     // Stop once everything is known, so an unreadable file we do not need cannot fail the run.
-    if (!needName && !needCookie) break;
+    const lenient = !needName && !needCookie;
+    if (lenient && !wantFileCookie) break;
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (e) {
       const code = errnoCode(e);
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') continue;
+      if (lenient) break;
       throw fromFsError(e, file, 'reading the node name and cookie');
     }
     const args = parseVmArgs(text);
     files.push({ file, args });
     needName &&= !args.name;
     needCookie &&= args.cookie === undefined;
+    wantFileCookie &&= args.cookie === undefined;
   }
   return resolveNode({ env, files, defaultCookie });
 }

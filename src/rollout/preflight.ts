@@ -1,6 +1,7 @@
 // Preflight: every host is read (never written) and judged before any host is touched.
 import { RelupError, codeExit as codeSet, type ErrorCode } from '../errors.js';
 import { compareVersions, type Edition } from '../version/index.js';
+import { hotPatchesError } from '../release/data-dir.js';
 import type { HostSpec } from './inventory.js';
 import { parseProbe, probeCommand, statusCommand, type Probe, type RemoteEmqx } from './remote.js';
 import { lastOutputLine, SSH_FAILURE, type ExecResult, type Transport } from './ssh.js';
@@ -82,6 +83,10 @@ export function judgeHost(host: HostSpec, probe: Probe, status: WrapperStatus, w
   if (status.nodeAlive === null) warnings.push(`${host.dest}: node liveness could not be checked (no bin/nodetool, no cookie, or nodetool failed: see its warning)`);
   const facts: HostFacts = { host, probe, status, running, atTarget, needPackage: false, needSidecar: false, needWrapper: false, warnings };
   if (atTarget) return facts;
+  // Hot patches (<data_dir>/patches/*.beam) would shadow the upgraded modules on every host that has them.
+  if (status.patches?.modules.length) {
+    throw hotPatchesError(status.patches.dir, status.patches.modules, `remove them on the host, or take it there alone with 'emqx ${want.downgrade ? 'downgrade' : 'upgrade'} ${want.target} --allow-patches'`, `${host.dest}: `);
+  }
   const cmp = compareVersions(want.target, running);
   if (!want.downgrade && cmp < 0) {
     throw fail(host, 'USAGE', `runs ${running}, newer than the target ${want.target}`, 'pass --downgrade to go back to an older release; nothing was changed');

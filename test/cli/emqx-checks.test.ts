@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeFakeRoot, makePackage, repoRoot, runWrapper, sha256Sidecar, snapshotDir, type FakeRoot, type RunResult } from '../helpers/fake-root.js';
-import { readableModule, unprivilegedNode } from '../helpers/nobody.js';
+import { runWrapperAsNobody } from '../helpers/nobody.js';
 
 function withRoot(t: { after(fn: () => void): void }): FakeRoot {
   const fr = makeFakeRoot();
@@ -95,15 +95,6 @@ test('dry run: a lock held by a live process is 75 naming its pid; a stale one i
   assert.equal(snapshotDir(fr.root), stale);
 });
 
-/** The wrapper as user nobody, from a world-readable bundle (the checkout may be unreadable to it). */
-function runAsNobody(args: string[]): RunResult {
-  const cmd = unprivilegedNode();
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('EMQX_')) delete env[k];
-  const r = spawnSync(cmd[0]!, [...cmd.slice(1), readableModule('cli/emqx-bundle.js'), ...args], { env, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
 test('dry run: bin/ or releases/ this user cannot write is 77, as the real run would be', { skip: process.getuid?.() !== 0 && 'needs root to drop to nobody' }, (t) => {
   const fr = withRoot(t);
   makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
@@ -113,11 +104,11 @@ test('dry run: bin/ or releases/ this user cannot write is 77, as the real run w
   chownSync(join(fr.root, 'bin'), 0, 0);
   chmodSync(join(fr.root, 'bin'), 0o755);
   const before = disk(fr);
-  let r = runAsNobody(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
+  let r = runWrapperAsNobody(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
   assert.equal(r.status, 77, r.stderr);
   oneLine(r);
   assert.match(r.stderr, new RegExp(`permission denied on ${fr.root}/bin \\(while checking that the real run can write there\\); run as the user that owns the installation`));
-  r = runAsNobody(['--root', fr.root, 'upgrade', '5.0.1']);
+  r = runWrapperAsNobody(['--root', fr.root, 'upgrade', '5.0.1']);
   assert.equal(r.status, 77, `the real run fails the same way: ${r.stderr}`);
   assert.equal(disk(fr), before);
   assert.deepEqual(nodeRuns(fr), []);
@@ -128,7 +119,7 @@ test('dry run: bin/ or releases/ this user cannot write is 77, as the real run w
   writeFileSync(join(fr.root, 'bin', 'install_upgrade.escript-5.0.1'), '%% 5.0.1\n', { mode: 0o755 });
   chownSync(join(fr.root, 'releases'), 0, 0);
   const before2 = disk(fr);
-  r = runAsNobody(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
+  r = runWrapperAsNobody(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1']);
   assert.equal(r.status, 77, r.stderr);
   oneLine(r);
   assert.match(r.stderr, new RegExp(`permission denied on ${fr.root}/releases `));
@@ -305,4 +296,53 @@ test('downgrade: the installed newer release\'s relup must go down to the target
   r = runWrapper(['--root', fr.root, 'downgrade', '5.0.1']);
   assert.equal(r.status, 78, r.stderr);
   assert.match(r.stderr, /releases\/5\.0\.2\/relup is missing, so 5\.0\.2 has no hot downgrade/);
+});
+
+test('EMQX_NODE__COOKIE not the node\'s: refused in one line before anything runs or changes, neither cookie printed, dry run too', (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  const before = disk(fr);
+  for (const args of [['--dry-run', 'upgrade', '5.0.1'], ['upgrade', '5.0.1'], ['--json', 'upgrade', '5.0.1']]) {
+    const r = runWrapper(['--root', fr.root, ...args], { EMQX_NODE__COOKIE: 'NotTheNodes' });
+    assert.equal(r.status, 78, r.stderr);
+    if (args[0] !== '--json') {
+      oneLine(r);
+      assert.match(r.stderr, new RegExp(`EMQX_NODE__COOKIE in the environment is not the cookie ${fr.root}/releases/5\\.0\\.0/vm\\.args gives node emqx@127\\.0\\.0\\.1`));
+    } else assert.equal(JSON.parse(r.stderr.trim()).error.code, 'COOKIE_MISMATCH');
+    // Neither the operator's cookie nor the node's ('cookie' in the fake root's vm.args).
+    assert.doesNotMatch(r.stdout + r.stderr, /NotTheNodes|-setcookie|'cookie'/);
+  }
+  assert.equal(disk(fr), before);
+  assert.deepEqual(nodeRuns(fr), []);
+  // The node's own cookie in the environment goes on.
+  assert.equal(runWrapper(['--root', fr.root, '--dry-run', 'upgrade', '5.0.1'], { EMQX_NODE__COOKIE: 'cookie' }).status, 0);
+});
+
+test('hot patches in <data_dir>/patches: refused in one line naming the modules, real run and dry run, nothing changed; --allow-patches goes on and the run log says so', (t) => {
+  const fr = withRoot(t);
+  makePackage(join(fr.root, 'releases'), { version: '5.0.1' });
+  // node.data_dir of etc/emqx.conf, as EMQX's deb/rpm put it elsewhere than <root>/data.
+  mkdirSync(join(fr.root, 'etc'));
+  writeFileSync(join(fr.root, 'etc', 'emqx.conf'), 'node {\n  name = "emqx@127.0.0.1"\n  data_dir = "var/lib"\n}\n');
+  mkdirSync(join(fr.root, 'var', 'lib', 'patches'), { recursive: true });
+  for (const m of ['emqx_cm', 'emqx_broker']) writeFileSync(join(fr.root, 'var', 'lib', 'patches', `${m}.beam`), 'FOR1');
+  const before = disk(fr);
+  for (const args of [['--dry-run', 'upgrade', '5.0.1'], ['upgrade', '5.0.1']]) {
+    const r = runWrapper(['--root', fr.root, ...args]);
+    assert.equal(r.status, 78, r.stderr);
+    oneLine(r);
+    assert.match(r.stderr, new RegExp(`^emqx: error: ${fr.root}/var/lib/patches holds hot patches \\(emqx_broker, emqx_cm\\), loaded before the release's own modules; nothing was changed; .*--allow-patches`));
+  }
+  assert.equal(disk(fr), before);
+  assert.deepEqual(nodeRuns(fr), []);
+  const dry = runWrapper(['--root', fr.root, '--dry-run', '--json', 'upgrade', '5.0.1', '--allow-patches']);
+  assert.equal(dry.status, 0, dry.stderr);
+  assert.deepEqual(JSON.parse(dry.stdout).patchesAllowed, ['emqx_broker', 'emqx_cm']);
+  const r = runWrapper(['--root', fr.root, '--allow-patches', 'upgrade', '5.0.1']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning: going on with the hot patches in .*\/var\/lib\/patches \(emqx_broker, emqx_cm\) as --allow-patches says/);
+  const log = readFileSync(join(fr.root, 'log', 'emqx-relup.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(log.at(-1).patchesAllowed, ['emqx_broker', 'emqx_cm']);
+  // unpack loads no code: not held to it.
+  assert.equal(runWrapper(['--root', fr.root, '--dry-run', 'unpack', '5.0.1']).status, 0);
 });

@@ -60,6 +60,11 @@ exec "$ROOT/erts-${ERTS}/bin/escript" "$ROOT/bin/install_upgrade.escript-${versi
 `;
 }
 
+/** releases/emqx_vars of the fake root and, by default, of its packages. */
+export function fakeVars(version: string, enterprise = false): string {
+  return `## generated\nREL_NAME="emqx"\nREL_VSN="${version}"\nERTS_VSN="${ERTS}"\nIS_ENTERPRISE="${enterprise ? 'yes' : 'no'}"\nEMQX_DEFAULT_ERLANG_COOKIE="emqxsecretcookie"\n`;
+}
+
 export interface FakeRoot {
   root: string;
   calls(): { prog: string; args: string[] | string; cwd?: string; env?: Record<string, string>; uid?: number }[];
@@ -88,10 +93,7 @@ export function makeFakeRoot(opts: FakeRootOptions = {}): FakeRoot {
   mkdirSync(join(root, 'bin'));
   mkdirSync(join(root, 'releases', version), { recursive: true });
   mkdirSync(join(root, `erts-${ERTS}`, 'bin'), { recursive: true });
-  writeFileSync(
-    join(root, 'releases', 'emqx_vars'),
-    `## generated\nREL_NAME="emqx"\nREL_VSN="${version}"\nERTS_VSN="${ERTS}"\nIS_ENTERPRISE="${opts.enterprise ? 'yes' : 'no'}"\nEMQX_DEFAULT_ERLANG_COOKIE="emqxsecretcookie"\n${opts.varsExtra ?? ''}`,
-  );
+  writeFileSync(join(root, 'releases', 'emqx_vars'), `${fakeVars(version, opts.enterprise)}${opts.varsExtra ?? ''}`);
   writeFileSync(join(root, 'releases', version, 'vm.args'), `-name emqx@127.0.0.1\n-setcookie cookie\n`);
   if (opts.relup !== false) writeFileSync(join(root, 'releases', version, 'relup'), standInRelup(version));
   writeFileSync(join(root, `erts-${ERTS}`, 'bin', 'escript'), RECORDER, { mode: 0o755 });
@@ -158,6 +160,8 @@ export interface PackageSpec {
   /** releases/<v>/relup, after the .rel: default the stand-in (up from every older version), null for none. */
   relup?: string | null;
   omitEscript?: boolean;
+  /** releases/emqx_vars, last in the package: default fakeVars of its version, null for none. */
+  emqxVars?: string | null;
   format?: 'gnu' | 'pax';
 }
 
@@ -185,6 +189,11 @@ export function makePackage(dir: string, spec: PackageSpec): string {
     if (!spec.omitEscript) {
       writeFileSync(join(stage, 'bin', `install_upgrade.escript-${spec.version}`), spec.escript ?? `%% escript of ${spec.version}\n`, { mode: 0o755 });
       names.push(`bin/install_upgrade.escript-${spec.version}`);
+    }
+    const vars = spec.emqxVars === undefined ? fakeVars(spec.version, spec.enterprise) : spec.emqxVars;
+    if (vars !== null && !names.includes('releases/emqx_vars')) {
+      writeFileSync(join(stage, 'releases', 'emqx_vars'), vars);
+      names.push('releases/emqx_vars');
     }
     const base = spec.enterprise ? 'emqx-enterprise' : 'emqx';
     const file = join(dir, `${base}-${spec.version}${spec.platform ? `-${spec.platform}` : ''}.tar.gz`);

@@ -3,6 +3,7 @@
 // enter (CI clones into a 0700 temp dir), so the module under test is bundled, with its
 // dependencies, into a world-readable file first.
 import { buildSync } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -32,4 +33,13 @@ export function readableModule(rel: string): string {
 /** The command that runs node as nobody when we are root (as ourselves otherwise). */
 export function unprivilegedNode(): string[] {
   return process.getuid!() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+}
+
+/** The wrapper as user nobody, from a world-readable bundle (the checkout may be unreadable to it). */
+export function runWrapperAsNobody(args: string[]): { status: number; stdout: string; stderr: string } {
+  const cmd = unprivilegedNode();
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env)) if (k.startsWith('EMQX_')) delete env[k];
+  const r = spawnSync(cmd[0]!, [...cmd.slice(1), readableModule('cli/emqx-bundle.js'), ...args], { env, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

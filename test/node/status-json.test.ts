@@ -7,6 +7,7 @@ import { parseStatus } from '../../src/rollout/status.js';
 import { RelupError } from '../../src/errors.js';
 import { makeFakeRoot, makePackage, runWrapper } from '../helpers/fake-root.js';
 import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 test('the wrapper\'s own --status --json parses as the rollout reads it, field for field', (t) => {
   const fr = makeFakeRoot();
@@ -22,7 +23,14 @@ test('the wrapper\'s own --status --json parses as the rollout reads it, field f
     assert.equal(read.nodeAlive, up);
     assert.deepEqual(read.peers, up ? [] : null);
     assert.deepEqual(read.packages, ['emqx-5.0.1.tar.gz']);
+    assert.deepEqual(read.patches, { dir: join(fr.root, 'data', 'patches'), modules: [] });
   }
+  // Hot patches reach the rollout's preflight through the same object.
+  mkdirSync(join(fr.root, 'data', 'patches'), { recursive: true });
+  writeFileSync(join(fr.root, 'data', 'patches', 'emqx_cm.beam'), '');
+  const r = runWrapper(['--root', fr.root, '--status', '--json']);
+  assert.deepEqual(parseStatus('h1', r.stdout).patches, { dir: join(fr.root, 'data', 'patches'), modules: ['emqx_cm'] });
+  assert.match(runWrapper(['--root', fr.root, '--status']).stdout, /^patches: {3}emqx_cm in .*data\/patches \(hot patches: a hot upgrade is refused without --allow-patches\)$/m);
 });
 
 const good = { edition: 'community', currentVersion: '5.0.0', nodeAlive: null, lockHolder: 12 };
@@ -47,6 +55,7 @@ test('readStatusJson: display-only fields of an older wrapper default; bad relea
   assert.equal(r.nodetoolError, null);
   assert.equal(r.peers, null, 'an older wrapper reported no peers: unknown, not "none"');
   assert.deepEqual(r.packages, []);
+  assert.equal('patches' in r, false, 'an older wrapper did not look: absent, not "none"');
 });
 
 test('parseStatus: not JSON, or a bad field, is one error naming the host and the field', () => {

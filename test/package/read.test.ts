@@ -11,7 +11,7 @@ import { buildFixtures } from '../../scripts/fixtures/build.js';
 import { RelupError } from '../../src/errors.js';
 import { pack } from '../../src/release-tools/pack.js';
 import { NOTHING, readPackage } from '../../src/package/read.js';
-import { craftTarGz, gnuTar, makeReleaseDir, scratch } from '../helpers/pack-fixtures.js';
+import { craftTarGz, erlTar, gnuTar, makeReleaseDir, scratch } from '../helpers/pack-fixtures.js';
 import { ESCRIPT, makeTarGz, makeTruncatedTarGz, SCRIPT, scriptEntries, type Entry } from './fixtures.js';
 
 const scratchDir = scratch('read');
@@ -125,7 +125,7 @@ test('readPackage: the scripts, relup, emqx_vars and sha256 of one pass, every b
     [`install_upgrade.escript-${V}`, ESCRIPT(V)],
   ]);
   assert.deepEqual(r.relup?.kind === 'found' && r.relup.relup, { version: V, upFrom: ['5.0.0'], downTo: ['5.0.0'] });
-  assert.deepEqual(r.vars, { kind: 'found', text: VARS });
+  assert.deepEqual(r.vars, { kind: 'found', file: `releases/emqx_vars in ${tgz}`, text: VARS });
   assert.deepEqual(r.identity, { dev: fs.statSync(tgz).dev, ino: fs.statSync(tgz).ino, size: fs.statSync(tgz).size, mtimeMs: fs.statSync(tgz).mtimeMs });
 });
 
@@ -204,6 +204,40 @@ test('readPackage: a package made by erl_tar and one by GNU tar give the same fa
     assert.equal(r.sha256, sha256Of(tgz));
     assert.deepEqual(r.scripts?.kind === 'found' && r.scripts.files.map((f) => f.data.toString()), [SCRIPT(V), ESCRIPT(V)]);
     assert.equal(r.relup?.kind, 'found');
-    assert.deepEqual(r.vars, { kind: 'found', text: VARS });
+    assert.deepEqual(r.vars, { kind: 'found', file: `releases/emqx_vars in ${tgz}`, text: VARS });
   }
+});
+
+// releases/emqx_vars, kept as data: its text, none, or the BAD_PACKAGE error of a damaged member.
+const readPackageVars = async (tgz: string) => {
+  const fact = (await readPackage(tgz, { ...NOTHING, vars: true })).vars;
+  assert.ok(fact);
+  return fact;
+};
+const PKG_VARS = 'REL_VSN="5.0.1"\nexport EMQX_LOG_DIR="${EMQX_LOG_DIR:-/opt/emqx/log}"\n';
+
+test('readPackage emqx_vars: the text of releases/emqx_vars, from GNU tar and erl_tar packages', async () => {
+  const root = scratchDir();
+  const dir = makeReleaseDir(path.join(root, 'rel'), { files: { 'releases/emqx_vars': PKG_VARS } });
+  for (const tgz of [gnuTar(dir, path.join(root, 'emqx-5.0.1.tar.gz')), erlTar(dir, path.join(root, 'emqx-5.0.1-erl.tar.gz'))]) {
+    assert.deepEqual(await readPackageVars(tgz), { kind: 'found', file: `releases/emqx_vars in ${tgz}`, text: PKG_VARS });
+  }
+});
+
+test('readPackage emqx_vars: a package without it is absent, not an error', async () => {
+  const root = scratchDir();
+  const tgz = await craftTarGz(path.join(root, 'emqx-5.0.1.tar.gz'), [{ name: 'bin/emqx', data: '#!/bin/sh\n' }]);
+  assert.deepEqual(await readPackageVars(tgz), { kind: 'absent', file: `releases/emqx_vars in ${tgz}` });
+});
+
+test('readPackage emqx_vars: a symlink or a damaged archive is a BAD_PACKAGE kept as data', async () => {
+  const root = scratchDir();
+  const link = await craftTarGz(path.join(root, 'emqx-5.0.1.tar.gz'), [{ name: 'releases/emqx_vars', type: 'symlink', linkname: '/etc/passwd' }]);
+  const got = await readPackageVars(link);
+  assert.ok(got.kind === 'error' && got.error.code === 'BAD_PACKAGE' && /member releases\/emqx_vars is a symlink, not a regular file/.test(got.error.message), JSON.stringify(got));
+  const cut = path.join(root, 'emqx-5.0.2.tar.gz');
+  const whole = await craftTarGz(path.join(root, 'whole.tar.gz'), [{ name: 'lib/x', data: randomBytes(3 << 20) }, { name: 'releases/emqx_vars', data: PKG_VARS }]);
+  fs.writeFileSync(cut, fs.readFileSync(whole).subarray(0, 4096));
+  const bad = await readPackageVars(cut);
+  assert.ok(bad.kind === 'error' && bad.error.code === 'BAD_PACKAGE', JSON.stringify(bad));
 });

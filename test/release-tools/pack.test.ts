@@ -23,9 +23,19 @@ function setup(spec: Parameters<typeof makeReleaseDir>[1] = {}): { root: string;
 const stable = (m: Member) => ({ name: m.name, type: m.type, mode: m.mode, size: m.size, linkname: m.linkname, sha256: m.sha256 });
 const hashOf = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-/** The output's first two members are the versioned scripts, and the rest are `rest` as they were. */
-async function assertPackage(file: string, version: string, runner: string, escript: string, rest: Member[]): Promise<Member[]> {
-  const out = await readMembers(file);
+/** Members pack puts at the head after the two scripts, in this order, when the release has them. */
+const headMeta = (version: string) => [`releases/${version}/relup`, 'releases/emqx_vars'];
+
+/** The output's first two members are the versioned scripts, then the head's metadata as they were, and the rest are `rest` as they were. */
+async function assertPackage(file: string, version: string, runner: string, escript: string, input: Member[]): Promise<Member[]> {
+  const all = await readMembers(file);
+  const meta = headMeta(version).flatMap((n) => {
+    const m = input.find((x) => x.name === n && x.type === 'file');
+    return m ? [m] : [];
+  });
+  assert.deepEqual(all.slice(2, 2 + meta.length).map(stable), meta.map(stable), 'relup and emqx_vars right after the scripts');
+  const rest = input.filter((m) => !meta.includes(m));
+  const out = [...all.slice(0, 2), ...all.slice(2 + meta.length)];
   assert.equal(out[0]!.name, `bin/emqx-${version}`);
   assert.equal(out[1]!.name, `bin/install_upgrade.escript-${version}`);
   for (const [m, text] of [
@@ -47,7 +57,7 @@ async function assertPackage(file: string, version: string, runner: string, escr
     assert.equal(a.sha256, src.sha256, a.name);
     assert.equal(a.mode, src.mode, a.name);
   }
-  for (const m of out) {
+  for (const m of all) {
     assert.equal(m.mtime, DEFAULT_MTIME, m.name);
     assert.equal(m.uid, 0);
     assert.equal(m.gid, 0);
@@ -55,7 +65,7 @@ async function assertPackage(file: string, version: string, runner: string, escr
     assert.equal(m.gname, '');
     assert.ok(!m.name.startsWith('./') && !m.name.startsWith('/'), m.name);
   }
-  return out;
+  return all;
 }
 
 async function refuses(opts: PackOptions, code: string, pattern: RegExp): Promise<void> {
@@ -84,6 +94,7 @@ describe('pack: inputs', () => {
     assert.deepEqual(r.warnings, []);
     const members = await assertPackage(r.package, '5.0.1', RUNNER_TEXT, ESCRIPT_TEXT, await readMembers(input));
     assert.equal(r.entries, members.length);
+    assert.equal(members[2]!.name, 'releases/emqx_vars', 'emqx_vars third: the wrapper reads it going up');
     assert.ok(members.some((m) => m.name.length > 100), 'a long name survives');
     assert.ok(members.some((m) => m.type === 'symlink' && m.linkname === 'emqx.conf'));
     assert.equal(r.sha256, sha256File(r.package));
@@ -104,7 +115,7 @@ describe('pack: inputs', () => {
     const inMembers = await readMembers(input);
     const r = await pack({ platform: null, input, outDir: out, env: {} });
     const members = await readMembers(r.package);
-    assert.deepEqual(members.slice(0, 3).map((m) => m.name), ['bin/emqx-5.0.1', 'bin/install_upgrade.escript-5.0.1', 'releases/5.0.1/relup']);
+    assert.deepEqual(members.slice(0, 4).map((m) => m.name), ['bin/emqx-5.0.1', 'bin/install_upgrade.escript-5.0.1', 'releases/5.0.1/relup', 'releases/emqx_vars']);
     const src = inMembers.find((m) => m.name === 'releases/5.0.1/relup')!;
     assert.equal(members[2]!.sha256, src.sha256);
     assert.equal(members[2]!.mode, src.mode);
@@ -112,7 +123,7 @@ describe('pack: inputs', () => {
     assert.equal(members.filter((m) => m.name.endsWith('/relup')).length, 2, 'each once');
     assert.equal(r.entries, members.length);
     // Everything else as it was, in input order.
-    const rest = (ms: typeof members) => ms.filter((m) => !m.name.endsWith('/relup') && !/^bin\/(emqx|install_upgrade\.escript|emqx_ctl|nodetool)-5\.0\.1$/.test(m.name)).map(stable);
+    const rest = (ms: typeof members) => ms.filter((m) => !m.name.endsWith('/relup') && m.name !== 'releases/emqx_vars' && !/^bin\/(emqx|install_upgrade\.escript|emqx_ctl|nodetool)-5\.0\.1$/.test(m.name)).map(stable);
     assert.deepEqual(rest(members), rest(inMembers));
     execFileSync('gzip', ['-t', r.package]);
   });
@@ -173,12 +184,13 @@ describe('pack: inputs', () => {
     const { rel, out } = setup();
     const r = await pack({ platform: null, input: rel, outDir: out, env: {} });
     const members = await readMembers(r.package);
-    const names = members.slice(2).map((m) => m.name);
+    assert.equal(members[2]!.name, 'releases/emqx_vars');
+    const names = members.slice(3).map((m) => m.name);
     assert.equal(names[0], 'bin/');
     assert.ok(names.includes('bin/emqx') && names.includes('etc/emqx.conf.link') && names.includes('data/'));
     // Same content as GNU tar of the directory, in sorted order.
     const viaTar = await readMembers(gnuTar(rel, path.join(out, '..', 'viatar.tar.gz'), { names: ['bin', 'data', 'etc', 'lib', 'releases'], extra: ['--sort=name'] }));
-    assert.deepEqual(members.slice(2, -2).map(stable), viaTar.map(stable));
+    assert.deepEqual(members.slice(3, -2).map(stable), viaTar.filter((m) => m.name !== 'releases/emqx_vars').map(stable));
     assert.deepEqual(members.slice(-2).map((m) => m.name), ['bin/emqx_ctl-5.0.1', 'bin/nodetool-5.0.1']);
     assert.equal(members.find((m) => m.name === 'etc/emqx.conf')!.mode, 0o640);
   });

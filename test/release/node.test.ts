@@ -37,6 +37,7 @@ test('resolveNode: environment first, both spellings, @ decides -name', () => {
     nameSource: { kind: 'env', variable: 'EMQX_NODE__NAME' },
     cookie: 'c1',
     cookieSource: { kind: 'env', variable: 'EMQX_NODE__COOKIE' },
+    fileCookie: { cookie: 'gen', file: fileA.file },
     warnings: [],
   });
   const single = resolveNode({ env: { EMQX_NODE_NAME: 'short', EMQX_NODE_COOKIE: 'c2', EMQX_NODE__NAME: '' }, files: [], defaultCookie: null });
@@ -108,6 +109,12 @@ test('readNodeInfo on memfs: generated file wins over the templates', () => {
   const e = readNodeInfo('/r', '5.0.1', {}, 'dflt', etcOnly);
   assert.deepEqual([e.name, e.nameType, e.cookie], ['solo', '-sname', 'dflt']);
   assert.deepEqual(e.cookieSource, { kind: 'default' });
+  assert.equal(e.fileCookie, undefined, 'only a cookie from the environment is compared');
+  // Name and cookie from the environment: the files are still read for their cookie, to compare.
+  const both = readNodeInfo('/r', '5.0.1', { EMQX_NODE__NAME: 'x@h', EMQX_NODE__COOKIE: 'mine' }, 'd', mfs);
+  assert.deepEqual([both.name, both.cookie, both.fileCookie], ['x@h', 'mine', { cookie: 'new', file: '/r/data/configs/vm.2023.05.01.args' }]);
+  const noneSet = createFsFromVolume(Volume.fromJSON({ '/r/etc/vm.args': '-name e@h\n' })) as unknown as FsLike;
+  assert.equal(readNodeInfo('/r', '5.0.1', { EMQX_NODE__COOKIE: 'mine' }, 'd', noneSet).fileCookie, undefined);
 });
 
 test('readNodeInfo on disk: release vm.args, then defaults', (t) => {

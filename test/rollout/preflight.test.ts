@@ -36,6 +36,15 @@ function rejects(p: Partial<Probe>, s: Partial<WrapperStatus>, w: Partial<Want>,
 }
 
 describe('judgeHost', () => {
+  it('refuses a host with hot patches, naming them; one already at the target is not held to it', () => {
+    const patches = { dir: '/opt/emqx/data/patches', modules: ['emqx_cm'] };
+    rejects({}, { patches }, {}, 'HOT_PATCHES', 78, /^n1: \/opt\/emqx\/data\/patches holds hot patches \(emqx_cm\), .*; nothing was changed; remove them on the host, or take it there alone with 'emqx upgrade 5\.0\.1 --allow-patches'$/);
+    assert.equal(judgeHost(host, probe, { ...status, patches: { ...patches, modules: [] } }, want).atTarget, false);
+    assert.equal(judgeHost(host, probe, { ...status, patches: null }, want).atTarget, false, 'unknown (a warning says why): not refused');
+    const at = { releases: [{ version: '5.0.1', status: 'permanent' }], patches };
+    assert.equal(judgeHost(host, probe, { ...status, ...at }, want).atTarget, true);
+  });
+
   it('accepts a healthy older host and says what staging must send', () => {
     const f = judgeHost(host, probe, status, want);
     assert.equal(f.running, '5.0.0');
