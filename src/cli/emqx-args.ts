@@ -244,6 +244,6 @@ Examples:
 Exit codes (README "Exit codes"): 0 done, or the handed-over script's own status; 64 bad command
 line or target; 65 bad package or checksum; 66 package, root or file missing; 69 node down;
 70 internal error or a runner that is the wrapper; 73 cannot write; 75 locked by another run;
-77 permission denied; 78 configuration (emqx_vars, edition, ambiguous packages); 128+N the
-handed-over script was killed by signal N.
+77 permission denied; 78 configuration (emqx_vars, edition, ambiguous packages, a cookie that is
+not the node's, hot patches); 128+N the handed-over script was killed by signal N.
 `;
