@@ -222,7 +222,8 @@ Examples:
 Exit codes (docs/exit-codes.md): 0 done, or the handed-over script's own status; 64 bad command
 line or target; 65 bad package or checksum; 66 package, root or file missing; 69 node down;
 70 a refused second hand-over, a runner that is the wrapper or a failed nodetool; 73 cannot
-write; 75 locked by another run; 77 permission denied; 78 configuration (emqx_vars, edition,
-ambiguous packages, no upgrade path); 79 internal error (a bug); 128+N the handed-over script
-was killed by signal N.
+write; 75 locked by another run, or the package replaced during the run; 77 permission denied;
+78 configuration (emqx_vars, edition, ambiguous packages, no upgrade path, a cookie that is not
+the node's, hot patches); 79 internal error (a bug); 128+N the handed-over script was killed by
+signal N.
 `;

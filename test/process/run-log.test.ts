@@ -29,6 +29,8 @@ describe('runLogEntry', () => {
     newestVersion: '5.0.1',
     package: '/r/releases/emqx-5.0.1.tar.gz',
     exec: { file: '/r/bin/emqx-5.0.1', args: ['upgrade', '5.0.1'], cwd: '/r', env: { EMQX_RELUP_LOCK: 'tok' } },
+    emqxVars: null,
+    patchesAllowed: [],
   } as unknown as Plan;
   const ctx = { time: new Date('2026-01-02T03:04:05Z'), pid: 7, user: 'emqx', tool: '0.1.0' };
   it('says what ran, from which version to which, and how it ended', () => {
@@ -53,6 +55,17 @@ describe('runLogEntry', () => {
         ...(exitCode === undefined ? {} : { exitCode }),
       });
     }
+  });
+  it('records the emqx_vars lines added (by variable, never their values) and the hot patches gone on with', () => {
+    const added = {
+      ...plan,
+      emqxVars: { file: '/r/releases/emqx_vars', from: 'releases/emqx_vars in p', runner: '5.0.1', why: 'w', lines: [{ names: ['EMQX_LOG_DIR'], line: 15, text: 'export EMQX_LOG_DIR=/secret/path' }] },
+      patchesAllowed: ['emqx_cm'],
+    } as Plan;
+    const e = runLogEntry(added, { kind: 'handed-over' }, ctx);
+    assert.deepEqual(e.emqxVarsAdded, { file: '/r/releases/emqx_vars', from: 'releases/emqx_vars in p', variables: ['EMQX_LOG_DIR'] });
+    assert.deepEqual(e.patchesAllowed, ['emqx_cm']);
+    assert.doesNotMatch(JSON.stringify(e), /secret/);
   });
 });
 
