@@ -13,6 +13,7 @@ import {
   checkHops,
   decideVersions,
   escriptLooksForPackage,
+  handOverToWrapper,
   unpacksPackage,
   versionedScripts,
   type NodeIdentity,
@@ -26,6 +27,8 @@ import { requireCookie, type ReleaseFacts, type RelupFact } from './release/inde
 import { checkSidecar, type SidecarFact } from './package/checksum.js';
 import { NOTHING, type PackageNeeds, type PackageRead, type ScriptFile } from './package/read.js';
 import { ENV_PACKAGES, encodeCarried } from './package/carried.js';
+import { hasMarker } from './release/wrapper-marker.js';
+import { versionedScriptFiles } from './release/script-names.js';
 import { compareVersions, parsePackageName, type Edition, type Target } from './version/index.js';
 import type { Env } from './release/fs.js';
 import { varsToAdd, type VarsAddition } from './release/vars-additions.js';
@@ -72,6 +75,10 @@ export interface WrapperFacts {
   reads: Record<string, PackageRead>;
   requireChecksum: boolean;
   dryRun: boolean;
+  /** --json, which a newer wrapper handed over to keeps. */
+  json: boolean;
+  /** The newest version's runner in bin/ is this wrapper (its marker); false when it is not there. */
+  binRunnerIsWrapper: boolean;
   /** The operator's environment: a variable exported there is never added to emqx_vars. */
   env: Env;
   /** For PATCH_COMMANDS: the .beam files in <data_dir>/patches, or why they could not be listed; else null. */
@@ -453,7 +460,15 @@ export function decide(f: WrapperFacts): Decision {
     hasEkka: f.release.hasEkka,
   });
   const reads = [...new Set([...verify, ...(pkg ? [pkg.path] : [])])].flatMap((p) => (f.reads[p] ? [f.reads[p]] : []));
-  return { plan: withReads({ ...built, emqxVars, patchesAllowed }, reads), cookie: node.cookie, pkg, scripts, reads, warnings, proceedWarnings };
+  const plan = withReads({ ...built, emqxVars, patchesAllowed }, reads);
+  return { plan: runnerIsWrapper(f, scripts, d.newest) ? handOverToWrapper(plan, f.json) : plan, cookie: node.cookie, pkg, scripts, reads, warnings, proceedWarnings };
+}
+
+/** The runner handed over to is this wrapper: from the head of the bytes to be written, else of the one in bin/. */
+function runnerIsWrapper(f: WrapperFacts, scripts: ScriptFile[] | null, newest: string): boolean {
+  if (!scripts) return f.binRunnerIsWrapper;
+  const runner = scripts.find((s) => s.dest === versionedScriptFiles(newest)[0]);
+  return runner !== undefined && hasMarker(runner.data);
 }
 
 /** A package the plan verifies against its sidecar, by the sha256 of its one read. */

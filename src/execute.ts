@@ -5,16 +5,14 @@
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { fromFsError, RelupError } from './errors.js';
-import { dirsWritten, handOverToWrapper, redactPlan, ENV_LOCK, type Plan } from './plan.js';
+import { dirsWritten, redactPlan, ENV_LOCK, type Plan } from './plan.js';
 import { withRunnerEnv } from './release/index.js';
 import { versionedScriptFiles } from './release/script-names.js';
 import type { PackageRead, ScriptFile } from './package/read.js';
 import { identityOf, sameFile } from './package/open.js';
-import { scriptsPresent } from './release/bin-scripts.js';
 import { acquireLock, checkLockFree, type Lock } from './process/lock.js';
 import { runInherited } from './process/handover.js';
 import { onOperatorSignals, signalExit } from './signals.js';
-import { hasMarker, headHasMarker } from './release/wrapper-marker.js';
 import { logRun } from './process/run-log.js';
 import { toolVersion } from './cli/tool-version.js';
 import { decide } from './decide.js';
@@ -24,8 +22,6 @@ import { withAddedLines, type VarsAddition } from './release/vars-additions.js';
 import { gather, type GatherRequest } from './gather.js';
 
 export interface RelupRequest extends GatherRequest {
-  /** --json: kept when handing over to a newer wrapper. */
-  json: boolean;
   warn(message: string): void;
 }
 
@@ -69,8 +65,8 @@ function abortOnSignals(changed: () => string | null): { signal: AbortSignal; di
 
 /**
  * Under the lock: release_handler will read the packages again itself, so they must still be the
- * files that were verified; then the scripts go into bin/ from the bytes that were checked,
- * unless another run put them there while we waited for the lock.
+ * files that were verified; then the scripts go into bin/ from the bytes that were checked (also
+ * over ones another run put there while we waited: these are what this run decided on).
  */
 async function putScripts(p: Prepared, signal: AbortSignal): Promise<void> {
   for (const r of p.reads) await checkUnchanged(r);
@@ -78,7 +74,6 @@ async function putScripts(p: Prepared, signal: AbortSignal): Promise<void> {
   const bin = join(p.root, 'bin');
   const { cleanStaleTemps, writeScripts } = await import('./package/extract.js');
   await cleanStaleTemps(bin);
-  if (await scriptsPresent(p.root, p.plan.newestVersion)) return;
   await writeScripts(bin, p.scripts, { signal });
 }
 
@@ -148,10 +143,6 @@ export async function dryRun(req: RelupRequest): Promise<Prepared> {
   if (p.scripts) {
     const { checkDestinations } = await import('./package/extract.js');
     await checkDestinations(join(p.root, 'bin'), p.scripts.map((s) => s.dest));
-    const runner = p.scripts.find((s) => s.dest === versionedScriptFiles(p.plan.newestVersion)[0]);
-    if (hasMarker(runner?.data ?? Buffer.alloc(0))) p.plan = handOverToWrapper(p.plan, req.json);
-  } else if (await headHasMarker(p.plan.exec.file)) {
-    p.plan = handOverToWrapper(p.plan, req.json);
   }
   return p;
 }
@@ -184,10 +175,8 @@ export async function execute(req: RelupRequest): Promise<{ plan: Plan; exitCode
         plan = { ...plan, emqxVars: await addEmqxVars(plan.emqxVars, req.env) };
         if (plan.emqxVars) placed = `${p.scripts ? `the scripts of ${p.plan.newestVersion} are in bin/ and ` : ''}releases/emqx_vars has the lines the ${p.plan.newestVersion} runner needs, as the next run would write them; nothing else was changed`;
       }
-      if (plan.action === 'exec-newer') {
-        plan = { ...plan, exec: { ...plan.exec, env: { ...plan.exec.env, [ENV_LOCK]: lock.token } } };
-        if (await headHasMarker(plan.exec.file)) plan = handOverToWrapper(plan, req.json);
-      }
+      // The newer wrapper runs under this lock: the one thing only the execute step knows.
+      if (plan.action === 'exec-newer') plan = { ...plan, exec: { ...plan.exec, env: { ...plan.exec.env, [ENV_LOCK]: lock.token } } };
       sig.signal.throwIfAborted();
     } catch (e) {
       sig.dispose();

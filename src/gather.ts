@@ -19,7 +19,9 @@ import { runnerUserOf } from './release/runner-user.js';
 import { readHotPatches } from './release/data-dir.js';
 import { becomeRunnerUser } from './process/run-as.js';
 import { nodeEnv, pingNode } from './node/ping.js';
-import { parsePackageName, parseTarget } from './version/index.js';
+import { newestOf, parsePackageName, parseTarget } from './version/index.js';
+import { headHasMarker } from './release/wrapper-marker.js';
+import { versionedScripts } from './release/script-names.js';
 
 export interface GatherRequest {
   command: RelupCommand;
@@ -37,6 +39,8 @@ export interface GatherRequest {
   requireChecksum: boolean;
   /** --dry-run: only the wording of what would be done differs. */
   dryRun: boolean;
+  /** --json: kept when handing over to a newer wrapper. */
+  json: boolean;
 }
 
 /** Hop count from the environment; a malformed marker counts as a hop already made. */
@@ -44,6 +48,12 @@ export function hopsFrom(env: NodeJS.ProcessEnv): number {
   const raw = env[ENV_HOPS];
   if (raw === undefined || raw === '') return 0;
   return /^\d{1,3}$/.test(raw) ? Number(raw) : MAX_HOPS;
+}
+
+/** When the newest version's scripts are in bin/ already: whether its runner is this wrapper (its head's marker). */
+async function binRunnerIsWrapper(root: string, current: string, target: string | null, scriptsInBin: string[]): Promise<boolean> {
+  const newest = target === null ? current : newestOf(current, target);
+  return scriptsInBin.includes(newest) && (await headHasMarker(join(root, versionedScripts(newest).runner)));
 }
 
 /**
@@ -195,6 +205,8 @@ export async function gather(req: GatherRequest, signal?: AbortSignal): Promise<
       reads,
       requireChecksum: req.requireChecksum,
       dryRun: req.dryRun,
+      json: req.json,
+      binRunnerIsWrapper: await binRunnerIsWrapper(root, selfVersion ?? release.vars.relVsn, target?.version ?? null, scriptsInBin),
       env: req.env,
       patches,
       allowPatches: req.allowPatches ?? false,

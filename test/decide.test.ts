@@ -75,6 +75,9 @@ interface Situation {
   reads?: Record<string, Partial<PackageRead>>;
   requireChecksum?: boolean;
   dryRun?: boolean;
+  json?: boolean;
+  /** The newest version's runner already in bin/ is this wrapper. */
+  binRunnerIsWrapper?: boolean;
   /** emqx_vars of the installed release and of packages (by file name or path; default: an empty file); the operator's environment. */
   installedVars?: string;
   packageVars?: Record<string, VarsFact>;
@@ -148,6 +151,8 @@ function facts(s: Situation): WrapperFacts {
     reads,
     requireChecksum: s.requireChecksum ?? false,
     dryRun: s.dryRun ?? false,
+    json: s.json ?? false,
+    binRunnerIsWrapper: s.binRunnerIsWrapper ?? false,
     env: s.env ?? {},
     patches: !PATCH_COMMANDS.includes(s.command ?? 'upgrade') ? null : s.patches instanceof RelupError ? { error: s.patches } : { dir: `${ROOT}/data/patches`, modules: s.patches ?? [], warning: null },
     allowPatches: s.allowPatches ?? false,
@@ -499,5 +504,22 @@ const needsRows: { name: string; n: Partial<NeedsFacts>; want: Partial<typeof NO
 for (const row of needsRows) {
   test(`packageNeeds: ${row.name}`, () => {
     assert.deepEqual(packageNeeds({ ...needsBase, ...row.n }), { ...NOTHING, ...row.want });
+  });
+}
+
+// The runner handed over to is this wrapper: it gets `--` before the escript's arguments, and --json.
+const WRAPPER_HEAD = Buffer.from('#!/usr/bin/env node\n// @emqx-relup/wrapper: one-file build\n');
+const wrapperScripts = (v: string) => ({ kind: 'found' as const, files: [{ dest: `emqx-${v}`, data: WRAPPER_HEAD }, { dest: `install_upgrade.escript-${v}`, data: Buffer.from('%% x\n') }] });
+const handOverRows: { name: string; s: Situation; args: string[] }[] = [
+  { name: 'a legacy shell runner gets the arguments as they are', s: { releases: [PKG1] }, args: ['upgrade', '5.0.1'] },
+  { name: 'the runner to be extracted is this wrapper: -- and --json', s: { releases: [PKG1], json: true, reads: { [PKG1]: { scripts: wrapperScripts('5.0.1') } } }, args: ['upgrade', '5.0.1', '--json', '--'] },
+  { name: 'the runner in bin/ is this wrapper', s: { scriptsInBin: ['5.0.1'], releases: [PKG1], binRunnerIsWrapper: true }, args: ['upgrade', '5.0.1', '--'] },
+  { name: 'the bytes to be written decide, not what bin/ held before', s: { releases: [PKG1], binRunnerIsWrapper: true }, args: ['upgrade', '5.0.1'] },
+];
+for (const row of handOverRows) {
+  test(`decide hand-over: ${row.name}`, () => {
+    const d = decide(facts(row.s));
+    assert.equal(d.plan.action, 'exec-newer');
+    assert.deepEqual(d.plan.exec.args, row.args);
   });
 }

@@ -9,7 +9,7 @@ import { gather, hopsFrom, type GatherRequest } from '../src/gather.js';
 import { makeFakeRoot, makePackage, runWrapper, type FakeRoot } from './helpers/fake-root.js';
 
 function request(fr: FakeRoot, over: Partial<GatherRequest> = {}): GatherRequest {
-  return { command: 'upgrade', target: '5.0.1', passArgs: [], rootFlag: fr.root, packageFlag: null, invoked: join(fr.root, 'bin', 'emqx'), cwd: fr.root, env: {}, requireChecksum: false, dryRun: false, ...over };
+  return { command: 'upgrade', target: '5.0.1', passArgs: [], rootFlag: fr.root, packageFlag: null, invoked: join(fr.root, 'bin', 'emqx'), cwd: fr.root, env: {}, requireChecksum: false, dryRun: false, json: false, ...over };
 }
 
 test('gather: scripts in bin/ count only when both are non-empty files', async (t) => {

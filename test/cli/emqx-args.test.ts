@@ -98,7 +98,8 @@ test('the wrapper help states the exit codes the errors carry: a bug is 79, apar
     ['REEXEC_LOOP', 'a refused second hand-over'],
     ['NODE_DOWN', 'node down'],
     ['LOCKED', 'locked by another run'],
-    ['NO_UPGRADE_PATH', 'configuration \\(emqx_vars, edition, ambiguous packages, no upgrade path\\)'],
+    ['NO_UPGRADE_PATH', 'configuration \\(emqx_vars, edition, ambiguous packages, no upgrade path, a cookie that is not the node\'s, hot patches\\)'],
+    ['PACKAGE_CHANGED', 'locked by another run, or the package replaced during the run'],
   ] as const) {
     assert.match(exits, new RegExp(`[;:] ${codeExit[code]} ${says}`), code);
   }
