@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startSshCluster, type SshCluster } from '../helpers/sshd.js';
-import { makeFakeRoot, makePackage, snapshot } from '../helpers/rollout-fixtures.js';
+import { startSshCluster, type SshCluster } from '../../scripts/fixtures/sshd.js';
+import { makeFakeRoot, makePackage, snapshot } from '../../scripts/fixtures/rollout-roots.js';
 import { RELUP_BIN, type JsonLine } from '../helpers/rollout-run.js';
 
 let cluster: SshCluster;

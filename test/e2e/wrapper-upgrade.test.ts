@@ -6,12 +6,12 @@
 // releases/ unchanged.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fixtures/build.js';
 import { assertHotUpgradedTo501, Sandbox, runCmd, runWrapper, snapshot, type Run } from '../helpers/otp.js';
+import { sha256Of } from '../helpers/support.js';
 
 let fx: Fixtures;
 let enterprise: Fixtures;
@@ -170,7 +170,7 @@ test('damage after the scripts: the .sha256 catches it (65); without one the esc
     // reading long before the cut, which lands in lib/.
     const whole = fs.readFileSync(await repack(dir, 'emqx-5.0.2.tar.gz', undefined, ['releases']));
     fs.writeFileSync(pkg, whole.subarray(0, whole.length >> 1));
-    fs.writeFileSync(`${pkg}.sha256`, `${createHash('sha256').update(whole).digest('hex')}  emqx-5.0.2.tar.gz\n`);
+    fs.writeFileSync(`${pkg}.sha256`, `${sha256Of(whole)}  emqx-5.0.2.tar.gz\n`);
     await refused(['upgrade', '5.0.2'], 65, /sha256|checksum/i, '5.0.1');
 
     fs.rmSync(`${pkg}.sha256`);
@@ -188,7 +188,7 @@ test('damage after the scripts: the .sha256 catches it (65); without one the esc
     for (const dry of [[], ['--dry-run']]) {
       await refused([...dry, '--require-checksum', 'upgrade', '5.0.2'], 66, /emqx-5\.0\.2\.tar\.gz\.sha256 is missing and --require-checksum is set; /, '5.0.1');
     }
-    fs.writeFileSync(`${pkg}.sha256`, `${createHash('sha256').update(whole).digest('hex')}  emqx-5.0.2.tar.gz\n`);
+    fs.writeFileSync(`${pkg}.sha256`, `${sha256Of(whole)}  emqx-5.0.2.tar.gz\n`);
     for (const dry of [[], ['--dry-run']]) {
       await refused([...dry, 'upgrade', '5.0.2'], 65, /does not match emqx-5\.0\.2\.tar\.gz\.sha256: sha256 is [0-9a-f]{64}, expected [0-9a-f]{64}; /, '5.0.1');
     }

@@ -2,7 +2,6 @@
 // fixture release installed into a temp root, its node started under a unique long name, calls
 // into it with erl_call, and teardown of every process by pid.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -11,6 +10,7 @@ import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { FIXTURE_REPLIES, findOtp, repoRoot, type Otp } from '../../scripts/fixtures/build.js';
 import { parsePackageName } from '../../src/version/index.js';
+import { fileSha256 } from './support.js';
 
 const run = promisify(execFile);
 
@@ -222,7 +222,7 @@ export class Sandbox {
     const dest = path.join(this.root, 'releases', name);
     fs.copyFileSync(pkg, dest);
     if (opts.sha256) {
-      const hex = createHash('sha256').update(fs.readFileSync(dest)).digest('hex');
+      const hex = fileSha256(dest);
       fs.writeFileSync(`${dest}.sha256`, `${hex}  ${name}\n`);
     }
     return dest;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { classifyPeers, PEERS_EXPR, type PeersVerdict } from '../../src/node/peers.js';
 import type { NodetoolRun } from '../../src/node/ping.js';
 import { runCmd, startEpmd } from '../helpers/otp.js';
-import { tempDir } from '../release/fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 const run = (over: Partial<NodetoolRun>): NodetoolRun => ({ exitCode: 0, killed: false, stdout: '', stderr: '', ...over });
 

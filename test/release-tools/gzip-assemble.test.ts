@@ -5,14 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { assemble } from '../../src/release-tools/gzip-assemble.js';
 import { ParallelDeflate } from '../../src/release-tools/parallel-deflate.js';
 import { RelupError } from '../../src/errors.js';
-import { tempDir } from '../release/fixture.js';
+import { fileSha256, tempDir } from '../helpers/support.js';
 
 /** pack's spool: `data` deflated in blocks into `dir`/spool; its CRC and length. */
 async function spool(dir: string, data: Buffer): Promise<{ file: string; crc: number; bytes: number }> {
@@ -29,7 +29,7 @@ test('head and spool make one gzip member that GNU gzip tests and inflates to he
   const s = await spool(dir, body);
   const pkg = path.join(dir, 'emqx-5.0.1.tar.gz.tmp');
   const sha = await assemble(pkg, s.file, head, s, 6);
-  assert.equal(sha, createHash('sha256').update(fs.readFileSync(pkg)).digest('hex'));
+  assert.equal(sha, fileSha256(pkg));
   execFileSync('gzip', ['-t', pkg]);
   assert.ok(execFileSync('gzip', ['-dc', pkg], { maxBuffer: 16 << 20 }).equals(Buffer.concat([head, body])));
   assert.equal(fs.statSync(pkg).mode & 0o777, 0o644);

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { buffer } from 'node:stream/consumers';
 import { forEachMember, inputKind, type InputEntry } from '../../src/release-tools/input.js';
 import { RelupError } from '../../src/errors.js';
-import { tempDir } from '../release/fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 /** A small release tree: a script, a big file, an empty one, a link and a nested directory. */
 function release(dir: string): string {

@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { readMachine, readOverride, renameInto, writeSmallFile } from '../../src/release-tools/pack-files.js';
 import { MAX_SCRIPT_BYTES } from '../../src/release-tools/layout.js';
 import { RelupError } from '../../src/errors.js';
-import { relupError, tempDir } from '../release/fixture.js';
+import { relupError } from '../release/fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 test('readOverride: a file is read; a directory or FIFO is described, not read; an oversized file is marked too big', (t) => {
   const dir = tempDir(t);

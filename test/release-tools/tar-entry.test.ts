@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { collect, type EntryHeader, writeEntry } from '../../src/release-tools/tar-entry.js';
-import { tempDir } from '../release/fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 async function* chunks(...parts: Buffer[]): AsyncIterable<Buffer> {
   for (const p of parts) yield p;

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseRelup, readInstalledRelup, relupMember } from '../../src/release/relup.js';
-import { relupError, tempDir, writeTree } from './fixture.js';
+import { relupError, writeTree } from './fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 /** A relup as systools:make_relup/4 lays it out, printed by a real erl with ~p. */
 function printedRelup(): string {
