@@ -8,8 +8,9 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
-import { FIXTURE_REPLIES, findOtp, repoRoot, type Otp } from '../../scripts/fixtures/build.js';
+import { FIXTURE_REPLIES, findOtp, type Otp } from '../../scripts/fixtures/build.js';
 import { parsePackageName } from '../../src/version/index.js';
+import { wrapperBin } from './fake-root.js';
 import { fileSha256 } from './support.js';
 
 const run = promisify(execFile);
@@ -342,21 +343,9 @@ export function snapshot(dir: string): Record<string, Entry> {
   return out;
 }
 
-/** The repository's own `bin/emqx` (the wrapper), run with this node binary. */
-export function wrapperBin(): string {
-  return path.join(repoRoot(), 'bin', 'emqx');
-}
-
 /** `bin/emqx --root <sandbox> ...args` from the checkout, with the sandbox's epmd. */
-export function runWrapper(sb: Sandbox, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return runCmd(process.execPath, [wrapperBin(), '--root', sb.root, ...args], { env: { ...sb.env, ...env }, cwd: sb.root });
-}
-
-/** The one-file wrapper bundle; missing means the build is broken, so the test fails, never skips. */
-export function wrapperBundle(): string {
-  const p = path.join(repoRoot(), 'dist', 'emqx.cjs');
-  if (!fs.existsSync(p)) throw new Error(`${p} is missing: run \`npm run build\` (npm test builds it)`);
-  return p;
+export function runInSandbox(sb: Sandbox, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return runCmd(process.execPath, [wrapperBin, '--root', sb.root, ...args], { env: { ...sb.env, ...env }, cwd: sb.root });
 }
 
 /**
