@@ -4,7 +4,8 @@
 // it started (also on error or Ctrl-C).
 import * as path from 'node:path';
 import { buildFixtures } from './fixtures/build.js';
-import { Sandbox, runWrapper, wrapperBin, type Info } from '../test/helpers/otp.js';
+import { Sandbox, runInSandbox, type Info } from '../test/helpers/otp.js';
+import { wrapperBin } from '../test/helpers/fake-root.js';
 
 const started = Date.now();
 let step = 0;
@@ -78,8 +79,8 @@ async function main(): Promise<void> {
 
   const cmd = `bin/emqx --root ${sb.root} --require-checksum upgrade 5.0.1`;
   stepLine(`Hot-upgrading: ${cmd}`);
-  say(`   (${path.relative(process.cwd(), wrapperBin()) || wrapperBin()} checks the package, extracts the 5.0.1 scripts and hands over to them)`);
-  const r = await runWrapper(sb, ['--require-checksum', 'upgrade', '5.0.1']);
+  say(`   (${path.relative(process.cwd(), wrapperBin) || wrapperBin} checks the package, extracts the 5.0.1 scripts and hands over to them)`);
+  const r = await runInSandbox(sb, ['--require-checksum', 'upgrade', '5.0.1']);
   const out = `${r.stdout}${r.stderr}`;
   if (out.trim()) say(indent(out));
   if (r.code !== 0) throw new Error(`the upgrade failed with exit status ${r.code}`);

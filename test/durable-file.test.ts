@@ -1,14 +1,13 @@
 // The one durable-write helper, on a real file system.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFile, syncDir, writeSynced } from '../src/durable-file.js';
+import { tempDir } from './helpers/support.js';
 
 test('replaceFile: the whole new content under the old name, no temporary left', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'relup-durable-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'relup-durable-');
   const f = join(dir, 'state.json');
   writeFileSync(f, 'old');
   await replaceFile(f, 'new', 0o600);
@@ -18,8 +17,7 @@ test('replaceFile: the whole new content under the old name, no temporary left',
 });
 
 test('replaceFile: a failed rename leaves the old file and no temporary', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'relup-durable-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'relup-durable-');
   const target = join(dir, 'is-a-dir');
   // rename() cannot put a file over a non-empty directory.
   writeFileSync(join(dir, 'keep'), 'x');
@@ -29,8 +27,7 @@ test('replaceFile: a failed rename leaves the old file and no temporary', async 
 });
 
 test('writeSynced: wx refuses an existing file and leaves it as it was', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'relup-durable-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'relup-durable-');
   const f = join(dir, 'x.sha256');
   await writeSynced(f, 'first', { flag: 'wx' });
   await assert.rejects(writeSynced(f, 'second', { flag: 'wx' }), (e: NodeJS.ErrnoException) => e.code === 'EEXIST');

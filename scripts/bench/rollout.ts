@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makePackage, releasesOf, resetFakeRoot, startNodeStandIn } from '../fixtures/rollout-roots.js';
+import { makeRolloutPackage, releasesOf, resetRolloutRoot, startNodeStandIn } from '../fixtures/rollout-roots.js';
 import { startSshCluster, type SshCluster } from '../fixtures/sshd.js';
 import { rootArg } from '../../src/rollout/remote.js';
 import { shJoin } from '../../src/rollout/quote.js';
@@ -41,11 +41,11 @@ async function startFleet(dir: string, n: number): Promise<Fleet> {
   try {
     const hosts = cluster.hosts.map((h) => ({ alias: h.alias, root: path.join(dir, 'roots', h.alias) }));
     for (const h of hosts) {
-      resetFakeRoot(h.root, { version: FROM });
+      resetRolloutRoot(h.root, { version: FROM });
       // The process EMQX's runner (and the fixture's) would take for the node: `-root ROOT` in its argv.
       standIns.push(startNodeStandIn(h.root));
     }
-    const pkg = makePackage(dir, TO);
+    const pkg = makeRolloutPackage(dir, TO);
     return {
       cluster,
       hosts,
@@ -92,7 +92,7 @@ function withFleetCpu<T>(res: Results, cluster: SshCluster, id: string, measure:
 /** Every host back at 5.0.0 with nothing staged; `failFirst` makes the first host's upgrade fail. */
 function reset(hosts: readonly Host[], failFirst = false): void {
   for (const h of hosts) {
-    resetFakeRoot(h.root, { version: FROM });
+    resetRolloutRoot(h.root, { version: FROM });
     fs.writeFileSync(path.join(h.root, 'SLOW_UPGRADE'), UPGRADE_SECONDS);
   }
   if (failFirst && hosts[0]) fs.writeFileSync(path.join(hosts[0].root, 'FAIL_UPGRADE'), '');

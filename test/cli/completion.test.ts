@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { completionScript, pickShell, type CompletionSpec } from '../../src/cli/completion.js';
 import { repoRoot } from '../helpers/fake-root.js';
+import { tempDir } from '../helpers/support.js';
 
 const binDir = join(repoRoot, 'bin');
 const env = { ...process.env, PATH: `${binDir}:${process.env.PATH}` };
@@ -22,12 +23,11 @@ function printed(prog: string, shell: string): string {
 }
 
 /** Runs `script` in bash after sourcing both completions; `t PROG WORDS...` prints what Tab offers. */
-function bash(script: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'relup-completion-'));
-  try {
-    writeFileSync(join(dir, 'relup.bash'), printed('emqx-relup', 'bash'));
-    writeFileSync(join(dir, 'emqx.bash'), printed('emqx', 'bash'));
-    const prelude = `set -u
+function bash(t: { after(fn: () => void): void }, script: string): string {
+  const dir = tempDir(t, 'relup-completion-');
+  writeFileSync(join(dir, 'relup.bash'), printed('emqx-relup', 'bash'));
+  writeFileSync(join(dir, 'emqx.bash'), printed('emqx', 'bash'));
+  const prelude = `set -u
 source ${dir}/relup.bash
 source ${dir}/emqx.bash
 # As bash does on Tab: COMP_WORDS split at COMP_WORDBREAKS (here: words as given), the function
@@ -40,20 +40,17 @@ t() {
   echo "\${COMPREPLY[*]}"
 }
 `;
-    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', prelude + script], { encoding: 'utf8', env });
-    assert.equal(r.stderr, '', r.stderr);
-    assert.equal(r.status, 0);
-    return r.stdout;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const r = spawnSync('bash', ['--norc', '--noprofile', '-c', prelude + script], { encoding: 'utf8', env });
+  assert.equal(r.stderr, '', r.stderr);
+  assert.equal(r.status, 0);
+  return r.stdout;
 }
 
-test('bash: both scripts register with complete -o default -F', () => {
-  assert.equal(bash('complete -p emqx-relup emqx'), 'complete -o default -F __emqx_relup_complete emqx-relup\ncomplete -o default -F __emqx_complete emqx\n');
+test('bash: both scripts register with complete -o default -F', (t) => {
+  assert.equal(bash(t, 'complete -p emqx-relup emqx'), 'complete -o default -F __emqx_relup_complete emqx-relup\ncomplete -o default -F __emqx_complete emqx\n');
 });
 
-test('bash: emqx-relup completes commands, each command its own options, fixed values, help topics', () => {
+test('bash: emqx-relup completes commands, each command its own options, fixed values, help topics', (t) => {
   const cases: [string, string][] = [
     ["''", 'pack inspect rollout status completion help'],
     ['pa', 'pack'],
@@ -72,11 +69,11 @@ test('bash: emqx-relup completes commands, each command its own options, fixed v
     ['--', '--help --version'],
     ["nosuch --", ''],
   ];
-  const out = bash(cases.map(([w]) => `t emqx-relup ${w}`).join('\n')).split('\n');
+  const out = bash(t, cases.map(([w]) => `t emqx-relup ${w}`).join('\n')).split('\n');
   for (const [i, [w, want]] of cases.entries()) assert.equal(out[i], want, w);
 });
 
-test('bash: emqx completes its commands and options wherever the wrapper takes them', () => {
+test('bash: emqx completes its commands and options wherever the wrapper takes them', (t) => {
   const cases: [string, string][] = [
     ['up', 'upgrade'],
     ['un', 'unpack uninstall'],
@@ -90,7 +87,7 @@ test('bash: emqx completes its commands and options wherever the wrapper takes t
     ["completion ''", 'bash zsh'],
     ['-- up', ''],
   ];
-  const out = bash(cases.map(([w]) => `t emqx ${w}`).join('\n')).split('\n');
+  const out = bash(t, cases.map(([w]) => `t emqx ${w}`).join('\n')).split('\n');
   for (const [i, [w, want]] of cases.entries()) assert.equal(out[i], want, w);
 });
 

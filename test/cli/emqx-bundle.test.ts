@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundle, makeFakeRoot, wrapperBin } from '../helpers/fake-root.js';
+import { tempDir } from '../helpers/support.js';
 
 const run = promisify(execFile);
 
@@ -23,17 +23,13 @@ test("the exit status is main's: the runner's own for a passed-through command, 
 
 // The real thing: while the wrapper waits for the runner it hands a command to, `ps -ef` must
 // not show `-root <root>` for the wrapper, as EMQX's runner greps for it to find the node.
-test('a passed-through command leaves no "-root <root>" in ps while the runner runs', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-title-'));
-  try {
-    fs.mkdirSync(path.join(root, 'bin'));
-    fs.mkdirSync(path.join(root, 'releases'));
-    fs.writeFileSync(path.join(root, 'releases', 'emqx_vars'), 'REL_NAME="emqx"\nREL_VSN="5.0.0"\nERTS_VSN="1"\nIS_ENTERPRISE="no"\n');
-    // A runner that does what EMQX's does first for a command that does not boot the node.
-    fs.writeFileSync(path.join(root, 'bin', 'emqx'), `#!/bin/sh\nps -ef | grep -c -- "-[r]oot ${root}" || true\n`, { mode: 0o755 });
-    const r = await run(process.execPath, [wrapperBin, '--root', root, 'ping'], { env: { ...process.env, EMQX_ROOT: '' } });
-    assert.equal(r.stdout.trim(), '0', `ps showed the wrapper's --root: ${r.stdout}`);
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+test('a passed-through command leaves no "-root <root>" in ps while the runner runs', async (t) => {
+  const root = tempDir(t, 'relup-title-');
+  fs.mkdirSync(path.join(root, 'bin'));
+  fs.mkdirSync(path.join(root, 'releases'));
+  fs.writeFileSync(path.join(root, 'releases', 'emqx_vars'), 'REL_NAME="emqx"\nREL_VSN="5.0.0"\nERTS_VSN="1"\nIS_ENTERPRISE="no"\n');
+  // A runner that does what EMQX's does first for a command that does not boot the node.
+  fs.writeFileSync(path.join(root, 'bin', 'emqx'), `#!/bin/sh\nps -ef | grep -c -- "-[r]oot ${root}" || true\n`, { mode: 0o755 });
+  const r = await run(process.execPath, [wrapperBin, '--root', root, 'ping'], { env: { ...process.env, EMQX_ROOT: '' } });
+  assert.equal(r.stdout.trim(), '0', `ps showed the wrapper's --root: ${r.stdout}`);
 });

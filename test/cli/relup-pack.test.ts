@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { gnuTar, makeReleaseDir, sha256File, snapshot, scratch } from '../helpers/pack-fixtures.js';
+import { gnuTar, makeReleaseDir, snapshot, scratch } from '../helpers/pack-fixtures.js';
+import { fileSha256 } from '../helpers/support.js';
 
 // dist/test/cli/ -> repository root
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -34,7 +35,7 @@ describe('emqx-relup pack', () => {
     assert.equal(j.code, 0, j.stderr);
     const o = JSON.parse(j.stdout);
     assert.equal(o.package, path.join(out, 'emqx-5.0.1-ubuntu22.04-amd64.tar.gz'));
-    assert.equal(o.sha256, sha256File(o.package));
+    assert.equal(o.sha256, fileSha256(o.package));
     assert.equal(o.version, '5.0.1');
     assert.equal(o.edition, 'community');
     assert.deepEqual(o.warnings, []);

@@ -6,11 +6,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runRollout } from '../helpers/rollout-run.js';
-import { makePackage } from '../../scripts/fixtures/rollout-roots.js';
+import { makeRolloutPackage } from '../../scripts/fixtures/rollout-roots.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-rollout-cli-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
-const pkg = makePackage(dir, '5.0.1');
+const pkg = makeRolloutPackage(dir, '5.0.1');
 
 async function refused(args: string[], exit: number, re: RegExp): Promise<void> {
   const before = fs.readdirSync(dir).sort();
@@ -74,7 +74,7 @@ describe('emqx-relup rollout: usage', () => {
 
   it('checks a local <package>.sha256 before any host is read (65)', async () => {
     const sub = fs.mkdtempSync(path.join(dir, 'sidecar-'));
-    const p = makePackage(sub, '5.0.1');
+    const p = makeRolloutPackage(sub, '5.0.1');
     fs.writeFileSync(`${p}.sha256`, `${'0'.repeat(64)}  ${path.basename(p)}\n`);
     // Were ssh ever run, these hosts would be a closed loopback port (69), never the network.
     const conf = path.join(sub, 'ssh_config');

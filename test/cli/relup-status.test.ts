@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startSshCluster, type SshCluster } from '../helpers/sshd.js';
-import { makeFakeRoot, makePackage, snapshot } from '../helpers/rollout-fixtures.js';
+import { startSshCluster, type SshCluster } from '../../scripts/fixtures/sshd.js';
+import { makeRolloutRoot, makeRolloutPackage, snapshot } from '../../scripts/fixtures/rollout-roots.js';
 import { RELUP_BIN, type JsonLine } from '../helpers/rollout-run.js';
 
 let cluster: SshCluster;
@@ -34,9 +34,9 @@ function status(args: string[]): Promise<{ code: number | null; stdout: string; 
 
 describe('emqx-relup status over ssh', () => {
   it('shows each host version, RELEASES, node, lock and staged packages, changing nothing, and names an unreachable host', async () => {
-    const r1 = makeFakeRoot(path.join(dir, 'root-h1'), { version: '5.0.0' });
-    const r2 = makeFakeRoot(path.join(dir, 'root-h2'), { version: '5.0.1' });
-    const pkg = makePackage(dir, '5.0.2');
+    const r1 = makeRolloutRoot(path.join(dir, 'root-h1'), { version: '5.0.0' });
+    const r2 = makeRolloutRoot(path.join(dir, 'root-h2'), { version: '5.0.1' });
+    const pkg = makeRolloutPackage(dir, '5.0.2');
     fs.copyFileSync(pkg, path.join(r1, 'releases', path.basename(pkg)));
     // A live holder: this test process.
     fs.writeFileSync(path.join(r2, '.emqx-relup.lock'), `${process.pid} 0123456789abcdef\n`);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { toolVersion } from '../../src/cli/tool-version.js';
 import { bundle, repoRoot } from '../helpers/fake-root.js';
-import { tempDir } from '../release/fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 const version = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
 

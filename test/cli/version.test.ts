@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bundle, makeFakeRoot, makePackage, repoRoot, wrapperBin } from '../helpers/fake-root.js';
+import { tempDir } from '../helpers/support.js';
 
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const relupBin = join(repoRoot, 'bin', 'emqx-relup');
@@ -30,8 +30,7 @@ Module._load = function (request, parent, isMain) {
 `;
 
 function recorded(t: { after(fn: () => void): void }, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'relup-version-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'relup-version-');
   const hook = join(dir, 'recorder.mjs');
   writeFileSync(hook, RECORDER);
   const log = join(dir, 'modules.log');

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildFixtures, FIXTURE_REPLIES, repoRoot, type Fixtures } from '../../scripts/fixtures/build.js';
-import { runCmd, runWrapper, Sandbox, type Run } from '../helpers/otp.js';
+import { runCmd, runInSandbox, Sandbox, type Run } from '../helpers/otp.js';
 
 /** A system user with a shell, as EMQX's deb postinst creates `emqx` (su - needs a shell). */
 const USER = 'emqx-relup-test';
@@ -63,7 +63,7 @@ test("the installed version's own scripts refuse the upgrade (the trap EIP-0022 
 });
 
 test('bin/emqx as root: becomes RUNNER_USER, runs the 5.0.1 scripts, same pid, permanent, files owned by the user', async () => {
-  const r = await runWrapper(sb, ['--require-checksum', 'upgrade', '5.0.1']);
+  const r = await runInSandbox(sb, ['--require-checksum', 'upgrade', '5.0.1']);
   ok(r);
   assert.match(r.stderr, new RegExp(`running as ${USER} \\(RUNNER_USER in releases/emqx_vars\\)`));
   assert.match(r.stdout, /install_upgrade\.escript-5\.0\.1: upgrade 5\.0\.1 on /);
@@ -77,13 +77,13 @@ test('bin/emqx as root: becomes RUNNER_USER, runs the 5.0.1 scripts, same pid, p
 });
 
 test('plain commands as root still reach the runner, which su-s to RUNNER_USER and finds its node by ps', async () => {
-  const through = await runWrapper(sb, ['ping']);
+  const through = await runInSandbox(sb, ['ping']);
   ok(through);
   assert.match(through.stdout, /pong/);
   const direct = await runCmd(bin('emqx'), ['ping'], { env: sb.env });
   ok(direct);
   assert.match(direct.stdout, /pong/);
-  const status = await runWrapper(sb, ['--status', '--json']);
+  const status = await runInSandbox(sb, ['--status', '--json']);
   ok(status);
   const s = JSON.parse(status.stdout);
   assert.equal(s.nodeAlive, true);
@@ -91,7 +91,7 @@ test('plain commands as root still reach the runner, which su-s to RUNNER_USER a
 });
 
 test('downgrade 5.0.0 with the 5.0.1 scripts: same pid, and the refusing escript is back in place', async () => {
-  const r = await runWrapper(sb, ['downgrade', '5.0.0']);
+  const r = await runInSandbox(sb, ['downgrade', '5.0.0']);
   ok(r);
   assert.match(r.stdout, /install_upgrade\.escript-5\.0\.1: downgrade 5\.0\.0 on /);
   const info = await sb.info();
@@ -100,7 +100,7 @@ test('downgrade 5.0.0 with the 5.0.1 scripts: same pid, and the refusing escript
   assert.deepEqual(await sb.releases(), { '5.0.1': 'old', '5.0.0': 'permanent' });
   assert.match(fs.readFileSync(bin('install_upgrade.escript'), 'utf8'), /Unsupported upgrade path/);
   // And up again: the 5.0.1 scripts are in bin/ now, the wrapper hands over without extracting.
-  ok(await runWrapper(sb, ['upgrade', '5.0.1']));
+  ok(await runInSandbox(sb, ['upgrade', '5.0.1']));
   assert.equal((await sb.info()).osPid, pid);
   assert.equal(sb.relVsn(), '5.0.1');
 });

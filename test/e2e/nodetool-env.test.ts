@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { buildFixtures, type Fixtures } from '../../scripts/fixtures/build.js';
 import { classifyPing } from '../../src/node/ping.js';
-import { Sandbox, runCmd, runWrapper } from '../helpers/otp.js';
+import { Sandbox, runCmd, runInSandbox } from '../helpers/otp.js';
 
 let fx: Fixtures;
 let sb: Sandbox;
@@ -30,13 +30,13 @@ function nodetool(env: NodeJS.ProcessEnv) {
 }
 
 test('the wrapper pings the live node with the strict nodetool (status and passthrough ping)', async () => {
-  const r = await runWrapper(sb, ['--status', '--json']);
+  const r = await runInSandbox(sb, ['--status', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.equal(s.nodeAlive, true, r.stdout);
   assert.equal(s.nodetoolError, null);
   // The fixture's own runner exports RUNNER_ROOT_DIR/REL_VSN too, as EMQX's does.
-  const ping = await runWrapper(sb, ['ping']);
+  const ping = await runInSandbox(sb, ['ping']);
   assert.equal(ping.code, 0, ping.stderr);
   assert.match(ping.stdout, /^pong$/m);
 });
@@ -57,10 +57,10 @@ test('nodetool without RUNNER_ROOT_DIR or REL_VSN crashes (badmatch); the verdic
 
 test('with the node stopped: NODE_DOWN (69) from nodetool\'s own answer, status NOT running', async () => {
   await sb.stopNode();
-  const r = await runWrapper(sb, ['upgrade', '5.0.1']);
+  const r = await runInSandbox(sb, ['upgrade', '5.0.1']);
   assert.equal(r.code, 69, r.stderr);
   assert.match(r.stderr, /not running or not reachable.*nodetool said: Node .* not responding to pings/);
-  const s = await runWrapper(sb, ['--status']);
+  const s = await runInSandbox(sb, ['--status']);
   assert.equal(s.code, 0, s.stderr);
   assert.match(s.stdout, /: NOT running$/m);
 });

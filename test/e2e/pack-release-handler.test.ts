@@ -11,7 +11,7 @@ import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fix
 import { inspect } from '../../src/release-tools/inspect.js';
 import { pack, type PackResult } from '../../src/release-tools/pack.js';
 import { readMembers } from '../helpers/pack-fixtures.js';
-import { runCmd, runWrapper, Sandbox } from '../helpers/otp.js';
+import { runCmd, runInSandbox, Sandbox } from '../helpers/otp.js';
 
 let fx: Fixtures;
 let work: string;
@@ -95,7 +95,7 @@ test('a live node is hot-upgraded through bin/emqx from a package packed with de
   const runner = fs.readFileSync(path.join(sb.root, 'bin', 'emqx'));
   fs.copyFileSync(p.package, path.join(sb.root, 'releases', path.basename(p.package)));
   fs.copyFileSync(p.sidecar, path.join(sb.root, 'releases', path.basename(p.sidecar)));
-  const r = await runWrapper(sb, ['--require-checksum', 'upgrade', '5.0.1']);
+  const r = await runInSandbox(sb, ['--require-checksum', 'upgrade', '5.0.1']);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   let info = await sb.info();
   assert.equal(info.reply, FIXTURE_REPLIES['5.0.1']);
@@ -106,7 +106,7 @@ test('a live node is hot-upgraded through bin/emqx from a package packed with de
   assert.ok(fs.readFileSync(path.join(sb.root, 'bin', 'emqx')).equals(runner));
   const ping = await runCmd(path.join(sb.root, 'bin', 'emqx'), ['ping'], { env: sb.env });
   assert.equal(ping.code, 0, ping.stderr);
-  const down = await runWrapper(sb, ['downgrade', '5.0.0']);
+  const down = await runInSandbox(sb, ['downgrade', '5.0.0']);
   assert.equal(down.code, 0, `${down.stdout}\n${down.stderr}`);
   info = await sb.info();
   assert.equal(info.reply, FIXTURE_REPLIES['5.0.0']);

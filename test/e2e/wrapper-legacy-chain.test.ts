@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildFixtures, fixtureSourceDir, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fixtures/build.js';
-import { Sandbox, runCmd, runWrapper } from '../helpers/otp.js';
+import { Sandbox, runCmd, runInSandbox } from '../helpers/otp.js';
 
 let fx: Fixtures;
 let sb: Sandbox;
@@ -23,7 +23,7 @@ after(async () => {
 
 test('upgrade 5.0.1 through the legacy shell emqx-5.0.1 from the package', async () => {
   assert.equal(fs.existsSync(path.join(sb.root, 'bin', 'emqx-5.0.1')), false);
-  const r = await runWrapper(sb, ['upgrade', '5.0.1']);
+  const r = await runInSandbox(sb, ['upgrade', '5.0.1']);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   // The legacy runner is what the wrapper extracted and ran, and it ran its own escript.
   const legacy = fs.readFileSync(path.join(fixtureSourceDir(), 'release', 'emqx'));
@@ -49,7 +49,7 @@ test('the release runner, now the 5.0.1 legacy shell, downgrades with its own sc
 });
 
 test('the wrapper upgrades again, the 5.0.1 scripts now being in bin/', async () => {
-  const r = await runWrapper(sb, ['upgrade', '5.0.1']);
+  const r = await runInSandbox(sb, ['upgrade', '5.0.1']);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   const info = await sb.info();
   assert.equal(info.reply, FIXTURE_REPLIES['5.0.1']);
@@ -57,15 +57,15 @@ test('the wrapper upgrades again, the 5.0.1 scripts now being in bin/', async ()
 });
 
 test('passthrough: stop goes to the release runner, which stops the node', async () => {
-  const r = await runWrapper(sb, ['stop']);
+  const r = await runInSandbox(sb, ['stop']);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /stopped/);
-  const ping = await runWrapper(sb, ['ping']);
+  const ping = await runInSandbox(sb, ['ping']);
   assert.notEqual(ping.code, 0);
 });
 
 test('start through the wrapper boots the permanent 5.0.1 in a new emulator', async () => {
-  const r = await runWrapper(sb, ['start'], sb.startEnv);
+  const r = await runInSandbox(sb, ['start'], sb.startEnv);
   const newPid = await sb.adopt();
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /emqx 5\.0\.1 is started/);

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { buildFixtures, FIXTURE_REPLIES, LOG_DIR_LINE_5026, type Fixtures } from '../../scripts/fixtures/build.js';
-import { assertHotUpgradedTo501, isAlive, runCmd, runWrapper, Sandbox, type Run } from '../helpers/otp.js';
+import { assertHotUpgradedTo501, isAlive, runCmd, runInSandbox, Sandbox, type Run } from '../helpers/otp.js';
 
 /** What sh says of an unset variable under set -u: dash and bash words. */
 const UNBOUND = /EMQX_LOG_DIR: (parameter not set|unbound variable)/;
@@ -74,7 +74,7 @@ test('without the added lines (a package without emqx_vars): the 5.0.1 runner st
   const varsBefore = fs.readFileSync(vars(), 'utf8');
   const stripped = sb.addPackage(await withoutEmqxVars(fx.packages['5.0.1']!));
   try {
-    const r = await runWrapper(sb, ['upgrade', '5.0.1']);
+    const r = await runInSandbox(sb, ['upgrade', '5.0.1']);
     assert.notEqual(r.code, 0, r.stdout);
     assert.match(r.stderr, /warning: releases\/emqx_vars in .*emqx-5\.0\.1\.tar\.gz is missing/);
     assert.match(r.stderr, UNBOUND);
@@ -88,14 +88,14 @@ test('without the added lines (a package without emqx_vars): the 5.0.1 runner st
 
 test('with them: the dry run lists the line, the upgrade goes through, then bin/emqx ping and stop work', async () => {
   sb.addPackage(fx.packages['5.0.1']!);
-  const dry = await runWrapper(sb, ['--dry-run', 'upgrade', '5.0.1']);
+  const dry = await runInSandbox(sb, ['--dry-run', 'upgrade', '5.0.1']);
   ok(dry);
   assert.ok(dry.stdout.includes(`emqx_vars: add to ${vars()}, because the 5.0.1 scripts source ${vars()}, which does not define EMQX_LOG_DIR;`), dry.stdout);
   assert.ok(dry.stdout.includes(LOG_DIR_LINE_5026), dry.stdout);
 
   const before = await sb.info();
   const n = Number(/\{count,(\d+)\}/.exec(before.state)![1]);
-  const r = await runWrapper(sb, ['upgrade', '5.0.1']);
+  const r = await runInSandbox(sb, ['upgrade', '5.0.1']);
   ok(r);
   await assertHotUpgradedTo501(sb, { count: n, osPid: pid });
   const now = fs.readFileSync(vars(), 'utf8');
@@ -119,7 +119,7 @@ test('with them: the dry run lists the line, the upgrade goes through, then bin/
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /EMQX_NODE__COOKIE is different from the cookie used by /);
   // ...which the wrapper refuses first, naming the node's generated vm.args (never the cookie).
-  const refused = await runWrapper(sb, ['--dry-run', 'downgrade', '5.0.0'], { EMQX_NODE__COOKIE: 'not-the-nodes' });
+  const refused = await runInSandbox(sb, ['--dry-run', 'downgrade', '5.0.0'], { EMQX_NODE__COOKIE: 'not-the-nodes' });
   assert.equal(refused.code, 78, refused.stderr);
   assert.match(refused.stderr, /EMQX_NODE__COOKIE in the environment is not the cookie .*data\/configs\/vm\.[\d.]+\.args gives node /);
   assert.doesNotMatch(refused.stdout + refused.stderr, new RegExp(`not-the-nodes|${sb.cookie}`));

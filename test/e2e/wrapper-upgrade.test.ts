@@ -6,12 +6,12 @@
 // releases/ unchanged.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fixtures/build.js';
-import { assertHotUpgradedTo501, Sandbox, runCmd, runWrapper, snapshot, type Run } from '../helpers/otp.js';
+import { assertHotUpgradedTo501, Sandbox, runCmd, runInSandbox, snapshot, type Run } from '../helpers/otp.js';
+import { sha256Of } from '../helpers/support.js';
 
 let fx: Fixtures;
 let enterprise: Fixtures;
@@ -50,7 +50,7 @@ function ok(r: Run): void {
 async function refused(args: string[], exitCode: number, message: RegExp, onVersion: string): Promise<Run> {
   const binBefore = snapshot(path.join(sb.root, 'bin'));
   const relBefore = snapshot(releasesDir());
-  const r = await runWrapper(sb, args);
+  const r = await runInSandbox(sb, args);
   assert.equal(r.code, exitCode, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stderr, message);
   const lines = r.stderr.trim().split('\n').filter((l) => !/^emqx: warning: /.test(l));
@@ -62,7 +62,7 @@ async function refused(args: string[], exitCode: number, message: RegExp, onVers
 }
 
 test('status sees the live 5.0.0 node', async () => {
-  const r = await runWrapper(sb, ['--status', '--json']);
+  const r = await runInSandbox(sb, ['--status', '--json']);
   ok(r);
   const s = JSON.parse(r.stdout);
   assert.equal(s.currentVersion, '5.0.0');
@@ -104,7 +104,7 @@ test('corrupt package: 65, nothing changed', async () => {
 test('dry run plans the hand-over to the 5.0.1 scripts and changes nothing', async () => {
   const pkg = sb.addPackage(fx.packages['5.0.1']!);
   const binBefore = snapshot(path.join(sb.root, 'bin'));
-  const r = await runWrapper(sb, ['--dry-run', '--json', 'upgrade', '5.0.1']);
+  const r = await runInSandbox(sb, ['--dry-run', '--json', 'upgrade', '5.0.1']);
   ok(r);
   const plan = JSON.parse(r.stdout);
   assert.equal(plan.currentVersion, '5.0.0');
@@ -121,7 +121,7 @@ test('upgrade 5.0.1 with only the package in releases/: same pid, new code and s
   const before = await sb.info();
   const n = Number(/\{count,(\d+)\}/.exec(before.state)![1]);
   const shellRunner = fs.readFileSync(bin('emqx'));
-  const r = await runWrapper(sb, ['upgrade', '5.0.1']);
+  const r = await runInSandbox(sb, ['upgrade', '5.0.1']);
   ok(r);
   assert.match(r.stdout, /install_upgrade\.escript-5\.0\.1: upgrade 5\.0\.1 on /);
   assert.doesNotMatch(r.stderr, /more than one process has '-root/, 'the wrapper left no second -root match for the runner');
@@ -132,19 +132,19 @@ test('upgrade 5.0.1 with only the package in releases/: same pid, new code and s
   for (const s of ['emqx', 'emqx_ctl', 'nodetool', 'install_upgrade.escript']) assert.deepEqual(fs.readFileSync(bin(s)), fs.readFileSync(bin(`${s}-5.0.1`)), s);
   assert.deepEqual(fs.readFileSync(bin('emqx')), shellRunner);
   assert.doesNotMatch(fs.readFileSync(bin('emqx'), 'utf8').slice(0, 512), /@emqx-relup\/wrapper/);
-  const ping = await runWrapper(sb, ['ping']);
+  const ping = await runInSandbox(sb, ['ping']);
   ok(ping);
   assert.match(ping.stdout, /pong/);
   const direct = await runCmd(bin('emqx'), ['ping'], { env: sb.env });
   assert.equal(direct.code, 0, direct.stderr);
   assert.match(direct.stdout, /pong/);
-  const status = await runWrapper(sb, ['--status', '--json']);
+  const status = await runInSandbox(sb, ['--status', '--json']);
   ok(status);
   assert.equal(JSON.parse(status.stdout).nodeAlive, true);
 });
 
 test('downgrade 5.0.0 runs the 5.0.1 scripts: same pid, old code back, permanent', async () => {
-  const r = await runWrapper(sb, ['downgrade', '5.0.0']);
+  const r = await runInSandbox(sb, ['downgrade', '5.0.0']);
   ok(r);
   assert.match(r.stdout, /install_upgrade\.escript-5\.0\.1: downgrade 5\.0\.0 on /);
   await assertOn('5.0.0');
@@ -154,7 +154,7 @@ test('downgrade 5.0.0 runs the 5.0.1 scripts: same pid, old code back, permanent
 });
 
 test('upgrade 5.0.1 again', async () => {
-  ok(await runWrapper(sb, ['upgrade', 'v5.0.1']));
+  ok(await runInSandbox(sb, ['upgrade', 'v5.0.1']));
   await assertOn('5.0.1');
   assert.equal(sb.relVsn(), '5.0.1');
 });
@@ -170,11 +170,11 @@ test('damage after the scripts: the .sha256 catches it (65); without one the esc
     // reading long before the cut, which lands in lib/.
     const whole = fs.readFileSync(await repack(dir, 'emqx-5.0.2.tar.gz', undefined, ['releases']));
     fs.writeFileSync(pkg, whole.subarray(0, whole.length >> 1));
-    fs.writeFileSync(`${pkg}.sha256`, `${createHash('sha256').update(whole).digest('hex')}  emqx-5.0.2.tar.gz\n`);
+    fs.writeFileSync(`${pkg}.sha256`, `${sha256Of(whole)}  emqx-5.0.2.tar.gz\n`);
     await refused(['upgrade', '5.0.2'], 65, /sha256|checksum/i, '5.0.1');
 
     fs.rmSync(`${pkg}.sha256`);
-    const r = await runWrapper(sb, ['upgrade', '5.0.2']);
+    const r = await runInSandbox(sb, ['upgrade', '5.0.2']);
     assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /install_upgrade\.escript-5\.0\.2: upgrade 5\.0\.2 on /);
     assert.match(r.stderr, /emqx-5\.0\.2\.tar\.gz is damaged .*nothing was extracted/);
@@ -188,7 +188,7 @@ test('damage after the scripts: the .sha256 catches it (65); without one the esc
     for (const dry of [[], ['--dry-run']]) {
       await refused([...dry, '--require-checksum', 'upgrade', '5.0.2'], 66, /emqx-5\.0\.2\.tar\.gz\.sha256 is missing and --require-checksum is set; /, '5.0.1');
     }
-    fs.writeFileSync(`${pkg}.sha256`, `${createHash('sha256').update(whole).digest('hex')}  emqx-5.0.2.tar.gz\n`);
+    fs.writeFileSync(`${pkg}.sha256`, `${sha256Of(whole)}  emqx-5.0.2.tar.gz\n`);
     for (const dry of [[], ['--dry-run']]) {
       await refused([...dry, 'upgrade', '5.0.2'], 65, /does not match emqx-5\.0\.2\.tar\.gz\.sha256: sha256 is [0-9a-f]{64}, expected [0-9a-f]{64}; /, '5.0.1');
     }
@@ -206,7 +206,7 @@ test('damage after the scripts: the .sha256 catches it (65); without one the esc
 
 test('unpack 5.0.2, then install --no-permanent: new code, emqx_vars untouched', async () => {
   sb.addPackage(fx.packages['5.0.2']!);
-  let r = await runWrapper(sb, ['unpack', 'emqx-5.0.2']);
+  let r = await runInSandbox(sb, ['unpack', 'emqx-5.0.2']);
   ok(r);
   assert.match(r.stdout, /Unpacked release 5\.0\.2/);
   assert.equal((await sb.releases())['5.0.2'], 'unpacked');
@@ -214,7 +214,7 @@ test('unpack 5.0.2, then install --no-permanent: new code, emqx_vars untouched',
   assert.ok(fs.existsSync(bin('emqx-5.0.2')));
 
   const vars = fs.readFileSync(path.join(releasesDir(), 'emqx_vars'), 'utf8');
-  r = await runWrapper(sb, ['install', '5.0.2', '--no-permanent']);
+  r = await runInSandbox(sb, ['install', '5.0.2', '--no-permanent']);
   ok(r);
   assert.match(r.stdout, /not permanent/);
   await assertOn('5.0.2');
@@ -223,7 +223,7 @@ test('unpack 5.0.2, then install --no-permanent: new code, emqx_vars untouched',
 });
 
 test('versions passes through to the current scripts', async () => {
-  const r = await runWrapper(sb, ['versions']);
+  const r = await runInSandbox(sb, ['versions']);
   ok(r);
   assert.match(r.stdout, /\* 5\.0\.2\tcurrent/);
   assert.match(r.stdout, /\* 5\.0\.1\tpermanent/);
@@ -268,7 +268,7 @@ test('release_handler refuses the package: the escript status comes back unchang
   try {
     sb.addPackage(await brokenPackage(dir));
     const before = await sb.releases();
-    const r = await runWrapper(sb, ['upgrade', '5.0.3']);
+    const r = await runInSandbox(sb, ['upgrade', '5.0.3']);
     assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /install_upgrade\.escript-5\.0\.3: upgrade 5\.0\.3 on /);
     // Unpacked (files only), but check_install_release refuses it: the code is untouched.
@@ -277,7 +277,7 @@ test('release_handler refuses the package: the escript status comes back unchang
     assert.deepEqual(await sb.releases(), { ...before, '5.0.3': 'unpacked' });
     assert.equal(sb.relVsn(), '5.0.1');
     // The hint works: uninstall hands over to the extracted 5.0.3 scripts.
-    const u = await runWrapper(sb, ['uninstall', '5.0.3']);
+    const u = await runInSandbox(sb, ['uninstall', '5.0.3']);
     assert.equal(u.code, 0, `${u.stdout}\n${u.stderr}`);
     assert.deepEqual(await sb.releases(), before);
     await assertOn('5.0.2');
@@ -293,7 +293,7 @@ test('node not running: 69, nothing changed', async () => {
   const binBefore = snapshot(path.join(sb.root, 'bin'));
   const relBefore = snapshot(releasesDir());
   for (const args of [['upgrade', '5.0.2'], ['downgrade', '5.0.0'], ['upgrade', '5.0.9']]) {
-    const r = await runWrapper(sb, args);
+    const r = await runInSandbox(sb, args);
     assert.equal(r.code, 69, `${args.join(' ')}: ${r.stdout}\n${r.stderr}`);
     assert.match(r.stderr, new RegExp(`${sb.node.replace(/\./g, '\\.')}.*not running|not running.*${sb.node.replace(/\./g, '\\.')}`));
   }

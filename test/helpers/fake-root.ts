@@ -5,8 +5,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { compareVersions } from '../../src/version/index.js';
+import { fileSha256 } from './support.js';
 
 export const ERTS = '13.1.5';
 
@@ -141,7 +141,7 @@ export function snapshotDir(dir: string): string {
       else if (st.isDirectory()) {
         out.push(`${r}/ ${(st.mode & 0o7777).toString(8)}`);
         walk(p, r);
-      } else out.push(`${r} ${(st.mode & 0o7777).toString(8)} ${st.size} ${createHash('sha256').update(readFileSync(p)).digest('hex').slice(0, 16)}`);
+      } else out.push(`${r} ${(st.mode & 0o7777).toString(8)} ${st.size} ${fileSha256(p).slice(0, 16)}`);
     }
   };
   walk(dir, '');
@@ -205,7 +205,7 @@ export function makePackage(dir: string, spec: PackageSpec): string {
 }
 
 export function sha256Sidecar(pkg: string, hash?: string): void {
-  const h = hash ?? createHash('sha256').update(readFileSync(pkg)).digest('hex');
+  const h = hash ?? fileSha256(pkg);
   writeFileSync(`${pkg}.sha256`, `${h}  ${pkg.split('/').pop()}\n`);
 }
 

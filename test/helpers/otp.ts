@@ -2,15 +2,16 @@
 // fixture release installed into a temp root, its node started under a unique long name, calls
 // into it with erl_call, and teardown of every process by pid.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
-import { FIXTURE_REPLIES, findOtp, repoRoot, type Otp } from '../../scripts/fixtures/build.js';
+import { FIXTURE_REPLIES, findOtp, type Otp } from '../../scripts/fixtures/build.js';
 import { parsePackageName } from '../../src/version/index.js';
+import { wrapperBin } from './fake-root.js';
+import { fileSha256 } from './support.js';
 
 const run = promisify(execFile);
 
@@ -222,7 +223,7 @@ export class Sandbox {
     const dest = path.join(this.root, 'releases', name);
     fs.copyFileSync(pkg, dest);
     if (opts.sha256) {
-      const hex = createHash('sha256').update(fs.readFileSync(dest)).digest('hex');
+      const hex = fileSha256(dest);
       fs.writeFileSync(`${dest}.sha256`, `${hex}  ${name}\n`);
     }
     return dest;
@@ -342,21 +343,9 @@ export function snapshot(dir: string): Record<string, Entry> {
   return out;
 }
 
-/** The repository's own `bin/emqx` (the wrapper), run with this node binary. */
-export function wrapperBin(): string {
-  return path.join(repoRoot(), 'bin', 'emqx');
-}
-
 /** `bin/emqx --root <sandbox> ...args` from the checkout, with the sandbox's epmd. */
-export function runWrapper(sb: Sandbox, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return runCmd(process.execPath, [wrapperBin(), '--root', sb.root, ...args], { env: { ...sb.env, ...env }, cwd: sb.root });
-}
-
-/** The one-file wrapper bundle; missing means the build is broken, so the test fails, never skips. */
-export function wrapperBundle(): string {
-  const p = path.join(repoRoot(), 'dist', 'emqx.cjs');
-  if (!fs.existsSync(p)) throw new Error(`${p} is missing: run \`npm run build\` (npm test builds it)`);
-  return p;
+export function runInSandbox(sb: Sandbox, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return runCmd(process.execPath, [wrapperBin, '--root', sb.root, ...args], { env: { ...sb.env, ...env }, cwd: sb.root });
 }
 
 /**

@@ -7,10 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
 import { createGunzip } from 'node:zlib';
-
-export function tempDir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `relup-${tag}-`));
-}
+import { fileSha256 } from './support.js';
 
 /** Call at a test file's top level: returns a maker of temp dirs that are all removed after the file. */
 export function scratch(tag: string): () => string {
@@ -19,7 +16,7 @@ export function scratch(tag: string): () => string {
     for (const d of made) fs.rmSync(d, { recursive: true, force: true });
   });
   return () => {
-    const d = tempDir(tag);
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), `relup-${tag}-`));
     made.push(d);
     return d;
   };
@@ -139,15 +136,11 @@ export function snapshot(dir: string): Record<string, string> {
         out[`${r}/`] = mode;
         walk(r);
       } else if (st.isSymbolicLink()) out[r] = `link ${fs.readlinkSync(p)}`;
-      else out[r] = `${mode} ${createHash('sha256').update(fs.readFileSync(p)).digest('hex')}`;
+      else out[r] = `${mode} ${fileSha256(p)}`;
     }
   };
   walk('');
   return out;
-}
-
-export function sha256File(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 export interface CraftMember {

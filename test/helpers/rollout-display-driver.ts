@@ -5,8 +5,7 @@
 //   node rollout-display-driver.js DIR HOSTS [--fail HOST] [--hold HOST] [--batch N]
 // --fail: HOST's upgrade fails with a long remote error. --hold: HOST's upgrade waits for SIGINT
 // (the test presses Ctrl-C while it is shown in progress). Writes DIR/exit when done.
-import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import { emqxCommand } from '../../src/rollout/remote.js';
 import type { Transport } from '../../src/rollout/ssh.js';
 import { fakeHost, makeFake } from './rollout-fake.js';
 import { makePackage } from './fake-root.js';
+import { fileSha256 } from './support.js';
 
 export const PKG = 'emqx-5.0.1.tar.gz';
 /** A remote error far wider than any terminal, with a tab and an escape byte a redraw must not pass through. */
@@ -34,12 +34,11 @@ async function main(argv: string[]): Promise<number> {
   const pkg = makePackage(dir!, { version: '5.0.1' });
   const wrapper = join(dir!, 'emqx.cjs');
   writeFileSync(wrapper, '#!/usr/bin/env node\n// @emqx-relup/wrapper stand-in\n');
-  const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
-  const emqx = { kind: 'shipped' as const, node: 'node', localFile: wrapper, sha256: sha(wrapper), name: `emqx-${await toolVersion()}.cjs` };
+  const emqx = { kind: 'shipped' as const, node: 'node', localFile: wrapper, sha256: fileSha256(wrapper), name: `emqx-${await toolVersion()}.cjs` };
   const names = Array.from({ length: n }, (_, i) => hostName(i + 1));
   const root = (d: string) => `/opt/${d}/emqx`;
   const fake = makeFake(
-    { emqx, packageFile: PKG, packageSha: sha(pkg), target: '5.0.1' },
+    { emqx, packageFile: PKG, packageSha: fileSha256(pkg), target: '5.0.1' },
     Object.fromEntries(names.map((d) => [d, fakeHost({ root: root(d), ...(d === opt('--fail') ? { upgradeExit: 1, upgradeStderr: LONG_ERROR } : {}) })])),
   );
   const hold = opt('--hold');

@@ -4,8 +4,6 @@
 // remote.ts builders the rollout uses, from the host's current state) and the copies staging
 // makes; anything else is recorded in `unexpected` and fails the call loudly (an exception, not
 // a remote exit status), so a test can never pass on an answer the fake made up.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   catIntoCommand,
@@ -20,6 +18,7 @@ import {
   type RemoteEmqx,
 } from '../../src/rollout/remote.js';
 import type { ExecOptions, ExecResult, Transport } from '../../src/rollout/ssh.js';
+import { fileSha256 } from './support.js';
 
 export interface FakeHost {
   root: string;
@@ -85,7 +84,6 @@ export interface FakeSpec {
 }
 
 const ok = (stdout = '', stderr = ''): ExecResult => ({ exitCode: 0, stdout, stderr, timedOut: false });
-const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 export function fakeHost(over: Partial<FakeHost> & { root: string; running?: string }): FakeHost {
   const { running = '5.0.0', ...rest } = over;
@@ -191,7 +189,7 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
         note('cat', basename(stdin));
         if (h.catExit === 255) return { exitCode: 255, stdout: '', stderr: `Connection closed by ${dest} port 22\r\n`, timedOut: false };
         if (h.catExit !== 0) return { exitCode: h.catExit, stdout: '', stderr: `sh: 1: cannot create ${catTemp.dir}/${basename(stdin)}: No space left on device\n`, timedOut: false };
-        catTemp.files.set(basename(stdin), sha256(stdin));
+        catTemp.files.set(basename(stdin), fileSha256(stdin));
         return ok();
       }
       if (stdin) fail(`stdin ${stdin} for ${command} on ${dest}`);
@@ -288,7 +286,7 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
       if (map.get(dest)!.noSftp) return { exitCode: 255, stdout: '', stderr: 'scp: Connection closed\r\n', timedOut: false };
       for (const f of localFiles) {
         if (!f.startsWith('/')) fail(`copy of a relative path ${f}`);
-        temp!.files.set(basename(f), sha256(f));
+        temp!.files.set(basename(f), fileSha256(f));
       }
       return ok();
     },

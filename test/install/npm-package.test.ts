@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import semver from 'semver';
-import { makeReleaseDir, readMembers, scratch, sha256File } from '../helpers/pack-fixtures.js';
+import { makeReleaseDir, readMembers, scratch } from '../helpers/pack-fixtures.js';
+import { fileSha256 } from '../helpers/support.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -91,7 +92,7 @@ describe('npm package: pack a clean tree, install into an empty prefix, run ever
     assert.equal(files.includes('dist/src/stale-leftover.js'), false, 'a stale dist/ file was shipped');
     assert.equal(fs.existsSync(path.join(tree, 'dist', 'src', 'stale-leftover.js')), false, 'prepack did not rebuild dist/');
     // Built by prepack in the tree, which had none, and that build is the one shipped.
-    assert.equal(sha256File(path.join(installed, 'dist', 'emqx.cjs')), sha256File(path.join(tree, 'dist', 'emqx.cjs')));
+    assert.equal(fileSha256(path.join(installed, 'dist', 'emqx.cjs')), fileSha256(path.join(tree, 'dist', 'emqx.cjs')));
   });
 
   it('installed into the prefix: both commands on its bin/, the dependencies from the registry', () => {
@@ -145,7 +146,7 @@ describe('npm package: pack a clean tree, install into an empty prefix, run ever
     assert.equal(o.runnerFrom, 'bin/emqx');
     const first = (await readMembers(o.package))[0]!;
     assert.equal(first.name, 'bin/emqx-5.0.1');
-    assert.equal(first.sha256, sha256File(path.join(rel, 'bin', 'emqx')));
+    assert.equal(first.sha256, fileSha256(path.join(rel, 'bin', 'emqx')));
 
     const i = run('emqx-relup', ['inspect', o.package]);
     assert.equal(i.code, 0, i.stdout + i.stderr);

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classifyPeers, PEERS_EXPR, type PeersVerdict } from '../../src/node/peers.js';
 import type { NodetoolRun } from '../../src/node/ping.js';
+import { runCmd, startEpmd } from '../helpers/otp.js';
+import { tempDir } from '../helpers/support.js';
 
 const run = (over: Partial<NodetoolRun>): NodetoolRun => ({ exitCode: 0, killed: false, stdout: '', stderr: '', ...over });
 
@@ -27,7 +29,31 @@ for (const [name, input, want] of table) {
   test(`classifyPeers: ${name}`, () => assert.deepEqual(classifyPeers(input), want));
 }
 
-test('the expression ends with a dot (EMQX nodetool parses it with erl_parse:parse_exprs) and asks for visible nodes only', () => {
-  assert.match(PEERS_EXPR, /nodes\(\)\]\.$/);
-  assert.doesNotMatch(PEERS_EXPR, /hidden|connected/);
+// The expression itself, run the way EMQX's nodetool runs it (erl_scan, erl_parse:parse_exprs,
+// erl_eval, the value printed with ~p) on a real distributed node connected to a visible peer and
+// a hidden one (as nodetool itself connects): only the visible peer comes out.
+test('PEERS_EXPR on a real node: parses as nodetool parses it, and names the visible peers only', async (t) => {
+  const epmd = await startEpmd();
+  t.after(() => epmd.stop());
+  const host = '127.0.0.1';
+  const erl = [
+    // Peers over stdio (booting them over distribution needs more set-up), then connected: the
+    // visible one by us, the hidden one from its side, as nodetool connects.
+    'Args = ["-setcookie", "peers-test", "-kernel", "inet_dist_use_interface", "{127,0,0,1}"],',
+    'Peer = fun(Name, More) -> {ok, P, N} = peer:start_link(#{name => Name, host => "127.0.0.1", longnames => true, connection => standard_io, args => More ++ Args}), {P, N} end,',
+    `{_, Visible} = Peer(visible_${process.pid}, []),`,
+    `{HiddenPeer, Hidden} = Peer(hidden_${process.pid}, ["-hidden"]),`,
+    'true = net_kernel:connect_node(Visible),',
+    'true = peer:call(HiddenPeer, net_kernel, connect_node, [node()]),',
+    'true = lists:member(Hidden, nodes(hidden)),',
+    `{ok, Toks, _} = erl_scan:string(${JSON.stringify(PEERS_EXPR)}),`,
+    '{ok, Exprs} = erl_parse:parse_exprs(Toks),',
+    '{value, V, _} = erl_eval:exprs(Exprs, []),',
+    'io:format("~p~n", [V]), io:format(standard_error, "~s~n", [Visible]), halt().',
+  ].join(' ');
+  const r = await runCmd('erl', ['-noshell', '-name', `peers_${process.pid}@${host}`, '-setcookie', 'peers-test', '-kernel', 'inet_dist_use_interface', '{127,0,0,1}', '-eval', erl], { cwd: tempDir(t), env: { ...process.env, ERL_EPMD_PORT: String(epmd.port) }, timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const verdict = classifyPeers({ exitCode: 0, killed: false, stdout: r.stdout, stderr: '' });
+  assert.deepEqual(verdict, { kind: 'ok', peers: [r.stderr.trim()] });
+  assert.match(r.stderr.trim(), /^visible_\d+@127\.0\.0\.1$/);
 });

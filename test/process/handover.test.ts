@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runInherited } from '../../src/process/handover.js';
 import { RelupError } from '../../src/errors.js';
 import { OPERATOR_SIGNALS } from '../../src/signals.js';
-import { tempDir } from '../release/fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 const node = (code: string, dir: string) => ({ file: process.execPath, args: ['-e', code], cwd: dir, env: { ...process.env, HANDOVER_DIR: dir } });
 

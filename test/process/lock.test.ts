@@ -1,17 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { acquireLock, checkLockFree, lockHolder, parseLock, LOCK_NAME } from '../../src/process/lock.js';
 import type { RelupError } from '../../src/errors.js';
-
-function tmp(t: { after(fn: () => void): void }): string {
-  const d = mkdtempSync(join(tmpdir(), 'relup-lock-'));
-  t.after(() => rmSync(d, { recursive: true, force: true }));
-  return d;
-}
+import { tempDir } from '../helpers/support.js';
 
 /** The pid of a process that has exited. */
 async function deadPid(): Promise<number> {
@@ -29,7 +23,7 @@ async function assertTakesOver(root: string): Promise<void> {
 }
 
 test('second acquire fails at once with the holder pid; release frees it', async (t) => {
-  const root = tmp(t);
+  const root = tempDir(t, 'relup-lock-');
   const lock = await acquireLock(root);
   assert.equal(await lockHolder(root), process.pid);
   await assert.rejects(acquireLock(root), (e: RelupError) => e.code === 'LOCKED' && e.exitCode === 75 && e.message.includes(String(process.pid)));
@@ -39,13 +33,13 @@ test('second acquire fails at once with the holder pid; release frees it', async
 });
 
 test('a stale lock from a dead process is taken over', async (t) => {
-  const root = tmp(t);
+  const root = tempDir(t, 'relup-lock-');
   writeFileSync(join(root, LOCK_NAME), `${await deadPid()} 0123456789abcdef\n`);
   await assertTakesOver(root);
 });
 
 test('a child handed the token runs under the lock without taking or releasing it', async (t) => {
-  const root = tmp(t);
+  const root = tempDir(t, 'relup-lock-');
   const lock = await acquireLock(root);
   const inherited = await acquireLock(root, lock.token);
   assert.equal(inherited.owned, false);
@@ -56,7 +50,7 @@ test('a child handed the token runs under the lock without taking or releasing i
 });
 
 for (const stale of [false, true]) test(`20 concurrent processes${stale ? ' racing to take over a stale lock' : ''}: exactly one holds the lock at any time`, async (t) => {
-  const root = tmp(t);
+  const root = tempDir(t, 'relup-lock-');
   if (stale) writeFileSync(join(root, LOCK_NAME), `${await deadPid()} 0123456789abcdef\n`);
   // Each child takes the lock, records enter/leave in a shared log while holding it, then frees it.
   const mod = new URL('../../src/process/lock.js', import.meta.url).href;
@@ -96,20 +90,20 @@ for (const stale of [false, true]) test(`20 concurrent processes${stale ? ' raci
 });
 
 test('a lock file that is not ours (unparseable) is taken over like a stale one', async (t) => {
-  const root = tmp(t);
+  const root = tempDir(t, 'relup-lock-');
   writeFileSync(join(root, LOCK_NAME), 'garbage\n');
   await assertTakesOver(root);
 });
 
 test('a takeover guard left by a killed contender is broken in turn; nothing is left behind', async (t) => {
-  const root = tmp(t);
+  const root = tempDir(t, 'relup-lock-');
   writeFileSync(join(root, LOCK_NAME), `${await deadPid()} 0123456789abcdef\n`);
   writeFileSync(join(root, `${LOCK_NAME}.break.0123456789abcdef`), `${await deadPid()} fedcba9876543210\n`);
   await assertTakesOver(root);
 });
 
 test('while a live contender holds the takeover guard, the stale lock is left to it', async (t) => {
-  const root = tmp(t);
+  const root = tempDir(t, 'relup-lock-');
   const stale = `${await deadPid()} 0123456789abcdef\n`;
   const guard = join(root, `${LOCK_NAME}.break.0123456789abcdef`);
   writeFileSync(join(root, LOCK_NAME), stale);
@@ -127,7 +121,7 @@ test('while a live contender holds the takeover guard, the stale lock is left to
 });
 
 test('checkLockFree (dry run) says what acquireLock would, and creates nothing', async (t) => {
-  const root = tmp(t);
+  const root = tempDir(t, 'relup-lock-');
   await checkLockFree(root);
   assert.deepEqual(readdirSync(root), [], 'a free lock: nothing created');
   const lock = await acquireLock(root);

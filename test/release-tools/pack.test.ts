@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { RelupError } from '../../src/errors.js';
 import { extractScripts } from '../../src/package/extract.js';
 import { DEFAULT_MTIME, pack, type PackOptions } from '../../src/release-tools/pack.js';
-import { ESCRIPT_TEXT, erlTar, gnuTar, makeReleaseDir, type Member, readMembers, RUNNER_TEXT, sha256File, snapshot, scratch } from '../helpers/pack-fixtures.js';
+import { ESCRIPT_TEXT, erlTar, gnuTar, makeReleaseDir, type Member, readMembers, RUNNER_TEXT, snapshot, scratch } from '../helpers/pack-fixtures.js';
+import { fileSha256, sha256Of } from '../helpers/support.js';
 
 const scratchDir = scratch('pack');
 
@@ -21,7 +22,6 @@ function setup(spec: Parameters<typeof makeReleaseDir>[1] = {}): { root: string;
 }
 
 const stable = (m: Member) => ({ name: m.name, type: m.type, mode: m.mode, size: m.size, linkname: m.linkname, sha256: m.sha256 });
-const hashOf = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** Members pack puts at the head after the two scripts, in this order, when the release has them. */
 const headMeta = (version: string) => [`releases/${version}/relup`, 'releases/emqx_vars'];
@@ -44,7 +44,7 @@ async function assertPackage(file: string, version: string, runner: string, escr
   ] as const) {
     assert.equal(m.type, 'file');
     assert.equal(m.mode, 0o755);
-    assert.equal(m.sha256, hashOf(text));
+    assert.equal(m.sha256, sha256Of(text));
   }
   assert.deepEqual(out.slice(2, 2 + rest.length).map(stable), rest.map(stable));
   // Then the versioned companions an EMQX-style escript copies on a permanent install, from the plain ones.
@@ -71,7 +71,7 @@ async function assertPackage(file: string, version: string, runner: string, escr
 async function refuses(opts: PackOptions, code: string, pattern: RegExp): Promise<void> {
   const out = opts.outDir!;
   const before = snapshot(out);
-  const input = fs.statSync(opts.input).isDirectory() ? snapshot(opts.input) : sha256File(opts.input);
+  const input = fs.statSync(opts.input).isDirectory() ? snapshot(opts.input) : fileSha256(opts.input);
   await assert.rejects(pack(opts), (e: unknown) => {
     assert.ok(e instanceof RelupError, String(e));
     assert.equal(e.code, code, e.line);
@@ -80,7 +80,7 @@ async function refuses(opts: PackOptions, code: string, pattern: RegExp): Promis
     return true;
   });
   assert.deepEqual(snapshot(out), before, 'nothing written or left behind in the output directory');
-  assert.deepEqual(fs.statSync(opts.input).isDirectory() ? snapshot(opts.input) : sha256File(opts.input), input);
+  assert.deepEqual(fs.statSync(opts.input).isDirectory() ? snapshot(opts.input) : fileSha256(opts.input), input);
 }
 
 describe('pack: inputs', () => {
@@ -97,7 +97,7 @@ describe('pack: inputs', () => {
     assert.equal(members[2]!.name, 'releases/emqx_vars', 'emqx_vars third: the wrapper reads it going up');
     assert.ok(members.some((m) => m.name.length > 100), 'a long name survives');
     assert.ok(members.some((m) => m.type === 'symlink' && m.linkname === 'emqx.conf'));
-    assert.equal(r.sha256, sha256File(r.package));
+    assert.equal(r.sha256, fileSha256(r.package));
     assert.equal(fs.readFileSync(r.sidecar, 'utf8'), `${r.sha256}  emqx-5.0.1.tar.gz\n`);
     execFileSync('sha256sum', ['-c', path.basename(r.sidecar)], { cwd: out, stdio: 'pipe' });
     // GNU tar and bsdtar read the same member names.
@@ -353,7 +353,7 @@ describe('pack: script sources', () => {
     const input = gnuTar(rel, path.join(root, 'in.tar.gz'));
     const r = await pack({ platform: null, input, outDir: out, env: {} });
     const m = await readMembers(r.package);
-    assert.equal(m[0]!.sha256, hashOf('#!/bin/sh\ncarried\n'));
+    assert.equal(m[0]!.sha256, sha256Of('#!/bin/sh\ncarried\n'));
     assert.equal(m.filter((x) => x.name === 'bin/emqx-5.0.1').length, 1);
     assert.equal(m.at(-1)!.name, 'bin/emqx-5.0.0', 'other versions are kept, at the end');
     const o = await pack({ platform: null, input, outDir: scratchDir(), runner: path.join(rel, 'bin/emqx'), env: {} });

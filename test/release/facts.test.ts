@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readReleaseFacts } from '../../src/release/index.js';
-import { emqxVars, tempDir, writeTree } from './fixture.js';
+import { emqxVars, writeTree } from './fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 test('readReleaseFacts: a full installation on disk', (t) => {
   const root = tempDir(t);

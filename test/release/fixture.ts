@@ -1,17 +1,10 @@
-// Helpers for the release-reading tests: temp roots on disk.
+// Helpers for the release-reading tests: release trees on disk (temp dirs: helpers/support.ts).
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { RelupError } from '../../src/errors.js';
 import { readableModule, unprivilegedNode } from '../helpers/nobody.js';
-
-export function tempDir(t: { after(fn: () => void): void }, prefix = 'relup-release-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** Writes `files` (relative path -> text) under `root`, creating directories. */
 export function writeTree(root: string, files: Record<string, string>): void {

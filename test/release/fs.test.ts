@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errnoCode, readdirOrEmpty, readTextFile, realFs, statOrNull } from '../../src/release/fs.js';
-import { relupError, tempDir, writeTree } from './fixture.js';
+import { relupError, writeTree } from './fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 test('statOrNull and readdirOrEmpty: a missing path, or one under a file, is absent', (t) => {
   const root = tempDir(t);

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Volume, createFsFromVolume } from 'memfs';
 import { type FsLike, describeSource, parseVmArgs, readNodeInfo, requireCookie, resolveNode, vmArgsCandidates } from '../../src/release/index.js';
-import { relupError, tempDir, writeTree, asNobody } from './fixture.js';
+import { relupError, writeTree, asNobody } from './fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 test('vm.args: name, sname, cookie, comments, quotes, later flags win', () => {
   assert.deepEqual(parseVmArgs('-name emqx@127.0.0.1\n-setcookie emqxsecretcookie\n'), {

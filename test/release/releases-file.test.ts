@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseErlangTerm, parseReleasesFile, readReleasesFile } from '../../src/release/index.js';
-import { relupError, tempDir, writeTree } from './fixture.js';
+import { relupError, writeTree } from './fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 const rel = (vsn: string) => `{release, {"emqx", "${vsn}"}, {erts, "13.1.5"}, [{kernel, "8.5.3"}, {stdlib, "4.2"}, {sasl, "4.2"}]}.\n`;
 

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseRelup, readInstalledRelup } from '../../src/release/relup.js';
 import { relupMember } from '../../src/release/script-names.js';
-import { relupError, tempDir, writeTree } from './fixture.js';
+import { relupError, writeTree } from './fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 /** A relup as systools:make_relup/4 lays it out, printed by a real erl with ~p. */
 function printedRelup(): string {

@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Volume, createFsFromVolume } from 'memfs';
 import { type FsLike, chooseRoot, findRoot, rootOfBinFile, selfPath, versionFromScriptName } from '../../src/release/index.js';
-import { emqxVars, tempDir, writeTree, relupError, asNobody } from './fixture.js';
+import { emqxVars, writeTree, relupError, asNobody } from './fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 const self = (invoked: string, real = invoked) => ({ invoked, real });
 /** The chain of a choice as [dir, source] pairs. */

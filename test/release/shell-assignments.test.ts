@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseShellAssignments } from '../../src/release/shell-assignments.js';
-import { emqxVars, tempDir, relupError } from './fixture.js';
+import { emqxVars, relupError } from './fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 /** name -> value of the parsed table, dropping line numbers. */
 function values(text: string, env: Record<string, string> = {}): Record<string, string> {

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseShellAssignments } from '../../src/release/shell-assignments.js';
 import { readReleaseVars, releaseVarsFrom } from '../../src/release/vars.js';
-import { emqxVars, tempDir, writeTree, relupError, asNobody } from './fixture.js';
+import { emqxVars, writeTree, relupError, asNobody } from './fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 const GOOD = 'REL_NAME=emqx\nREL_VSN=5.0.1\nERTS_VSN=13.1.5\nIS_ENTERPRISE=no\n';
 

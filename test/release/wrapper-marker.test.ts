@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { hasMarker, headHasMarker, WRAPPER_MARKER } from '../../src/release/wrapper-marker.js';
 import { repoRoot } from '../helpers/fake-root.js';
-import { tempDir } from './fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 test('hasMarker looks at the first 512 bytes only', () => {
   const at = (offset: number) => Buffer.concat([Buffer.alloc(offset, 0x20), Buffer.from(WRAPPER_MARKER), Buffer.alloc(100, 0x20)]);

@@ -4,13 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
 import { hashFile, readLocalPackage, readShippedWrapper, shippedWrapperPath, toolVersion } from '../../src/rollout/artifacts.js';
 import { RelupError } from '../../src/errors.js';
 import { repoRoot } from '../helpers/fake-root.js';
-import { tempDir } from '../release/fixture.js';
+import { fileSha256 as sha, tempDir } from '../helpers/support.js';
 
-const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const refused = (code: string, says: RegExp) => (e: unknown) => e instanceof RelupError && e.code === code && says.test(e.line);
 
 test('a package: its name parsed, size and sha256 of its bytes; a matching .sha256 beside it passes', async (t) => {

@@ -3,7 +3,6 @@
 import { makePackage } from '../helpers/fake-root.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { auditPath, capOutput, openAudit } from '../../src/rollout/audit.js';
 import type { Progress } from '../../src/rollout/progress.js';
 import { rollout, type RolloutOptions } from '../../src/rollout/run.js';
 import { fakeHost, makeFake } from '../helpers/rollout-fake.js';
+import { fileSha256 } from '../helpers/support.js';
 
 const PKG = 'emqx-5.0.1.tar.gz';
 const quiet = (notes: string[] = []): Progress => ({ phase() {}, event() {}, note: (m) => void notes.push(m), close() {} });
@@ -27,10 +27,9 @@ async function setup(t: { after(fn: () => void): void }, hosts: Record<string, {
   const pkg = makePackage(dir, { version: '5.0.1' });
   const wrapper = join(dir, 'emqx.cjs');
   writeFileSync(wrapper, '// wrapper stand-in\n');
-  const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
-  const emqx = { kind: 'shipped' as const, node: 'node', localFile: wrapper, sha256: sha(wrapper), name: `emqx-${await toolVersion()}.cjs` };
+  const emqx = { kind: 'shipped' as const, node: 'node', localFile: wrapper, sha256: fileSha256(wrapper), name: `emqx-${await toolVersion()}.cjs` };
   const fake = makeFake(
-    { emqx, packageFile: PKG, packageSha: sha(pkg), target: '5.0.1' },
+    { emqx, packageFile: PKG, packageSha: fileSha256(pkg), target: '5.0.1' },
     Object.fromEntries(Object.entries(hosts).map(([d, h]) => [d, fakeHost({ root: `/opt/${d}`, ...h })])),
   );
   const statePath = join(dir, 'emqx-5.0.1.rollout.json');

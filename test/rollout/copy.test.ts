@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { copyError, copyFiles, lastWords, scpFallbackNote } from '../../src/rollout/copy.js';
 import type { ExecResult, Transport } from '../../src/rollout/ssh.js';
-import { tempDir } from '../release/fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 const result = (exitCode: number, stderr = '', stdout = ''): ExecResult => ({ exitCode, stdout, stderr, timedOut: false });
 

@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildFixtures, type Fixtures } from '../../scripts/fixtures/build.js';
-import { Sandbox, startEpmd, wrapperBin, type Epmd } from '../helpers/otp.js';
-import { startSshCluster, type SshCluster } from '../helpers/sshd.js';
+import { Sandbox, startEpmd, type Epmd } from '../helpers/otp.js';
+import { wrapperBin } from '../helpers/fake-root.js';
+import { startSshCluster, type SshCluster } from '../../scripts/fixtures/sshd.js';
 import { events, runRollout } from '../helpers/rollout-run.js';
 import type { RolloutState } from '../../src/rollout/state.js';
 
@@ -56,7 +57,7 @@ function hook(a: Sandbox, c: Sandbox): string {
   fs.writeFileSync(
     file,
     `#!/bin/sh
-'${process.execPath}' '${wrapperBin()}' "$@" || exit $?
+'${process.execPath}' '${wrapperBin}' "$@" || exit $?
 case " $* " in *" --dry-run "*|*" --status "*) exit 0 ;; esac
 if [ -e '${dir}/drop-peer' ]; then
   '${path.join(a.otp.bin, 'erl_call')}' -name '${a.node}' -c '${a.cookie}' -a "erlang disconnect_node ['${c.node}']" >/dev/null || exit 71

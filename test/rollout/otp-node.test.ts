@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fixtures/build.js';
 import { Sandbox } from '../helpers/otp.js';
 import { startSshCluster, type SshCluster } from '../../scripts/fixtures/sshd.js';
-import { callsOf, makeFakeRoot, startNodeStandIn } from '../../scripts/fixtures/rollout-roots.js';
+import { callsOf, makeRolloutRoot, startNodeStandIn } from '../../scripts/fixtures/rollout-roots.js';
 import { events, runRollout } from '../helpers/rollout-run.js';
 
 // The operator's own check, run on each host with cwd = its root: the release's nodetool ping,
@@ -46,8 +46,8 @@ it('hot-upgrades a live OTP node through ssh, same emulator pid, then the rest o
   const node = sb!;
   const pidBefore = (await node.info()).osPid;
   assert.equal((await node.info()).reply, FIXTURE_REPLIES['5.0.0']);
-  const f2 = makeFakeRoot(path.join(dir, 'f2'), { version: '5.0.0' });
-  const f3 = makeFakeRoot(path.join(dir, 'f3'), { version: '5.0.0' });
+  const f2 = makeRolloutRoot(path.join(dir, 'f2'), { version: '5.0.0' });
+  const f3 = makeRolloutRoot(path.join(dir, 'f3'), { version: '5.0.0' });
   // The package's runner finds a node by ps, as EMQX's does: give each fake root one.
   standIns.push(startNodeStandIn(f2), startNodeStandIn(f3));
   const inventory = path.join(dir, 'inventory');

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildFixtures, FIXTURE_REPLIES, type Fixtures } from '../../scripts/fixtures/build.js';
 import { Sandbox } from '../helpers/otp.js';
-import { startSshCluster, type SshCluster } from '../helpers/sshd.js';
+import { startSshCluster, type SshCluster } from '../../scripts/fixtures/sshd.js';
 import { events, runRollout } from '../helpers/rollout-run.js';
 import type { RolloutState } from '../../src/rollout/state.js';
 

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSshCluster, type SshCluster } from '../../scripts/fixtures/sshd.js';
-import { callsOf, makeFakeRoot, makePackage, releasesOf, sha256, snapshot } from '../../scripts/fixtures/rollout-roots.js';
+import { callsOf, makeRolloutRoot, makeRolloutPackage, releasesOf, sha256, snapshot } from '../../scripts/fixtures/rollout-roots.js';
 import { events, type JsonLine, runRollout, startRollout } from '../helpers/rollout-run.js';
 
 const HOSTS = ['h1', 'h2', 'h3'];
@@ -41,8 +41,8 @@ function world(opts: { hosts?: string[]; version?: string; target?: string } = {
   dirs.push(dir);
   const hosts = opts.hosts ?? HOSTS;
   const roots: Record<string, string> = {};
-  for (const h of hosts) roots[h] = makeFakeRoot(path.join(dir, `root-${h}`), { version: opts.version ?? '5.0.0' });
-  const pkg = makePackage(dir, opts.target ?? '5.0.1');
+  for (const h of hosts) roots[h] = makeRolloutRoot(path.join(dir, `root-${h}`), { version: opts.version ?? '5.0.0' });
+  const pkg = makeRolloutPackage(dir, opts.target ?? '5.0.1');
   const inventory = path.join(dir, 'inventory');
   fs.writeFileSync(inventory, ['# test cluster', ...hosts.map((h) => `${h} ${roots[h] ?? path.join(dir, `root-${h}`)}  # ${h}`), ''].join('\n'));
   return {
@@ -233,7 +233,7 @@ describe('emqx-relup rollout over ssh', () => {
     assert.deepEqual(w.snap(), before);
     fs.rmSync(path.join(w.roots.h2!, '.emqx-relup.lock'));
 
-    const ent = makePackage(fs.mkdtempSync(path.join(w.dir, 'ent-')), '5.0.1', { enterprise: true });
+    const ent = makeRolloutPackage(fs.mkdtempSync(path.join(w.dir, 'ent-')), '5.0.1', { enterprise: true });
     before = w.snap();
     r = await runRollout([ent, ...w.args().slice(1)], w.dir);
     assert.equal(r.code, 78, r.stderr);
@@ -276,7 +276,7 @@ describe('emqx-relup rollout over ssh', () => {
   it('goes back only with --downgrade', async () => {
     const w = world();
     assert.equal((await runRollout(w.args(), w.dir)).code, 0);
-    const back = makePackage(fs.mkdtempSync(path.join(w.dir, 'old-')), '5.0.0');
+    const back = makeRolloutPackage(fs.mkdtempSync(path.join(w.dir, 'old-')), '5.0.0');
     const argsBack = [back, ...w.args().slice(1)];
     const before = w.snap();
     const refused = await runRollout(argsBack, w.dir);

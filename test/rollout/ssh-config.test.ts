@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { checkSshConfig } from '../../src/rollout/ssh-config.js';
 import { RelupError } from '../../src/errors.js';
 import { readableModule, unprivilegedNode } from '../helpers/nobody.js';
-import { tempDir } from '../release/fixture.js';
+import { tempDir } from '../helpers/support.js';
 
 const refused = (code: string, says: RegExp) => (e: unknown) => e instanceof RelupError && e.code === code && says.test(e.line);
 

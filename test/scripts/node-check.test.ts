@@ -4,11 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
+import { tempDir } from '../helpers/support.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const require = createRequire(import.meta.url);
@@ -50,26 +50,22 @@ test('engines.node admits only Node versions every production dependency accepts
   assert.equal(semver.minVersion(pkg.engines.node)?.version, '20.19.0');
 });
 
-test('node-check.cjs as a command, and the bins: exit 0 / run on this Node; 1 / 70 and the message on a refused one', () => {
+test('node-check.cjs as a command, and the bins: exit 0 / run on this Node; 1 / 70 and the message on a refused one', (t) => {
   const ok = spawnSync(process.execPath, [path.join(repo, 'bin', 'node-check.cjs'), 'setup'], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(ok.stderr, '');
   // A range this Node fails, in a copy of bin/ beside a package.json that says so.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relup-node-check-'));
-  try {
-    fs.cpSync(path.join(repo, 'bin'), path.join(dir, 'bin'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ engines: { node: '>=999' } }));
-    const bad = spawnSync(process.execPath, [path.join(dir, 'bin', 'node-check.cjs'), 'setup'], { encoding: 'utf8' });
-    assert.equal(bad.status, 1);
-    assert.equal(bad.stderr, `setup: error: Node >=999 is needed, this is ${process.version}\n`);
-    // The bins stop before loading dist/ (there is none in this copy).
-    for (const prog of ['emqx', 'emqx-relup']) {
-      const r = spawnSync(process.execPath, [path.join(dir, 'bin', prog), '--version'], { encoding: 'utf8' });
-      assert.equal(r.status, 70, r.stderr);
-      assert.equal(r.stdout, '');
-      assert.equal(r.stderr, `${prog}: error: Node >=999 is needed, this is ${process.version}\n`);
-    }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+  const dir = tempDir(t, 'relup-node-check-');
+  fs.cpSync(path.join(repo, 'bin'), path.join(dir, 'bin'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ engines: { node: '>=999' } }));
+  const bad = spawnSync(process.execPath, [path.join(dir, 'bin', 'node-check.cjs'), 'setup'], { encoding: 'utf8' });
+  assert.equal(bad.status, 1);
+  assert.equal(bad.stderr, `setup: error: Node >=999 is needed, this is ${process.version}\n`);
+  // The bins stop before loading dist/ (there is none in this copy).
+  for (const prog of ['emqx', 'emqx-relup']) {
+    const r = spawnSync(process.execPath, [path.join(dir, 'bin', prog), '--version'], { encoding: 'utf8' });
+    assert.equal(r.status, 70, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `${prog}: error: Node >=999 is needed, this is ${process.version}\n`);
   }
 });
