@@ -119,6 +119,8 @@ export async function scanTarGz(file: string, visitor: TarVisitor, opts: ScanOpt
     };
     const onAbort = () => fail(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Aborted while the module loaded or the file opened: the listener came too late to hear it.
+    if (signal?.aborted) onAbort();
 
     rs.on('error', (e) => fail(fromFsError(e, file, 'reading the package')));
     // Once inflation is over, the destroy's own errors say nothing about the archive.
