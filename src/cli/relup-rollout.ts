@@ -4,7 +4,7 @@ import { RelupError } from '../errors.js';
 import type { ArgumentsCamelCase, InferredOptionTypes } from 'yargs';
 import { reportError, usageError } from './report.js';
 import { intOption, parseCommand, seeHelp, type CommandSpec, type OptionTable, type Parsed } from './relup-parse.js';
-import { DEFAULT_ROOT, selectHosts } from '../rollout/inventory.js';
+import { DEFAULT_ROOT, selectHosts, sshEndpoints } from '../rollout/inventory.js';
 import { batchSize, parseBatch } from '../rollout/plan.js';
 import { displayMode, printable } from '../rollout/display.js';
 import { humanProgress, jsonProgress } from '../rollout/progress.js';
@@ -26,7 +26,8 @@ const positiveInt = (name: string, v: unknown): number => intOption('rollout', n
  */
 export const OPTIONS = {
   hosts: { type: 'string', describe: 'SSH destinations, comma separated, in rollout order' },
-  inventory: { type: 'string', describe: 'file: one host per line, optional release root after it, # comments' },
+  inventory: { type: 'string', describe: 'file: one host per line (optional release root after it, # comments), or an Ansible INI/YAML inventory' },
+  group: { type: 'string', describe: 'Ansible inventory: the group or pattern to roll out (default all), e.g. emqx or emqx:!canary' },
   root: { type: 'string', default: DEFAULT_ROOT, describe: 'release root on the hosts (inventory lines may override)' },
   limit: { type: 'string', describe: 'only these hosts of --hosts/--inventory, comma separated' },
   batch: { default: '1', describe: "hosts upgraded together after the canary: N, or P% of the rollout's hosts (rounded down, at least 1)" },
@@ -94,7 +95,7 @@ export async function run(argv: string[]): Promise<number> {
 
   const positional = args._.map(String);
   if (positional.length !== 1) throw usageError(positional.length === 0 ? 'missing the package to roll out' : `one package expected, got ${positional.join(' ')}`, seeHelp('rollout'));
-  const hosts = await selectHosts({ hosts: args.hosts, inventory: args.inventory, root: args.root, limit: args.limit });
+  const hosts = await selectHosts({ hosts: args.hosts, inventory: args.inventory, group: args.group, root: args.root, limit: args.limit });
   const batch = parseBatch(String(args.batch));
   if (!batch) throw usageError(`--batch must be a positive integer or a percentage from 1% to 100%, got ${JSON.stringify(String(args.batch))}`, seeHelp('rollout'));
   if (args.remoteEmqx !== undefined && args.remoteEmqx.trim() === '') throw usageError('--remote-emqx needs a command', seeHelp('rollout'));
@@ -129,7 +130,7 @@ export async function run(argv: string[]): Promise<number> {
   if (args.F !== undefined) await checkSshConfig(args.F);
 
   const { makeSshTransport } = await import('../rollout/ssh.js');
-  const transport = makeSshTransport({ connectTimeoutSec, multiplex: args.multiplex, ...(args.F !== undefined ? { configFile: args.F } : {}) });
+  const transport = makeSshTransport({ connectTimeoutSec, multiplex: args.multiplex, endpoints: sshEndpoints(hosts), ...(args.F !== undefined ? { configFile: args.F } : {}) });
   return runWith(opts, transport, json, args.yes);
 }
 

@@ -1,5 +1,5 @@
 
-import { DEFAULT_ROOT, selectHosts } from '../rollout/inventory.js';
+import { DEFAULT_ROOT, selectHosts, sshEndpoints } from '../rollout/inventory.js';
 import { reportError, usageError } from './report.js';
 import type { ArgumentsCamelCase, InferredOptionTypes } from 'yargs';
 import { intOption, parseCommand, seeHelp, type CommandSpec, type OptionTable, type Parsed } from './relup-parse.js';
@@ -8,7 +8,8 @@ const PROG = 'emqx-relup status';
 
 export const OPTIONS = {
   hosts: { type: 'string', describe: 'SSH destinations, comma separated' },
-  inventory: { type: 'string', describe: 'file: one host per line, optional release root after it, # comments' },
+  inventory: { type: 'string', describe: 'file: one host per line (optional release root after it, # comments), or an Ansible INI/YAML inventory' },
+  group: { type: 'string', describe: 'Ansible inventory: the group or pattern to read (default all), e.g. emqx or emqx:!canary' },
   limit: { type: 'string', describe: 'only these hosts of the inventory, comma separated' },
   root: { type: 'string', default: DEFAULT_ROOT, describe: 'release root on the hosts (inventory lines may override)' },
   json: { type: 'boolean', default: false, describe: 'one JSON object on stdout: {ok, hosts: [{host, root, running, status, error}]}' },
@@ -45,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
   if (parsed === null) return 0;
   const args = parsed as unknown as ArgumentsCamelCase<InferredOptionTypes<typeof OPTIONS>> & Parsed;
   if (args._.length > 0) throw usageError(`status takes no package or other argument, got ${args._.map(String).join(' ')}`, seeHelp('status'));
-  const hosts = await selectHosts({ hosts: args.hosts, inventory: args.inventory, root: args.root, limit: args.limit });
+  const hosts = await selectHosts({ hosts: args.hosts, inventory: args.inventory, group: args.group, root: args.root, limit: args.limit });
   if (args.remoteEmqx !== undefined && args.remoteEmqx.trim() === '') throw usageError('--remote-emqx needs a command', seeHelp('status'));
   const parallel = positiveInt('parallel', args.parallel);
   const timeoutMs = positiveInt('command-timeout', args.commandTimeout) * 1000;
@@ -58,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
   ]);
   const emqx = await resolveRemote(args.remoteEmqx !== undefined ? { kind: 'installed', command: args.remoteEmqx } : { kind: 'shipped', node: args.remoteNode });
   // One command per host: a shared connection would only add a round trip.
-  const transport = makeSshTransport({ connectTimeoutSec, multiplex: false, ...(args.F !== undefined ? { configFile: args.F } : {}) });
+  const transport = makeSshTransport({ connectTimeoutSec, multiplex: false, endpoints: sshEndpoints(hosts), ...(args.F !== undefined ? { configFile: args.F } : {}) });
   let f;
   try {
     f = await fleetStatus(transport, hosts, emqx, { timeoutMs, parallel });
