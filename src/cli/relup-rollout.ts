@@ -5,6 +5,7 @@ import type { ArgumentsCamelCase, InferredOptionTypes } from 'yargs';
 import { reportError, usageError } from './report.js';
 import { intOption, parseCommand, seeHelp, type CommandSpec, type OptionTable, type Parsed } from './relup-parse.js';
 import { DEFAULT_ROOT, selectHosts, sshEndpoints } from '../rollout/inventory.js';
+import { RUNTIME_MODES, runtimeOptions, type RuntimeMode } from '../rollout/runtime.js';
 import { batchSize, parseBatch } from '../rollout/plan.js';
 import { displayMode, printable } from '../rollout/display.js';
 import { humanProgress, jsonProgress } from '../rollout/progress.js';
@@ -49,6 +50,7 @@ export const OPTIONS = {
   F: { type: 'string', describe: 'ssh_config file passed to ssh and scp' },
   'remote-node': { type: 'string', default: 'node', describe: 'node binary on the hosts that runs the shipped emqx wrapper' },
   'remote-emqx': { type: 'string', describe: 'use this emqx wrapper command installed on the hosts instead of shipping one' },
+  'remote-runtime': { type: 'string', default: 'auto', choices: RUNTIME_MODES, describe: "auto: the host's node if it fits, else the single executable (npm run build:exe) | node | exe" },
   multiplex: { type: 'boolean', default: true, describe: '--no-multiplex: one SSH connection per command instead of a shared one per host' },
   'connect-timeout': { default: 10, describe: 'ssh ConnectTimeout, seconds' },
   'command-timeout': { default: 300, describe: 'bound on each preflight, staging, status and --check command, seconds' },
@@ -99,6 +101,8 @@ export async function run(argv: string[]): Promise<number> {
   const batch = parseBatch(String(args.batch));
   if (!batch) throw usageError(`--batch must be a positive integer or a percentage from 1% to 100%, got ${JSON.stringify(String(args.batch))}`, seeHelp('rollout'));
   if (args.remoteEmqx !== undefined && args.remoteEmqx.trim() === '') throw usageError('--remote-emqx needs a command', seeHelp('rollout'));
+  const runtime = args.remoteRuntime as RuntimeMode;
+  if (!RUNTIME_MODES.includes(runtime)) throw usageError(`--remote-runtime must be one of ${RUNTIME_MODES.join(', ')}, got ${JSON.stringify(args.remoteRuntime)}`, seeHelp('rollout'));
   const settle = Number(args.settle);
   if (!Number.isFinite(settle) || settle < 0) throw usageError(`--settle must be a number of seconds >= 0, got ${JSON.stringify(args.settle)}`, seeHelp('rollout'));
   const gateTimeout = Number(args.gateTimeout);
@@ -125,6 +129,7 @@ export async function run(argv: string[]): Promise<number> {
     continued: args.continue,
     gateTimeoutMs: gateTimeout * 1000,
     onFailure,
+    runtime: await runtimeOptions({ mode: runtime, node: args.remoteNode, timeoutMs: positiveInt('command-timeout', args.commandTimeout) * 1000, parallel: 8 }),
   };
   const connectTimeoutSec = positiveInt('connect-timeout', args.connectTimeout);
   if (args.F !== undefined) await checkSshConfig(args.F);

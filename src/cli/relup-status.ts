@@ -1,5 +1,7 @@
 
 import { DEFAULT_ROOT, selectHosts, sshEndpoints } from '../rollout/inventory.js';
+import { pool } from '../rollout/pool.js';
+import { RUNTIME_MODES, prepareRuntimes, runtimeOptions, type RuntimeMode } from '../rollout/runtime.js';
 import { reportError, usageError } from './report.js';
 import type { ArgumentsCamelCase, InferredOptionTypes } from 'yargs';
 import { intOption, parseCommand, seeHelp, type CommandSpec, type OptionTable, type Parsed } from './relup-parse.js';
@@ -15,6 +17,7 @@ export const OPTIONS = {
   json: { type: 'boolean', default: false, describe: 'one JSON object on stdout: {ok, hosts: [{host, root, running, status, error}]}' },
   F: { type: 'string', describe: 'ssh_config file passed to ssh' },
   'remote-node': { type: 'string', default: 'node', describe: 'node binary on the hosts that runs the shipped emqx wrapper' },
+  'remote-runtime': { type: 'string', default: 'auto', choices: RUNTIME_MODES, describe: "auto: the host's node if it fits, else the single executable (npm run build:exe) | node | exe" },
   'remote-emqx': { type: 'string', describe: 'use this emqx wrapper command installed on the hosts instead' },
   parallel: { default: 8, describe: 'hosts read at the same time' },
   'connect-timeout': { default: 10, describe: 'ssh ConnectTimeout, seconds' },
@@ -48,6 +51,8 @@ export async function run(argv: string[]): Promise<number> {
   if (args._.length > 0) throw usageError(`status takes no package or other argument, got ${args._.map(String).join(' ')}`, seeHelp('status'));
   const hosts = await selectHosts({ hosts: args.hosts, inventory: args.inventory, group: args.group, root: args.root, limit: args.limit });
   if (args.remoteEmqx !== undefined && args.remoteEmqx.trim() === '') throw usageError('--remote-emqx needs a command', seeHelp('status'));
+  const runtime = args.remoteRuntime as RuntimeMode;
+  if (!RUNTIME_MODES.includes(runtime)) throw usageError(`--remote-runtime must be one of ${RUNTIME_MODES.join(', ')}, got ${JSON.stringify(args.remoteRuntime)}`, seeHelp('status'));
   const parallel = positiveInt('parallel', args.parallel);
   const timeoutMs = positiveInt('command-timeout', args.commandTimeout) * 1000;
   const connectTimeoutSec = positiveInt('connect-timeout', args.connectTimeout);
@@ -62,7 +67,11 @@ export async function run(argv: string[]): Promise<number> {
   const transport = makeSshTransport({ connectTimeoutSec, multiplex: false, endpoints: sshEndpoints(hosts), ...(args.F !== undefined ? { configFile: args.F } : {}) });
   let f;
   try {
-    f = await fleetStatus(transport, hosts, emqx, { timeoutMs, parallel });
+    // The same choice as the rollout's: a host without a fitting node is read with the executable.
+    // A host whose runtime cannot be prepared is read as it is, so its own row says what is wrong.
+    const ro = await runtimeOptions({ mode: runtime, node: args.remoteNode, timeoutMs, parallel: 1 });
+    const driven = emqx.kind !== 'shipped' ? hosts : (await pool(hosts, parallel, (h) => prepareRuntimes(transport, [h], ro))).map((r, i) => (r.status === 'fulfilled' ? r.value[0]! : hosts[i]!));
+    f = await fleetStatus(transport, driven, emqx, { timeoutMs, parallel });
   } finally {
     await transport.close();
   }

@@ -14,6 +14,8 @@ export interface HostSpec {
   root: string;
   /** How to reach it when the inventory says (Ansible's ansible_host/port/user); else ssh reaches `dest`. */
   ssh?: SshEndpoint;
+  /** The staged single executable that runs the wrapper there (runtime.ts), when its node does not fit. */
+  exe?: string;
 }
 
 /** The transport's map from host name to how to reach it, for the hosts whose inventory says. */
