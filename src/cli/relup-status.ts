@@ -1,6 +1,5 @@
 
 import { DEFAULT_ROOT, selectHosts, sshEndpoints } from '../rollout/inventory.js';
-import { pool } from '../rollout/pool.js';
 import { RUNTIME_MODES, prepareRuntimes, runtimeOptions, type RuntimeMode } from '../rollout/runtime.js';
 import { reportError, usageError } from './report.js';
 import type { ArgumentsCamelCase, InferredOptionTypes } from 'yargs';
@@ -68,9 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   let f;
   try {
     // The same choice as the rollout's: a host without a fitting node is read with the executable.
-    // A host whose runtime cannot be prepared is read as it is, so its own row says what is wrong.
-    const ro = await runtimeOptions({ mode: runtime, node: args.remoteNode, timeoutMs, parallel: 1 });
-    const driven = emqx.kind !== 'shipped' ? hosts : (await pool(hosts, parallel, (h) => prepareRuntimes(transport, [h], ro))).map((r, i) => (r.status === 'fulfilled' ? r.value[0]! : hosts[i]!));
+    const driven = emqx.kind === 'shipped' ? await prepareRuntimes(transport, hosts, await runtimeOptions({ mode: runtime, node: args.remoteNode, timeoutMs, parallel })) : hosts;
     f = await fleetStatus(transport, driven, emqx, { timeoutMs, parallel });
   } finally {
     await transport.close();

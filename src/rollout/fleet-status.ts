@@ -28,6 +28,7 @@ export interface FleetStatus {
 const NOT_FOUND_STATUS = 127;
 
 export async function readHostStatus(t: Transport, host: HostSpec, shipped: RemoteEmqx, timeoutMs: number): Promise<WrapperStatus> {
+  if (host.runtimeError) throw host.runtimeError;
   const emqx = hostEmqx(shipped, host);
   const sc = statusCommand(emqx, host.root, false);
   const r = await t.exec(host.dest, sc.command, { timeoutMs, ...(sc.inputFile ? { inputFile: sc.inputFile } : {}) });

@@ -16,6 +16,8 @@ export interface HostSpec {
   ssh?: SshEndpoint;
   /** The staged single executable that runs the wrapper there (runtime.ts), when its node does not fit. */
   exe?: string;
+  /** Why the host's runtime could not be prepared: its preflight (or status row) fails with it. */
+  runtimeError?: RelupError;
 }
 
 /** The transport's map from host name to how to reach it, for the hosts whose inventory says. */

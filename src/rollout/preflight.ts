@@ -159,6 +159,7 @@ function mib(n: number): string {
 
 export async function preflightHost(t: Transport, host: HostSpec, shipped: RemoteEmqx, want: Want, timeoutMs: number): Promise<HostFacts> {
   // A host given the single executable (runtime.ts) runs it, and needs no shipped wrapper.
+  if (host.runtimeError) throw host.runtimeError;
   const emqx = hostEmqx(shipped, host);
   const pr = await t.exec(host.dest, probeCommand(emqx, host.root, want.packageFile), { timeoutMs });
   if (pr.exitCode === SSH_FAILURE || pr.timedOut) throw unreachable(host, pr);

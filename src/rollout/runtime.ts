@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import coerce from 'semver/functions/coerce.js';
 import satisfies from 'semver/functions/satisfies.js';
-import { RelupError } from '../errors.js';
+import { RelupError, toRelupError } from '../errors.js';
 import { nodeRange, readShippedExes, verifyLocalExe, type LocalExe } from './artifacts.js';
 import { copyError, copyFiles } from './copy.js';
 import type { HostSpec } from './inventory.js';
@@ -139,8 +139,8 @@ export interface RuntimeOptions {
 
 /**
  * Each host as it will be driven: unchanged where its node fits (or --remote-runtime node),
- * else with `exe` set to its staged executable, copied now if it is not there yet. The first
- * failing host's error is thrown, after every host was tried.
+ * else with `exe` set to its staged executable, copied now if it is not there yet. A host that
+ * fails here carries its error to its preflight (or status row), which reports it with the rest.
  */
 export async function prepareRuntimes(t: Transport, hosts: readonly HostSpec[], o: RuntimeOptions): Promise<HostSpec[]> {
   if (o.mode === 'node') return [...hosts];
@@ -157,9 +157,7 @@ export async function prepareRuntimes(t: Transport, hosts: readonly HostSpec[], 
     o.note?.(`${h.dest}: runs the linux-${choice.arch} executable (${choice.why})${choice.staged ? ', already staged' : ', staged now'}`);
     return { ...h, exe: stagedExePath(h.root, exe.sha256) };
   });
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<HostSpec>).value);
+  return settled.map((s, i) => (s.status === 'fulfilled' ? s.value : { ...hosts[i]!, runtimeError: toRelupError(s.reason) }));
 }
 
 /** The options of --remote-runtime MODE with this tool's engines range and its dist/exe. */

@@ -15,6 +15,7 @@ import { sha256 } from '../../scripts/fixtures/rollout-roots.js';
 import { RelupError } from '../../src/errors.js';
 import { readShippedExes } from '../../src/rollout/artifacts.js';
 import type { HostSpec } from '../../src/rollout/inventory.js';
+import { preflightHost, type Want } from '../../src/rollout/preflight.js';
 import { decideRuntime, prepareRuntimes, stagedExePath, type RuntimeFacts, type RuntimeOptions } from '../../src/rollout/runtime.js';
 import { makeSshTransport, type Transport } from '../../src/rollout/ssh.js';
 import { exeManifest } from '../helpers/exe.js';
@@ -192,13 +193,15 @@ test('an executable truncated in transfer is refused by its sha256 (65): nothing
     },
   }));
   try {
-    await assert.rejects(prepareRuntimes(t, [host], await runtime()), (e: unknown) => {
-      assert.ok(e instanceof RelupError);
-      assert.deepEqual([e.code, e.exitCode], ['CHECKSUM_MISMATCH', 65]);
-      assert.match(e.line, /old: the executable copied to the host does not match emqx-relup-.*-linux-x64: sha256 of the copied .* is [0-9a-f]{64}, expected/);
-      assert.doesNotMatch(e.line, /\n/);
-      return true;
-    });
+    const [got] = await prepareRuntimes(t, [host], await runtime());
+    // Carried to the host's preflight, which fails with it.
+    assert.equal(got!.exe, undefined);
+    const e = got!.runtimeError!;
+    assert.ok(e instanceof RelupError);
+    assert.deepEqual([e.code, e.exitCode], ['CHECKSUM_MISMATCH', 65]);
+    assert.match(e.line, /old: the executable copied to the host does not match emqx-relup-.*-linux-x64: sha256 of the copied .* is [0-9a-f]{64}, expected/);
+    assert.doesNotMatch(e.line, /\n/);
+    await assert.rejects(preflightHost(t, got!, { kind: 'installed', command: 'emqx' }, {} as Want, 1000), (x) => x === e);
     const stage = path.join(root, 'releases', '.emqx-relup');
     assert.deepEqual(fs.readdirSync(stage), [], 'no executable, no temp dir');
     assert.ok(!commands.some((c) => c.includes(stagedExePath(root, exeManifest().files.x64!.sha256))));
