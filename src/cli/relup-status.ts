@@ -32,11 +32,13 @@ export const spec: CommandSpec = {
   examples: [
     ['$0 --inventory cluster.txt', 'one line per host'],
     ['$0 --inventory cluster.txt --limit node2,node3 --json | jq .hosts[].running', 'two hosts, as JSON'],
+    ['$0 --inventory production.yml --group emqx:!canary', 'the hosts of an Ansible inventory group'],
   ],
   exits: [
     [0, 'every host answered'],
-    [64, 'bad command line, host list or inventory line'],
-    [66, 'the inventory does not exist, or a host has no node or no root'],
+    [64, 'bad command line, host list or inventory line (an Ansible YAML syntax error names its line)'],
+    [66, 'the inventory does not exist, --group names nothing, or a host has no node (nor an executable for it) or no root'],
+    [78, 'an inventory host has no address'],
     [69, 'a host is unreachable (the first unreadable host decides the code)'],
   ],
 };
