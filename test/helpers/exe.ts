@@ -36,7 +36,7 @@ export function exeFile(arch: string = hostArch()): string {
 }
 
 /** Every `node` a PATH lookup could find here, resolved (a /bin -> /usr/bin link counts once). */
-function nodeBinaries(): string[] {
+export function nodeBinaries(): string[] {
   const out = execFileSync('sh', ['-c', 'which -a node || true'], { encoding: 'utf8' });
   const found = [...out.split('\n').filter(Boolean), process.execPath].map((p) => fs.realpathSync(p));
   return [...new Set(found)];

@@ -18,7 +18,7 @@ import type { HostSpec } from '../../src/rollout/inventory.js';
 import { preflightHost, type Want } from '../../src/rollout/preflight.js';
 import { decideRuntime, prepareRuntimes, stagedExePath, type RuntimeFacts, type RuntimeOptions } from '../../src/rollout/runtime.js';
 import { makeSshTransport, type Transport } from '../../src/rollout/ssh.js';
-import { exeManifest } from '../helpers/exe.js';
+import { exeManifest, nodeBinaries } from '../helpers/exe.js';
 import { Sandbox } from '../helpers/otp.js';
 import { events, runRollout, RELUP_BIN } from '../helpers/rollout-run.js';
 import { spawnSync } from 'node:child_process';
@@ -51,10 +51,11 @@ before(async () => {
   fs.writeFileSync(oldNode, '#!/bin/sh\necho v18.19.1\n', { mode: 0o755 });
   const uname = path.join(dir, 'uname-aarch64');
   fs.writeFileSync(uname, '#!/bin/sh\ncase "$1" in -m) echo aarch64 ;; *) echo Linux ;; esac\n', { mode: 0o755 });
-  const node = fs.realpathSync('/usr/bin/node');
-  clusters.otp = await startSshCluster(['otp'], { prefix: covering([blank, node]) });
-  clusters.old = await startSshCluster(['old'], { prefix: covering([oldNode, node]) });
-  clusters.arm = await startSshCluster(['arm'], { prefix: covering([uname, '/usr/bin/uname'], [blank, node]) });
+  // Every node a session could find, covered (the too-old one stands in for each).
+  const nodes = nodeBinaries();
+  clusters.otp = await startSshCluster(['otp'], { prefix: covering(...nodes.map((n): [string, string] => [blank, n])) });
+  clusters.old = await startSshCluster(['old'], { prefix: covering(...nodes.map((n): [string, string] => [oldNode, n])) });
+  clusters.arm = await startSshCluster(['arm'], { prefix: covering([uname, fs.realpathSync('/usr/bin/uname')], ...nodes.map((n): [string, string] => [blank, n])) });
   // One ssh_config for the three: each sshd's key, and the node's name, cookie and epmd sent to the OTP host.
   const otp = clusters.otp.hosts[0]!;
   sshConfig = path.join(dir, 'ssh_config');
