@@ -4,7 +4,7 @@
 // root) still maps back to src/.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { rmSync, existsSync, chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { rmSync, existsSync, chmodSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -12,8 +12,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const dist = join(root, 'dist');
 const coverage = process.argv.includes('--coverage');
-rmSync(dist, { recursive: true, force: true });
+// dist/exe (npm run build:exe, slow to make) is kept; everything else is made anew.
 mkdirSync(dist, { recursive: true });
+for (const name of readdirSync(dist)) if (name !== 'exe') rmSync(join(dist, name), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), ...(coverage ? ['--inlineSourceMap'] : [])], {
   stdio: 'inherit',
   cwd: root,

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine for this project: the Debian packages the tests and the
-# demo use, then the npm packages, then the build. Safe to run again: it installs only what is
-# missing.
-#   --bench     also what the benchmark needs (GNU time; ansible-core, the rollout's reference)
-#   --no-build  skip the build, for a caller that builds next anyway (`npm test` in .ci/run)
+# demo use, then the npm packages, then the build and the single executables (npm run build:exe,
+# about 30 s: the tests run them). Safe to run again: it installs only what is missing.
+#   --bench     also what the benchmark needs (GNU time)
+#   --no-build  skip the build (not build:exe), for a caller that builds next anyway (.ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,8 +30,10 @@ have awk || need+=(mawk)                # the rollout's remote probe, run over s
 have sha256sum && have mkfifo || need+=(coreutils)
 have zsh || need+=(zsh)                 # the completion test tabs in a real zsh
 have tmux || need+=(tmux)               # the display and completion tests run in a real terminal
+have unshare || need+=(util-linux)      # the executable's tests hide node in a mount namespace
+have ansible-inventory || need+=(ansible-core) # Ansible inventories are read as ansible-inventory reads them
 [ "$bench" = 1 ] && { [ -x /usr/bin/time ] || need+=(time); }
-[ "$bench" = 1 ] && { have ansible-playbook || need+=(ansible-core); } # what operators would use instead of `rollout`
+# ansible-core (for the tests, above) is also what operators would use instead of `rollout`.
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -45,3 +47,7 @@ node bin/node-check.cjs setup
 npm ci --no-audit --no-fund --loglevel=error
 # bin/emqx runs the build, so a checkout is usable right after this script.
 [ "$build" = 0 ] || npm run build --silent
+# The executables (dist/exe, kept by `npm run build`) only when missing or older than the sources.
+if [ ! -f dist/exe/manifest.json ] || [ -n "$(find src scripts/build-exe.mjs package-lock.json -newer dist/exe/manifest.json -print -quit)" ]; then
+  npm run build:exe --silent
+fi

@@ -3,11 +3,11 @@
 
 /**
  * Not unit: files that start live Erlang nodes (test/e2e, package/read's systools-made
- * packages, node/peers' distributed node and its peers) or sshd (test/rollout/rollout and otp-*,
- * cli/relup-status), and test/install, which packs and installs the npm package (npm, registry
- * or cache).
+ * packages, node/peers' distributed node and its peers, cli/exe-bundle, which also builds the
+ * executable again) or sshd (test/rollout/rollout, runtime and otp-*, cli/relup-status), and
+ * test/install, which packs and installs the npm package (npm, registry or cache).
  */
-export const NOT_UNIT = [/^e2e\//, /^install\//, /^rollout\/(rollout|otp-[a-z-]+)\.test\.js$/, /^cli\/relup-status\.test\.js$/, /^package\/read\.test\.js$/, /^node\/peers\.test\.js$/];
+export const NOT_UNIT = [/^e2e\//, /^install\//, /^rollout\/(rollout|runtime|otp-[a-z-]+)\.test\.js$/, /^cli\/(relup-status|exe-bundle)\.test\.js$/, /^package\/read\.test\.js$/, /^node\/peers\.test\.js$/];
 
 const posix = (rel) => rel.replace(/\\/g, '/');
 

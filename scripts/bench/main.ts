@@ -159,6 +159,39 @@ async function main(opts: Options): Promise<void> {
   process.stdout.write(`\nresults written to ${jsonFile}\n`);
 }
 
+/**
+ * The single executable of this machine's architecture (dist/exe, `npm run build:exe`): its size,
+ * and `emqx --version` through a symlink named emqx against `node -e 0` of the Node it carries.
+ */
+function exeCases(work: string, res: Results): Case[] {
+  const manifestFile = path.join(repo, 'dist/exe/manifest.json');
+  const entry = fs.existsSync(manifestFile) ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as ExeManifest) : null;
+  const file = entry?.files[process.arch];
+  if (!entry || !file || !fs.existsSync(entry.nodeBinary)) {
+    res.note('executable', `dist/exe has no linux-${process.arch} executable (run \`npm run build:exe\`): skipped`);
+    return [];
+  }
+  res.add('size:exe', fs.statSync(path.join(repo, 'dist/exe', file.file)).size / 1e6);
+  const emqx = path.join(work, 'exe', 'emqx');
+  fs.mkdirSync(path.dirname(emqx), { recursive: true });
+  fs.symlinkSync(path.join(repo, 'dist/exe', file.file), emqx);
+  const run = (id: string, cmd: string, args: string[], project: boolean): Case => ({
+    id,
+    project,
+    run() {
+      const r = timed(cmd, args);
+      if (r.status !== 0) throw new Error(`exited ${r.status}: ${firstLine(r.stderr)}`);
+      res.run(id, r);
+    },
+  });
+  return [run('cold:exe-node', entry.nodeBinary, ['-e', '0'], false), run('cold:exe-version', emqx, ['--version'], true)];
+}
+
+interface ExeManifest {
+  nodeBinary: string;
+  files: Record<string, { file: string }>;
+}
+
 /** Extraction, wrapper and pack against their references; returns the packages' line. */
 async function packageBench(opts: Options, cache: string, res: Results): Promise<{ manifest: Manifest; line: string }> {
   const params = genParams(opts.quick);
@@ -295,6 +328,7 @@ async function packageBench(opts: Options, cache: string, res: Results): Promise
     cold.push(coldWrapper('cold:bundle-ping', process.execPath, [bundle, '--root', coldRoot, 'ping']));
     cold.push(coldWrapper('cold:bundle-dry-run', process.execPath, [bundle, '--root', coldRoot, '--dry-run', 'upgrade', V]));
   }
+  cold.push(...exeCases(work, res));
   log(`cold starts: ${opts.rounds * opts.coldRuns} runs of ${cold.map((c) => c.id).join(', ')}`);
   runCases(cold, opts.rounds * opts.coldRuns, res);
   for (let i = 0; i < 3; i++) res.add('rss:node', kibToMB(child(childJs, ['noop']).report.maxRssKiB));

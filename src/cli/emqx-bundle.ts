@@ -1,13 +1,9 @@
 // Entry of the one-file wrapper (dist/emqx.cjs, built by esbuild), which a release carries as
 // bin/emqx-<v>; its name and place tell it its version and root.
 import { codeExit } from '../errors.js';
-import { main } from './emqx.js';
-import { titleWithoutRoot } from './proc-title.js';
+import { runWrapper } from './emqx-run.js';
 
-const title = titleWithoutRoot(process.argv.slice(2));
-if (title !== null) process.title = title;
-
-main(process.argv.slice(2), process.argv[1] ?? 'emqx').then(
+runWrapper(process.argv.slice(2), process.argv[1] ?? 'emqx').then(
   (code) => {
     process.exitCode = code;
   },

@@ -4,7 +4,8 @@ import { RelupError } from '../errors.js';
 import type { ArgumentsCamelCase, InferredOptionTypes } from 'yargs';
 import { reportError, usageError } from './report.js';
 import { intOption, parseCommand, seeHelp, type CommandSpec, type OptionTable, type Parsed } from './relup-parse.js';
-import { DEFAULT_ROOT, selectHosts } from '../rollout/inventory.js';
+import { DEFAULT_ROOT, selectHosts, sshEndpoints } from '../rollout/inventory.js';
+import { RUNTIME_MODES, runtimeOptions, type RuntimeMode } from '../rollout/runtime.js';
 import { batchSize, parseBatch } from '../rollout/plan.js';
 import { displayMode, printable } from '../rollout/display.js';
 import { humanProgress, jsonProgress } from '../rollout/progress.js';
@@ -26,7 +27,8 @@ const positiveInt = (name: string, v: unknown): number => intOption('rollout', n
  */
 export const OPTIONS = {
   hosts: { type: 'string', describe: 'SSH destinations, comma separated, in rollout order' },
-  inventory: { type: 'string', describe: 'file: one host per line, optional release root after it, # comments' },
+  inventory: { type: 'string', describe: 'file: one host per line (optional release root after it, # comments), or an Ansible INI/YAML inventory' },
+  group: { type: 'string', describe: 'Ansible inventory: the group or pattern to roll out (default all), e.g. emqx or emqx:!canary' },
   root: { type: 'string', default: DEFAULT_ROOT, describe: 'release root on the hosts (inventory lines may override)' },
   limit: { type: 'string', describe: 'only these hosts of --hosts/--inventory, comma separated' },
   batch: { default: '1', describe: "hosts upgraded together after the canary: N, or P% of the rollout's hosts (rounded down, at least 1)" },
@@ -48,6 +50,7 @@ export const OPTIONS = {
   F: { type: 'string', describe: 'ssh_config file passed to ssh and scp' },
   'remote-node': { type: 'string', default: 'node', describe: 'node binary on the hosts that runs the shipped emqx wrapper' },
   'remote-emqx': { type: 'string', describe: 'use this emqx wrapper command installed on the hosts instead of shipping one' },
+  'remote-runtime': { type: 'string', default: 'auto', choices: RUNTIME_MODES, describe: "auto: the host's node if it fits, else the single executable (npm run build:exe) | node | exe" },
   multiplex: { type: 'boolean', default: true, describe: '--no-multiplex: one SSH connection per command instead of a shared one per host' },
   'connect-timeout': { default: 10, describe: 'ssh ConnectTimeout, seconds' },
   'command-timeout': { default: 300, describe: 'bound on each preflight, staging, status and --check command, seconds' },
@@ -72,16 +75,16 @@ halts. State is saved after every host: run the same command again to resume.`,
   ],
   exits: [
     [0, 'every host is at the target (or the dry run found nothing wrong)'],
-    [64, 'bad command line, host, root or inventory line'],
-    [65, 'a package staged on a host has another checksum, or the local .sha256 does not match the package'],
-    [66, 'the package, the inventory or the -F file does not exist'],
+    [64, 'bad command line, host, root or inventory line (an Ansible YAML syntax error names its line)'],
+    [65, 'a package staged on a host has another checksum, the local .sha256 does not match the package, or the executable copied to a host does not match'],
+    [66, 'the package, the inventory or the -F file does not exist, --group names nothing, or no executable fits a host without Node'],
     [69, 'a host is unreachable or its node is down (preflight)'],
     [70, 'ROLLOUT_HALTED: an upgrade or a health gate failed; no further host was touched (ROLLBACK_FAILED: a host --on-failure tried to take back is not back)'],
     [71, 'ROLLED_BACK: an upgrade or gate failed and --on-failure took the hosts back to their old version, gated'],
     [73, 'not enough disk on a host'],
     [75, 'a host is locked by another upgrade'],
     [76, 'REMOTE: a command on a host failed or printed something unusable (outside an upgrade)'],
-    [78, 'the state file belongs to another rollout or no longer matches the hosts, or a host has no upgrade path (NO_UPGRADE_PATH)'],
+    [78, 'the state file belongs to another rollout or no longer matches the hosts, a host has no upgrade path (NO_UPGRADE_PATH), or an inventory host has no address'],
     [130, 'interrupted (Ctrl-C, SIGTERM); state saved, run the same command to continue'],
   ],
 };
@@ -94,10 +97,12 @@ export async function run(argv: string[]): Promise<number> {
 
   const positional = args._.map(String);
   if (positional.length !== 1) throw usageError(positional.length === 0 ? 'missing the package to roll out' : `one package expected, got ${positional.join(' ')}`, seeHelp('rollout'));
-  const hosts = await selectHosts({ hosts: args.hosts, inventory: args.inventory, root: args.root, limit: args.limit });
+  const hosts = await selectHosts({ hosts: args.hosts, inventory: args.inventory, group: args.group, root: args.root, limit: args.limit });
   const batch = parseBatch(String(args.batch));
   if (!batch) throw usageError(`--batch must be a positive integer or a percentage from 1% to 100%, got ${JSON.stringify(String(args.batch))}`, seeHelp('rollout'));
   if (args.remoteEmqx !== undefined && args.remoteEmqx.trim() === '') throw usageError('--remote-emqx needs a command', seeHelp('rollout'));
+  const runtime = args.remoteRuntime as RuntimeMode;
+  if (!RUNTIME_MODES.includes(runtime)) throw usageError(`--remote-runtime must be one of ${RUNTIME_MODES.join(', ')}, got ${JSON.stringify(args.remoteRuntime)}`, seeHelp('rollout'));
   const settle = Number(args.settle);
   if (!Number.isFinite(settle) || settle < 0) throw usageError(`--settle must be a number of seconds >= 0, got ${JSON.stringify(args.settle)}`, seeHelp('rollout'));
   const gateTimeout = Number(args.gateTimeout);
@@ -124,12 +129,13 @@ export async function run(argv: string[]): Promise<number> {
     continued: args.continue,
     gateTimeoutMs: gateTimeout * 1000,
     onFailure,
+    runtime: await runtimeOptions({ mode: runtime, node: args.remoteNode, timeoutMs: positiveInt('command-timeout', args.commandTimeout) * 1000, parallel: 8 }),
   };
   const connectTimeoutSec = positiveInt('connect-timeout', args.connectTimeout);
   if (args.F !== undefined) await checkSshConfig(args.F);
 
   const { makeSshTransport } = await import('../rollout/ssh.js');
-  const transport = makeSshTransport({ connectTimeoutSec, multiplex: args.multiplex, ...(args.F !== undefined ? { configFile: args.F } : {}) });
+  const transport = makeSshTransport({ connectTimeoutSec, multiplex: args.multiplex, endpoints: sshEndpoints(hosts), ...(args.F !== undefined ? { configFile: args.F } : {}) });
   return runWith(opts, transport, json, args.yes);
 }
 

@@ -50,10 +50,60 @@ export async function readLocalPackage(arg: string): Promise<LocalPackage> {
   return { ...file, name };
 }
 
+async function toolPackage(): Promise<{ version: string; engines: { node: string } }> {
+  return JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8'));
+}
+
 /** This tool's version, which names the shipped wrapper on the hosts. */
 export async function toolVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string };
-  return pkg.version;
+  return (await toolPackage()).version;
+}
+
+/** The Node versions the shipped wrapper runs on (package.json engines.node). */
+export async function nodeRange(): Promise<string> {
+  return (await toolPackage()).engines.node;
+}
+
+export interface LocalExe {
+  arch: 'x64' | 'arm64';
+  path: string;
+  /** As the manifest names it; verifyLocalExe holds the file to it before it is shipped. */
+  sha256: string;
+}
+
+/**
+ * The single executables next to this tool (dist/exe, npm run build:exe), as its manifest lists
+ * them: none built is an empty set (a host that needs one is told how to build it).
+ */
+export async function readShippedExes(dir = fileURLToPath(new URL('../../exe/', import.meta.url))): Promise<Partial<Record<'x64' | 'arm64', LocalExe>>> {
+  let manifest: { files: Record<string, { file: string; sha256: string }> };
+  try {
+    manifest = JSON.parse(await readFile(resolve(dir, 'manifest.json'), 'utf8'));
+  } catch {
+    return {};
+  }
+  const out: Partial<Record<'x64' | 'arm64', LocalExe>> = {};
+  for (const arch of ['x64', 'arm64'] as const) {
+    const entry = manifest.files[arch];
+    if (entry) out[arch] = { arch, path: resolve(dir, entry.file), sha256: entry.sha256 };
+  }
+  return out;
+}
+
+const verified = new Map<string, Promise<void>>();
+
+/** The local executable is the one its manifest names (hashed once per run, ~150 MB). */
+export function verifyLocalExe(exe: LocalExe): Promise<void> {
+  let p = verified.get(exe.path);
+  if (!p) {
+    p = hashFile(exe.path, 'reading the executable to ship').then((f) => {
+      if (f.sha256 !== exe.sha256) {
+        throw new RelupError('CHECKSUM_MISMATCH', `${exe.path} does not match the sha256 its manifest names`, { hint: "rebuild it with 'npm run build:exe'; nothing was copied" });
+      }
+    });
+    verified.set(exe.path, p);
+  }
+  return p;
 }
 
 /** dist/emqx.cjs, from dist/src/rollout/ where this module is compiled to. */

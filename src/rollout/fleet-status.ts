@@ -5,7 +5,7 @@ import { RelupError, toRelupError } from '../errors.js';
 import type { HostSpec } from './inventory.js';
 import { pool } from './pool.js';
 import { remoteError, unreachable } from './preflight.js';
-import { statusCommand, type RemoteEmqx } from './remote.js';
+import { hostEmqx, statusCommand, type RemoteEmqx } from './remote.js';
 import { SSH_FAILURE, type Transport } from './ssh.js';
 import { parseStatus, runningVersion, type WrapperStatus } from './status.js';
 
@@ -27,7 +27,9 @@ export interface FleetStatus {
 /** A shell's "command not found": the host has no `node` for the shipped wrapper. */
 const NOT_FOUND_STATUS = 127;
 
-export async function readHostStatus(t: Transport, host: HostSpec, emqx: RemoteEmqx, timeoutMs: number): Promise<WrapperStatus> {
+export async function readHostStatus(t: Transport, host: HostSpec, shipped: RemoteEmqx, timeoutMs: number): Promise<WrapperStatus> {
+  if (host.runtimeError) throw host.runtimeError;
+  const emqx = hostEmqx(shipped, host);
   const sc = statusCommand(emqx, host.root, false);
   const r = await t.exec(host.dest, sc.command, { timeoutMs, ...(sc.inputFile ? { inputFile: sc.inputFile } : {}) });
   if (r.exitCode === SSH_FAILURE || r.timedOut) throw unreachable(host, r);

@@ -1,15 +1,28 @@
 // Which hosts to touch, in order: `--hosts a,b,c` or an inventory file with one host per line,
-// an optional per-host release root after it, and `#` comments.
+// an optional per-host release root after it, and `#` comments; or an Ansible inventory (INI or
+// YAML, inventory-ansible.ts) narrowed by `--group`.
 import { DEFAULT_ROOT } from '../release/root.js';
 import { readFile } from 'node:fs/promises';
 import { RelupError, fromFsError } from '../errors.js';
 import { limitHosts } from './plan.js';
+import type { SshEndpoint } from './ssh.js';
 
 export interface HostSpec {
   /** The SSH destination as the operator wrote it (`[user@]name`, an ssh_config Host alias...). */
   dest: string;
   /** Absolute release root on that host. */
   root: string;
+  /** How to reach it when the inventory says (Ansible's ansible_host/port/user); else ssh reaches `dest`. */
+  ssh?: SshEndpoint;
+  /** The staged single executable that runs the wrapper there (runtime.ts), when its node does not fit. */
+  exe?: string;
+  /** Why the host's runtime could not be prepared: its preflight (or status row) fails with it. */
+  runtimeError?: RelupError;
+}
+
+/** The transport's map from host name to how to reach it, for the hosts whose inventory says. */
+export function sshEndpoints(hosts: readonly HostSpec[]): Map<string, SshEndpoint> {
+  return new Map(hosts.flatMap((h) => (h.ssh ? [[h.dest, h.ssh] as const] : [])));
 }
 
 export { DEFAULT_ROOT };
@@ -78,25 +91,41 @@ export function parseInventory(text: string, defaultRoot: string = DEFAULT_ROOT,
   return noDuplicates(hosts);
 }
 
-export async function readInventory(file: string, defaultRoot?: string): Promise<HostSpec[]> {
+export async function readInventory(file: string, defaultRoot: string = DEFAULT_ROOT, group?: string): Promise<HostSpec[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
     throw fromFsError(e, file, 'reading the inventory');
   }
-  return parseInventory(text, defaultRoot, file);
+  const { inventoryFormat, readAnsibleHosts } = await import('./inventory-ansible.js');
+  const format = inventoryFormat(file, text, group !== undefined);
+  if (format === 'lines') return parseInventory(text, defaultRoot, file);
+  const hosts = await readAnsibleHosts(text, { file, format, pattern: group ?? 'all', defaultRoot });
+  if (hosts.length === 0) {
+    throw new RelupError('NOT_FOUND', `--group ${group ?? 'all'} names no host in ${file}`, { hint: `ansible-inventory -i ${file} --graph shows its groups and hosts` });
+  }
+  return noDuplicates(hosts);
 }
 
 /**
  * The hosts a fleet command works on: exactly one of `--hosts` and `--inventory`, narrowed by
  * `--limit a,b` to the named ones (in inventory order; a name not in the inventory is an error).
  */
-export async function selectHosts(o: { hosts?: string | undefined; inventory?: string | undefined; root?: string | undefined; limit?: string | undefined }): Promise<HostSpec[]> {
+export async function selectHosts(o: {
+  hosts?: string | undefined;
+  inventory?: string | undefined;
+  group?: string | undefined;
+  root?: string | undefined;
+  limit?: string | undefined;
+}): Promise<HostSpec[]> {
   if ((o.hosts === undefined) === (o.inventory === undefined)) {
     throw new RelupError('USAGE', 'give exactly one of --hosts and --inventory', { hint: 'see --help' });
   }
-  const all = o.hosts !== undefined ? parseHostList(o.hosts, o.root) : await readInventory(o.inventory!, o.root);
+  if (o.group !== undefined && o.inventory === undefined) {
+    throw new RelupError('USAGE', '--group needs --inventory (an Ansible inventory)', { hint: 'see --help' });
+  }
+  const all = o.hosts !== undefined ? parseHostList(o.hosts, o.root) : await readInventory(o.inventory!, o.root, o.group);
   if (o.limit === undefined) return all;
   const names = o.limit.split(',').map((s) => s.trim());
   if (names.some((n) => n === '')) {

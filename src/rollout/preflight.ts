@@ -3,7 +3,7 @@ import { RelupError, codeExit as codeSet, type ErrorCode } from '../errors.js';
 import { compareVersions, type Edition } from '../version/index.js';
 import { hotPatchesError } from '../release/data-dir.js';
 import type { HostSpec } from './inventory.js';
-import { parseProbe, probeCommand, statusCommand, type Probe, type RemoteEmqx } from './remote.js';
+import { hostEmqx, parseProbe, probeCommand, statusCommand, type Probe, type RemoteEmqx } from './remote.js';
 import { lastOutputLine, SSH_FAILURE, type ExecResult, type Transport } from './ssh.js';
 import { isAtTarget, parseStatus, runningVersion, type WrapperStatus } from './status.js';
 
@@ -162,7 +162,10 @@ function mib(n: number): string {
   return (n / 1048576).toFixed(1);
 }
 
-export async function preflightHost(t: Transport, host: HostSpec, emqx: RemoteEmqx, want: Want, timeoutMs: number): Promise<HostFacts> {
+export async function preflightHost(t: Transport, host: HostSpec, shipped: RemoteEmqx, want: Want, timeoutMs: number): Promise<HostFacts> {
+  // A host given the single executable (runtime.ts) runs it, and needs no shipped wrapper.
+  if (host.runtimeError) throw host.runtimeError;
+  const emqx = hostEmqx(shipped, host);
   const pr = await t.exec(host.dest, probeCommand(emqx, host.root, want.packageFile), { timeoutMs });
   if (pr.exitCode === SSH_FAILURE || pr.timedOut) throw unreachable(host, pr);
   if (pr.exitCode !== 0) throw remoteError(host, 'the preflight probe', pr, 'check the host has a POSIX sh, df and sha256sum');
@@ -170,11 +173,11 @@ export async function preflightHost(t: Transport, host: HostSpec, emqx: RemoteEm
   if (!probe.rootExists) throw fail(host, 'NOT_FOUND', `release root ${host.root} does not exist`, 'fix --root or the inventory; nothing was changed');
   if (!probe.varsExists) throw fail(host, 'NOT_FOUND', `${host.root}/releases/emqx_vars is missing: not an EMQX release root`, 'fix --root or the inventory; nothing was changed');
   if (emqx.kind === 'shipped' && !probe.hasNode) {
-    throw fail(host, 'NOT_FOUND', `${emqx.node} (Node.js) is not found on the host`, 'install Node.js >= 20 there, pass --remote-node PATH, or --remote-emqx CMD; nothing was changed');
+    throw fail(host, 'NOT_FOUND', `${emqx.node} (Node.js) is not found on the host`, 'install Node.js >= 20 there, pass --remote-runtime exe (after npm run build:exe), --remote-node PATH or --remote-emqx CMD; nothing was changed');
   }
   const staged = emqx.kind === 'shipped' && probe.wrapperSha === emqx.sha256;
   const sc = statusCommand(emqx, host.root, staged);
   const sr = await t.exec(host.dest, sc.command, { timeoutMs, ...(sc.inputFile ? { inputFile: sc.inputFile } : {}) });
   if (sr.exitCode !== 0) throw remoteError(host, 'emqx --status', sr, 'fix what the remote emqx reports; nothing was changed');
-  return judgeHost(host, probe, parseStatus(host.dest, sr.stdout), want);
+  return judgeHost(host, probe, parseStatus(host.dest, sr.stdout), emqx === shipped ? want : { ...want, wrapperSha: null });
 }

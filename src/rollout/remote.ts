@@ -1,6 +1,7 @@
 // The command lines run on a host. The emqx wrapper on the far side is either the one shipped
 // with this tool (staged as <root>/releases/.emqx-relup/emqx-<toolversion>.cjs and run with the
 // host's node) or one the operator installed (--remote-emqx CMD).
+import type { HostSpec } from './inventory.js';
 import { shJoin, shQuote, shScript } from './quote.js';
 
 export const STAGE_DIR = '.emqx-relup';
@@ -15,6 +16,11 @@ export function stageDir(root: string): string {
 
 export function stagedWrapperPath(root: string, w: Extract<RemoteEmqx, { kind: 'shipped' }>): string {
   return `${stageDir(root)}/${w.name}`;
+}
+
+/** The wrapper as one host runs it: its staged executable (runtime.ts) when it has one, else `w`. */
+export function hostEmqx(w: RemoteEmqx, host: HostSpec): RemoteEmqx {
+  return host.exe ? { kind: 'installed', command: `${shJoin([host.exe, 'emqx'])}` } : w;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { Progress } from './progress.js';
 import type { RemoteEmqx } from './remote.js';
 import { decideResume, describeResume, type ResumeDecision } from './resume.js';
 import { endedInRollback, rollbackError, rollbackHost, rollbackOrder, rollbackSucceeded, type OnFailure, type RollbackResult } from './rollback.js';
+import { prepareRuntimes, type RuntimeOptions } from './runtime.js';
 import { stageHost } from './stage.js';
 import type { Transport } from './ssh.js';
 import { defaultStatePath, loadState, newState, stateWriter } from './state.js';
@@ -47,6 +48,8 @@ export interface RolloutOptions {
   gateTimeoutMs?: number;
   /** What a failed upgrade or gate leads to (default halt). */
   onFailure?: OnFailure;
+  /** --remote-runtime: which hosts run the single executable instead of their node (runtime.ts). */
+  runtime?: RuntimeOptions;
 }
 
 export type HostOutcome = 'done' | 'at-target' | 'failed' | 'untouched' | 'staged' | 'rolled-back';
@@ -127,6 +130,8 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     t = audit.transport(t);
     progress = audit.progress(progress);
   }
+  // Hosts without a fitting node get the single executable, staged before their preflight reads them.
+  if (opts.runtime && emqx.kind === 'shipped') opts = { ...opts, hosts: await prepareRuntimes(t, opts.hosts, { ...opts.runtime, note: (m) => progress.note(m) }) };
   const change: ChangeSpec = { packageFile: pkg.name.file, target, downgrade: opts.downgrade, permanent: opts.permanent };
   const want: Want = {
     packageFile: pkg.name.file,

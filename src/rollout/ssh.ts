@@ -31,8 +31,17 @@ export interface Transport {
   close(): Promise<void>;
 }
 
+/** Where a host is when its inventory says (Ansible's ansible_host, ansible_port, ansible_user). */
+export interface SshEndpoint {
+  address: string;
+  port?: number;
+  user?: string;
+}
+
 export interface SshOptions {
   configFile?: string;
+  /** Host name -> how to reach it; a host not in it is passed to ssh as written. */
+  endpoints?: ReadonlyMap<string, SshEndpoint>;
   connectTimeoutSec: number;
   ssh?: string;
   scp?: string;
@@ -62,8 +71,21 @@ export function scpTarget(dest: string, dir: string): string {
   return `${user}${h}:${dir}/`;
 }
 
+/** ssh's words for a host: its endpoint's -p/-l and address, else the destination as written. */
+export function sshTarget(dest: string, e: SshEndpoint | undefined): string[] {
+  if (!e) return ['--', dest];
+  return [...(e.port ? ['-p', String(e.port)] : []), ...(e.user ? ['-l', e.user] : []), '--', e.address];
+}
+
+/** scp's port option and `[user@]host` for a host (scp has no -l). */
+function scpDest(dest: string, e: SshEndpoint | undefined): { options: string[]; dest: string } {
+  if (!e) return { options: [], dest };
+  return { options: e.port ? ['-P', String(e.port)] : [], dest: e.user ? `${e.user}@${e.address}` : e.address };
+}
+
 export function makeSshTransport(o: SshOptions): Transport {
   const ssh = o.ssh ?? 'ssh';
+  const target = (dest: string) => sshTarget(dest, o.endpoints?.get(dest));
   let controlDir: string | null = null;
   let controlDirReady: Promise<string> | null = null;
   const masters = new Map<string, Promise<void>>();
@@ -85,7 +107,7 @@ export function makeSshTransport(o: SshOptions): Transport {
         const { execa } = await import('execa');
         controlDirReady ??= makeControlDir();
         const dir = await controlDirReady;
-        await execa(ssh, [...commonOptions(o), '-o', `ControlPath=${dir}/%C`, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=120', '-f', '-N', '--', dest], {
+        await execa(ssh, [...commonOptions(o), '-o', `ControlPath=${dir}/%C`, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=120', '-f', '-N', ...target(dest)], {
           reject: false,
           stdio: 'ignore',
           detached: true,
@@ -120,11 +142,12 @@ export function makeSshTransport(o: SshOptions): Transport {
   return {
     async exec(dest, command, opts = {}) {
       await master(dest);
-      return run(ssh, [...commonOptions(o), ...mux(), '-T', '--', dest, command], opts);
+      return run(ssh, [...commonOptions(o), ...mux(), '-T', ...target(dest), command], opts);
     },
     async copy(dest, localFiles, remoteDir, opts = {}) {
       await master(dest);
-      return run(o.scp ?? 'scp', [...commonOptions(o), ...mux(), '-q', '-p', '--', ...localFiles, scpTarget(dest, remoteDir)], opts);
+      const to = scpDest(dest, o.endpoints?.get(dest));
+      return run(o.scp ?? 'scp', [...commonOptions(o), ...mux(), ...to.options, '-q', '-p', '--', ...localFiles, scpTarget(to.dest, remoteDir)], opts);
     },
     async close() {
       await Promise.allSettled(masters.values());
@@ -133,7 +156,7 @@ export function makeSshTransport(o: SshOptions): Transport {
       const dir = controlDir;
       await Promise.all(
         [...masters.keys()].map((dest) =>
-          execa(ssh, [...commonOptions(o), '-o', `ControlPath=${dir}/%C`, '-O', 'exit', '--', dest], { reject: false, stdio: 'ignore', timeout: 10000 }),
+          execa(ssh, [...commonOptions(o), '-o', `ControlPath=${dir}/%C`, '-O', 'exit', ...target(dest)], { reject: false, stdio: 'ignore', timeout: 10000 }),
         ),
       );
       const { rm } = await import('node:fs/promises');

@@ -3,7 +3,7 @@ import { RelupError } from '../errors.js';
 import type { HostSpec } from './inventory.js';
 import { waitForPeers, type PeerGate } from './peers.js';
 import { remoteError } from './preflight.js';
-import { checkCommand, emqxCommand, type RemoteEmqx } from './remote.js';
+import { checkCommand, emqxCommand, hostEmqx, type RemoteEmqx } from './remote.js';
 import type { Transport } from './ssh.js';
 import { parseStatus, runningVersion, type WrapperStatus } from './status.js';
 
@@ -23,7 +23,7 @@ function changeArgs(root: string, c: ChangeSpec): string[] {
 
 /** The wrapper's own plan on the host, after staging: proves it finds the package and agrees. */
 export async function planCheck(t: Transport, host: HostSpec, emqx: RemoteEmqx, c: ChangeSpec, timeoutMs: number): Promise<void> {
-  const r = await t.exec(host.dest, emqxCommand(emqx, host.root, ['--dry-run', '--json', ...changeArgs(host.root, c)]), { timeoutMs });
+  const r = await t.exec(host.dest, emqxCommand(hostEmqx(emqx, host), host.root, ['--dry-run', '--json', ...changeArgs(host.root, c)]), { timeoutMs });
   if (r.exitCode !== 0) throw remoteError(host, `emqx --dry-run ${c.downgrade ? 'downgrade' : 'upgrade'} ${c.target}`, r, 'fix what the remote emqx reports, then re-run');
   let plan: { targetVersion?: unknown };
   try {
@@ -37,7 +37,7 @@ export async function planCheck(t: Transport, host: HostSpec, emqx: RemoteEmqx, 
 }
 
 export async function changeHost(t: Transport, host: HostSpec, emqx: RemoteEmqx, c: ChangeSpec, timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
-  const r = await t.exec(host.dest, emqxCommand(emqx, host.root, changeArgs(host.root, c)), { timeoutMs });
+  const r = await t.exec(host.dest, emqxCommand(hostEmqx(emqx, host), host.root, changeArgs(host.root, c)), { timeoutMs });
   if (r.exitCode !== 0) {
     const e = remoteError(host, `emqx ${c.downgrade ? 'downgrade' : 'upgrade'} ${c.target}`, r, 'see the remote output; the hosts after it were not upgraded');
     throw e;
@@ -46,7 +46,7 @@ export async function changeHost(t: Transport, host: HostSpec, emqx: RemoteEmqx,
 }
 
 export async function queryStatus(t: Transport, host: HostSpec, emqx: RemoteEmqx, timeoutMs: number): Promise<WrapperStatus> {
-  const r = await t.exec(host.dest, emqxCommand(emqx, host.root, ['--status', '--json']), { timeoutMs });
+  const r = await t.exec(host.dest, emqxCommand(hostEmqx(emqx, host), host.root, ['--status', '--json']), { timeoutMs });
   if (r.exitCode !== 0) throw remoteError(host, 'emqx --status', r, 'check the node on that host');
   return parseStatus(host.dest, r.stdout);
 }
