@@ -4,7 +4,7 @@
 // says nothing about reachability: only ssh's own 255 on the `cat` means the host is gone.
 import { basename } from 'node:path';
 import { RelupError } from '../errors.js';
-import type { HostSpec } from './inventory.js';
+import type { HostSpec } from './host-spec.js';
 import { catIntoCommand } from './remote.js';
 import { lastOutputLine, SSH_FAILURE, type ExecResult, type Transport } from './ssh.js';
 

@@ -2,7 +2,7 @@
 // with the same query as the rollout's preflight (the shipped wrapper piped to `node -`), so a
 // host is never written to. One host that cannot be read does not hide the others.
 import { RelupError, toRelupError } from '../errors.js';
-import type { HostSpec } from './inventory.js';
+import type { HostSpec } from './host-spec.js';
 import { pool } from './pool.js';
 import { remoteError, unreachable } from './preflight.js';
 import { hostEmqx, statusCommand, type RemoteEmqx } from './remote.js';

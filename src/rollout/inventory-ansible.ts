@@ -3,7 +3,7 @@
 // address, port and user to reach it and the release root (a variable, emqx_root by default).
 // Parsing is pure (text in, model out); inventory.ts reads the file.
 import { RelupError } from '../errors.js';
-import { checkDest, checkRoot, type HostSpec } from './inventory.js';
+import { checkDest, checkRoot, type HostSpec } from './host-spec.js';
 
 type Vars = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
 // Pure decisions first; the one effect polls the status through the transport.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RelupError } from '../errors.js';
-import type { HostSpec } from './inventory.js';
+import type { HostSpec } from './host-spec.js';
 import type { WrapperStatus } from './status.js';
 
 export const DEFAULT_GATE_TIMEOUT_MS = 60_000;

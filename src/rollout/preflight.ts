@@ -2,7 +2,7 @@
 import { RelupError, codeExit as codeSet, type ErrorCode } from '../errors.js';
 import { compareVersions, type Edition } from '../version/index.js';
 import { hotPatchesError } from '../release/data-dir.js';
-import type { HostSpec } from './inventory.js';
+import type { HostSpec } from './host-spec.js';
 import { hostEmqx, parseProbe, probeCommand, statusCommand, type Probe, type RemoteEmqx } from './remote.js';
 import { lastOutputLine, SSH_FAILURE, type ExecResult, type Transport } from './ssh.js';
 import { isAtTarget, parseStatus, runningVersion, type WrapperStatus } from './status.js';

@@ -1,7 +1,7 @@
 // The command lines run on a host. The emqx wrapper on the far side is either the one shipped
 // with this tool (staged as <root>/releases/.emqx-relup/emqx-<toolversion>.cjs and run with the
 // host's node) or one the operator installed (--remote-emqx CMD).
-import type { HostSpec } from './inventory.js';
+import type { HostSpec } from './host-spec.js';
 import { shJoin, shQuote, shScript } from './quote.js';
 
 export const STAGE_DIR = '.emqx-relup';

@@ -4,7 +4,7 @@
 // gate it again on the old version. rollback-all also takes back the hosts already done in this
 // rollout, newest first. Pure decisions first; rollbackHost is the one effect.
 import { RelupError, toRelupError } from '../errors.js';
-import type { HostSpec } from './inventory.js';
+import type { HostSpec } from './host-spec.js';
 import type { PeerGate } from './peers.js';
 import type { RemoteEmqx } from './remote.js';
 import type { Transport } from './ssh.js';

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RelupError, toRelupError } from '../errors.js';
 import { readLocalPackage, readShippedWrapper, toolVersion, type LocalPackage } from './artifacts.js';
 import { NOTHING, readPackage } from '../package/read.js';
-import type { HostSpec } from './inventory.js';
+import type { HostSpec } from './host-spec.js';
 import { auditPath, openAudit } from './audit.js';
 import { DEFAULT_GATE_TIMEOUT_MS, recordedPeers } from './peers.js';
 import { confirmQuestion, needsConfirmation, pausePoint, planRollout, type RolloutPlan } from './plan.js';

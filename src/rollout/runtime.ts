@@ -9,7 +9,7 @@ import satisfies from 'semver/functions/satisfies.js';
 import { RelupError, toRelupError } from '../errors.js';
 import { nodeRange, readShippedExes, verifyLocalExe, type LocalExe } from './artifacts.js';
 import { copyError, copyFiles } from './copy.js';
-import type { HostSpec } from './inventory.js';
+import type { HostSpec } from './host-spec.js';
 import { pool } from './pool.js';
 import { remoteError, unreachable } from './preflight.js';
 import { mkStageTempCommand, removeTempCommand, stageDir } from './remote.js';

@@ -1,6 +1,6 @@
 // One host's change and its health gate. Failures carry the remote output for the report.
 import { RelupError } from '../errors.js';
-import type { HostSpec } from './inventory.js';
+import type { HostSpec } from './host-spec.js';
 import { waitForPeers, type PeerGate } from './peers.js';
 import { remoteError } from './preflight.js';
 import { checkCommand, emqxCommand, hostEmqx, type RemoteEmqx } from './remote.js';

@@ -14,7 +14,7 @@ import { startSshCluster, type SshCluster } from '../../scripts/fixtures/sshd.js
 import { sha256 } from '../../scripts/fixtures/rollout-roots.js';
 import { RelupError } from '../../src/errors.js';
 import { readShippedExes } from '../../src/rollout/artifacts.js';
-import type { HostSpec } from '../../src/rollout/inventory.js';
+import type { HostSpec } from '../../src/rollout/host-spec.js';
 import { preflightHost, type Want } from '../../src/rollout/preflight.js';
 import { decideRuntime, prepareRuntimes, stagedExePath, type RuntimeFacts, type RuntimeOptions } from '../../src/rollout/runtime.js';
 import { makeSshTransport, type Transport } from '../../src/rollout/ssh.js';
