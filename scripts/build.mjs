@@ -34,7 +34,7 @@ if (existsSync(entry)) {
     banner: { js: "#!/usr/bin/env node\n// @emqx-relup/wrapper: one-file build of the emqx-relup wrapper" },
     // package.json is the one source of the version; the bundle runs far from it (bin/emqx-<v>).
     define: { __EMQX_RELUP_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
-    // src/cli/tool-version.ts reads package.json via import.meta.url only when the define is absent
+    // src/tool-version.ts reads package.json via import.meta.url only when the define is absent
     // (the tsc build); that branch is dead code here.
     logOverride: { 'empty-import-meta': 'silent' },
     legalComments: 'none',

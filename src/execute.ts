@@ -14,7 +14,7 @@ import { acquireLock, checkLockFree, type Lock } from './process/lock.js';
 import { runInherited } from './process/handover.js';
 import { onOperatorSignals, signalExit } from './signals.js';
 import { logRun } from './process/run-log.js';
-import { toolVersion } from './cli/tool-version.js';
+import { toolVersion } from './tool-version.js';
 import { decide } from './decide.js';
 import { replaceFile } from './durable-file.js';
 import { parseEmqxVars } from './release/vars.js';

@@ -3,7 +3,7 @@
 import { parseWrapperArgs, WRAPPER_HELP } from './emqx-args.js';
 import { makeReporter, reportError, usageError } from './report.js';
 import type { Plan } from '../plan.js';
-import { toolVersion } from './tool-version.js';
+import { toolVersion } from '../tool-version.js';
 
 const PROG = 'emqx';
 

@@ -4,7 +4,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { pickApplet } from './applet.js';
-import { toolVersion } from './tool-version.js';
+import { toolVersion } from '../tool-version.js';
 
 type App = typeof import('./exe-app.js');
 

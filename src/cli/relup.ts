@@ -4,7 +4,7 @@
 import { COMMAND_NAMES, COMMANDS, COMMON_EXITS, loadSpecs } from './relup-commands.js';
 import { nearest } from './nearest.js';
 import { reportError, usageError } from './report.js';
-import { toolVersion } from './tool-version.js';
+import { toolVersion } from '../tool-version.js';
 
 /**
  * `emqx-relup <command> --version`, options before `--` only. pack has its own `--version V`

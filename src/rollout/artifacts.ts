@@ -54,11 +54,6 @@ async function toolPackage(): Promise<{ version: string; engines: { node: string
   return JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8'));
 }
 
-/** This tool's version, which names the shipped wrapper on the hosts. */
-export async function toolVersion(): Promise<string> {
-  return (await toolPackage()).version;
-}
-
 /** The Node versions the shipped wrapper runs on (package.json engines.node). */
 export async function nodeRange(): Promise<string> {
   return (await toolPackage()).engines.node;

@@ -3,7 +3,8 @@
 // where every host stands.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RelupError, toRelupError } from '../errors.js';
-import { readLocalPackage, readShippedWrapper, toolVersion, type LocalPackage } from './artifacts.js';
+import { readLocalPackage, readShippedWrapper, type LocalPackage } from './artifacts.js';
+import { toolVersion } from '../tool-version.js';
 import { NOTHING, readPackage } from '../package/read.js';
 import type { HostSpec } from './host-spec.js';
 import { auditPath, openAudit } from './audit.js';
@@ -106,7 +107,7 @@ async function packagePaths(path: string, target: string): Promise<Want['relup']
 export async function resolveRemote(o: RolloutOptions['remote']): Promise<RemoteEmqx> {
   if (o.kind === 'installed') return o;
   const w = await readShippedWrapper(o.localFile);
-  return { kind: 'shipped', node: o.node, localFile: w.path, sha256: w.sha256, name: `emqx-${await toolVersion()}.cjs` };
+  return { kind: 'shipped', node: o.node, localFile: w.path, sha256: w.sha256, name: `emqx-${toolVersion()}.cjs` };
 }
 
 export async function rollout(opts: RolloutOptions, t: Transport, progress: Progress, stop: StopSignal): Promise<RolloutReport> {
@@ -123,7 +124,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     ? null
     : openAudit(
         auditPath(statePath),
-        { package: pkg.path, sha256: pkg.sha256, target, direction: opts.downgrade ? 'downgrade' : 'upgrade', hosts: opts.hosts, state: statePath, resumed: prior !== null, tool: await toolVersion() },
+        { package: pkg.path, sha256: pkg.sha256, target, direction: opts.downgrade ? 'downgrade' : 'upgrade', hosts: opts.hosts, state: statePath, resumed: prior !== null, tool: toolVersion() },
         (m) => progress.note(`warning: ${m}`),
       );
   if (audit) {

@@ -26,7 +26,7 @@ test('the name the executable is called by picks the applet, else its first word
 test('the executable\'s entry answers a lone --version before loading anything else', async () => {
   const { execFileSync } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
-  const { toolVersion } = await import('../../src/cli/tool-version.js');
+  const { toolVersion } = await import('../../src/tool-version.js');
   const entry = fileURLToPath(new URL('../../src/cli/exe-bundle.js', import.meta.url));
   for (const name of ['emqx', 'emqx-relup']) {
     // argv[1] is the name it was called by, as SEA sets it; here the compiled entry stands in.

@@ -252,9 +252,20 @@ export class Sandbox {
     return { EMQX_NODE__NAME: this.node, EMQX_NODE__COOKIE: this.cookie, ...(this.erlFlags ? { ERL_FLAGS: this.erlFlags } : {}) };
   }
 
-  /** erl_call into the node: `erl_call -a 'Mod Fun [Args]'`, returns what it prints. */
+  /**
+   * erl_call into the node: `erl_call -a 'Mod Fun [Args]'`, returns what it prints. A connect that
+   * fails is tried twice more, a second apart: on a loaded two-core machine a node busy with a
+   * code change can miss erl_call's short connect window (seen in CI); a node that is down still
+   * fails all three.
+   */
   async erlCall(apply: string): Promise<Run> {
-    return runCmd(path.join(this.otp.bin, 'erl_call'), ['-name', this.node, '-c', this.cookie, '-a', apply], { env: this.env, timeoutMs: 30_000 });
+    let r: Run | null = null;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (attempt > 0) await sleep(1000);
+      r = await runCmd(path.join(this.otp.bin, 'erl_call'), ['-name', this.node, '-c', this.cookie, '-a', apply], { env: this.env, timeoutMs: 30_000 });
+      if (r.code === 0 || !/failed to connect/.test(r.stdout + r.stderr)) return r;
+    }
+    return r!;
   }
 
   async osPid(): Promise<number> {

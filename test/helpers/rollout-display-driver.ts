@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { runWith } from '../../src/cli/relup-rollout.js';
-import { toolVersion } from '../../src/rollout/artifacts.js';
+import { toolVersion } from '../../src/tool-version.js';
 import { emqxCommand } from '../../src/rollout/remote.js';
 import type { Transport } from '../../src/rollout/ssh.js';
 import { fakeHost, makeFake } from './rollout-fake.js';
@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
   const pkg = makePackage(dir!, { version: '5.0.1' });
   const wrapper = join(dir!, 'emqx.cjs');
   writeFileSync(wrapper, '#!/usr/bin/env node\n// @emqx-relup/wrapper stand-in\n');
-  const emqx = { kind: 'shipped' as const, node: 'node', localFile: wrapper, sha256: fileSha256(wrapper), name: `emqx-${await toolVersion()}.cjs` };
+  const emqx = { kind: 'shipped' as const, node: 'node', localFile: wrapper, sha256: fileSha256(wrapper), name: `emqx-${toolVersion()}.cjs` };
   const names = Array.from({ length: n }, (_, i) => hostName(i + 1));
   const root = (d: string) => `/opt/${d}/emqx`;
   const fake = makeFake(

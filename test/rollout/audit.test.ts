@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RelupError } from '../../src/errors.js';
-import { toolVersion } from '../../src/rollout/artifacts.js';
+import { toolVersion } from '../../src/tool-version.js';
 import { auditPath, capOutput, openAudit } from '../../src/rollout/audit.js';
 import type { Progress } from '../../src/rollout/progress.js';
 import { rollout, type RolloutOptions } from '../../src/rollout/run.js';
@@ -27,7 +27,7 @@ async function setup(t: { after(fn: () => void): void }, hosts: Record<string, {
   const pkg = makePackage(dir, { version: '5.0.1' });
   const wrapper = join(dir, 'emqx.cjs');
   writeFileSync(wrapper, '// wrapper stand-in\n');
-  const emqx = { kind: 'shipped' as const, node: 'node', localFile: wrapper, sha256: fileSha256(wrapper), name: `emqx-${await toolVersion()}.cjs` };
+  const emqx = { kind: 'shipped' as const, node: 'node', localFile: wrapper, sha256: fileSha256(wrapper), name: `emqx-${toolVersion()}.cjs` };
   const fake = makeFake(
     { emqx, packageFile: PKG, packageSha: fileSha256(pkg), target: '5.0.1' },
     Object.fromEntries(Object.entries(hosts).map(([d, h]) => [d, fakeHost({ root: `/opt/${d}`, ...h })])),

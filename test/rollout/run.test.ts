@@ -9,7 +9,7 @@ import { makePackage } from '../helpers/fake-root.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rollout, type RolloutOptions, type RolloutReport } from '../../src/rollout/run.js';
-import { toolVersion } from '../../src/rollout/artifacts.js';
+import { toolVersion } from '../../src/tool-version.js';
 import type { Phase, Progress } from '../../src/rollout/progress.js';
 import type { RolloutState } from '../../src/rollout/state.js';
 import type { RelupError } from '../../src/errors.js';
@@ -44,7 +44,7 @@ async function world(t: { after(fn: () => void): void }): Promise<World> {
     pkgSha: sha(pkg),
     wrapper,
     wrapperSha: sha(wrapper),
-    wrapperName: `emqx-${await toolVersion()}.cjs`,
+    wrapperName: `emqx-${toolVersion()}.cjs`,
     statePath,
     state: () => JSON.parse(readFileSync(statePath, 'utf8')) as RolloutState,
   };

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { toolVersion } from '../../src/cli/tool-version.js';
-import { bundle, repoRoot } from '../helpers/fake-root.js';
-import { tempDir } from '../helpers/support.js';
+import { toolVersion } from '../src/tool-version.js';
+import { bundle, repoRoot } from './helpers/fake-root.js';
+import { tempDir } from './helpers/support.js';
 
 const version = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
 
