@@ -21,7 +21,7 @@ import {
   type RelupCommand,
   type VersionDecision,
 } from './plan.js';
-import { checkNamedPackage, escriptGlobError, escriptGlobMatches, selectPackage, selectionError, type LocatedPackage, type Probe } from './package/locate.js';
+import { checkNamedPackage, escriptGlobError, escriptGlobMatches, selectPackage, selectionError, type LocatedPackage, type PackageProbe } from './package/locate.js';
 import { pingError, type PingVerdict } from './node/ping.js';
 import { requireCookie, type ReleaseFacts, type RelupFact } from './release/index.js';
 import { checkSidecar, type SidecarFact } from './package/checksum.js';
@@ -62,7 +62,7 @@ export interface WrapperFacts {
   /** bin/install_upgrade.escript of the installed release is a non-empty file. */
   plainEscript: boolean;
   /** Every package the decision may take: named ones and those of the current and target versions. */
-  probes: Record<string, Probe>;
+  probes: Record<string, PackageProbe>;
   /** The target's status in releases/RELEASES (null when unknown or unreadable). */
   targetStatus: string | null;
   /** The release the node runs per RELEASES (current, else permanent); null when unknown. */

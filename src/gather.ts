@@ -3,14 +3,14 @@
 // each read once for what the decision needs of it: package/read.ts), RELEASES, the installed
 // relups, the hot patches, and the node's ping. Only reads, with one exception that must come first: becoming RUNNER_USER
 // (run-as.ts), so every later read, and everything execute.ts does, is that user's. Failures that
-// only matter to some decisions are kept as data (Probe, PingFact) for decide.ts to raise in order.
+// only matter to some decisions are kept as data (PackageProbe, PingFact) for decide.ts to raise in order.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { RelupError, fromFsError } from './errors.js';
 import { ENV_HOPS, MAX_HOPS, type RelupCommand } from './plan.js';
 import { nonEmptyFile, scriptsPresent } from './release/bin-scripts.js';
 import { namedPackage, namedPackageDir, namedPackagePath, packageNeeds, PATCH_COMMANDS, PATH_COMMANDS, type PingFact, type WrapperFacts } from './decide.js';
-import { probePackage, type Probe } from './package/locate.js';
+import { probePackage, type PackageProbe } from './package/locate.js';
 import { needsAnything, readPackage, type PackageNeeds, type PackageRead } from './package/read.js';
 import { readSidecar, type SidecarFact } from './package/checksum.js';
 import { decodeCarried, ENV_PACKAGES, fromCarried } from './package/carried.js';
@@ -61,7 +61,7 @@ async function binRunnerIsWrapper(root: string, current: string, target: string 
  * facts its caller read of the very same file instead (package/carried.ts).
  */
 async function readPackages(
-  probes: Record<string, Probe>,
+  probes: Record<string, PackageProbe>,
   needsOf: (path: string) => PackageNeeds,
   env: NodeJS.ProcessEnv,
   handedOver: boolean,
@@ -120,7 +120,7 @@ export async function gather(req: GatherRequest, signal?: AbortSignal): Promise<
       if (p && versions.includes(p.version)) paths.add(join(releasesDir, f));
     }
   }
-  const probes: Record<string, Probe> = {};
+  const probes: Record<string, PackageProbe> = {};
   for (const p of paths) probes[p] = await probePackage(p);
 
   let entries: ReleaseEntry[] = [];

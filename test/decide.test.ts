@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide, packageNeeds, PATCH_COMMANDS, type NeedsFacts, type PingFact, type WrapperFacts } from '../src/decide.js';
 import { RelupError } from '../src/errors.js';
-import type { Probe } from '../src/package/locate.js';
+import type { PackageProbe } from '../src/package/locate.js';
 import type { SidecarFact } from '../src/package/checksum.js';
 import { NOTHING, type PackageRead, type VarsFact } from '../src/package/read.js';
 import { decodeCarried, ENV_PACKAGES } from '../src/package/carried.js';
@@ -18,7 +18,7 @@ const REL = `${ROOT}/releases`;
 const PKG1 = 'emqx-5.0.1-ubuntu22.04-amd64.tar.gz';
 const PKG0 = 'emqx-5.0.0-ubuntu22.04-amd64.tar.gz';
 const IDENTITY = { dev: 1, ino: 2, size: 1000, mtimeMs: 3 };
-const ok: Probe = { size: 1000, identity: IDENTITY };
+const ok: PackageProbe = { size: 1000, identity: IDENTITY };
 const SHA = 'ab'.repeat(32);
 const sidecarOf = (p: string, hash = SHA): SidecarFact => ({ kind: 'found', text: `${hash}  ${p.slice(p.lastIndexOf('/') + 1)}\n` });
 
@@ -54,7 +54,7 @@ interface Situation {
   packageFlag?: string | null;
   /** Files in releases/ (each probed as readable unless `probes` says otherwise), or the listing error. */
   releases?: string[] | RelupError;
-  probes?: Record<string, Probe>;
+  probes?: Record<string, PackageProbe>;
   scriptsInBin?: string[];
   plainEscript?: boolean;
   hops?: number;
@@ -101,7 +101,7 @@ const absent = (file: string): RelupFact => ({ kind: 'absent', file });
 
 function facts(s: Situation): WrapperFacts {
   const files = s.releases instanceof RelupError ? [] : (s.releases ?? []);
-  const probes: Record<string, Probe> = {};
+  const probes: Record<string, PackageProbe> = {};
   for (const f of files) probes[`${REL}/${f}`] = ok;
   if (s.packageFlag) probes[s.packageFlag.startsWith('/') ? s.packageFlag : `${REL}/${s.packageFlag}`] = ok;
   Object.assign(probes, s.probes ?? {});

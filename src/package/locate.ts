@@ -97,13 +97,13 @@ export interface LocatedPackage {
 }
 
 /** What opening a package found: its size and identity, or the error a real open raises, as data. */
-export type Probe = { size: number; identity: FileIdentity } | { error: RelupError };
+export type PackageProbe = { size: number; identity: FileIdentity } | { error: RelupError };
 
 /**
  * Opens the package for reading (non-blocking, so a FIFO cannot hang us) and checks it is a regular
  * file: EACCES -> PERMISSION, missing -> NOT_FOUND, anything but a file -> BAD_PACKAGE.
  */
-export async function probePackage(file: string, fs: LocateFs = defaultFs): Promise<Probe> {
+export async function probePackage(file: string, fs: LocateFs = defaultFs): Promise<PackageProbe> {
   let fh;
   try {
     fh = await fs.open(file, nodeFs.constants.O_RDONLY | nodeFs.constants.O_NONBLOCK);
