@@ -7,7 +7,7 @@ import { versionedScripts } from '../../src/release/script-names.js';
 export type Kind = 'text' | 'random';
 /**
  * Where the two versioned scripts (and the relup) go: `first` is the layout `pack` writes (scripts,
- * then releases/<v>/relup third); `middle`/`last` put the scripts at the byte midpoint or the end;
+ * then releases/<v>/relup and releases/emqx_vars); `middle`/`last` put the scripts at the byte midpoint or the end;
  * `emqx` follows EMQX's own build (`tar -zcf -- *` in the release directory: top-level names in
  * glob order, each directory in readdir order, so bin/ and the scripts come first and releases/,
  * with the relup and emqx_vars, last); `none` has no scripts (pack's input).
@@ -276,16 +276,17 @@ export function memberOrder(tree: Tree, layout: Layout, prefixes: readonly strin
     return order;
   }
   const relup = `releases/${tree.params.version}/relup`;
+  const vars = 'releases/emqx_vars';
   const at = layout === 'none' ? -1 : scriptIndex(tree.files, layout);
-  // pack's layout: the relup right after the scripts, so the wrapper's path check costs the head.
-  const rest = layout === 'first' ? tree.files.filter((f) => f.path !== relup) : tree.files;
+  // pack's layout: the relup and emqx_vars right after the scripts, so the wrapper reads only the head.
+  const rest = layout === 'first' ? tree.files.filter((f) => f.path !== relup && f.path !== vars) : tree.files;
   // Scripts go in without parent entries, so `first` really starts with them (as pack writes).
   const scripts = (): void => {
     for (const s of tree.scripts) out.push(s.path);
   };
   if (layout === 'first') {
     scripts();
-    out.push(relup);
+    out.push(relup, vars);
   }
   rest.forEach((f, i) => {
     if (i === at && layout !== 'last' && layout !== 'first') scripts();
