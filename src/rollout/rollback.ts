@@ -91,6 +91,8 @@ export interface RollbackSpec {
   check: string | undefined;
   commandTimeoutMs: number;
   upgradeTimeoutMs: number;
+  /** How long to keep following the downgrade again after its connection dropped. */
+  reconnectMs?: number;
   /** The cluster part of the gate on the old version (the peers recorded before the upgrade). */
   cluster?: PeerGate;
 }
@@ -106,7 +108,7 @@ export async function rollbackHost(t: Transport, host: HostSpec, emqx: RemoteEmq
   const change: ChangeSpec = { packageFile: '', target: from, downgrade: true, permanent: true };
   const how = `emqx downgrade ${from} (with the ${target} scripts)`;
   try {
-    await changeHost(t, host, emqx, change, spec.upgradeTimeoutMs);
+    await changeHost(t, host, emqx, change, spec.upgradeTimeoutMs, spec.reconnectMs);
   } catch (err) {
     const e = toRelupError(err);
     const after = await queryStatus(t, host, emqx, spec.commandTimeoutMs).then(runningVersion, () => null);

@@ -7,6 +7,8 @@ import { readLocalPackage, readShippedWrapper, toolVersion, type LocalPackage } 
 import { readPackageRelup } from '../package/read-relup.js';
 import type { HostSpec } from './inventory.js';
 import { auditPath, openAudit } from './audit.js';
+import { haltCode, haltError } from './decisions.js';
+import { DEFAULT_RECONNECT_MS } from './follow.js';
 import { DEFAULT_GATE_TIMEOUT_MS, recordedPeers } from './peers.js';
 import { confirmQuestion, needsConfirmation, pausePoint, planRollout, type RolloutPlan } from './plan.js';
 import { preflightHost, type HostFacts, type Want } from './preflight.js';
@@ -47,9 +49,12 @@ export interface RolloutOptions {
   gateTimeoutMs?: number;
   /** What a failed upgrade or gate leads to (default halt). */
   onFailure?: OnFailure;
+  /** How long to keep following a host's upgrade again after its connection dropped (default 60 s). */
+  reconnectMs?: number;
 }
 
-export type HostOutcome = 'done' | 'at-target' | 'failed' | 'untouched' | 'staged' | 'rolled-back';
+/** `unknown`: the connection dropped during its upgrade and its end could not be read again. */
+export type HostOutcome = 'done' | 'at-target' | 'failed' | 'untouched' | 'staged' | 'rolled-back' | 'unknown';
 
 export interface HostReport {
   host: string;
@@ -172,7 +177,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     const d = e.details ?? {};
     if (typeof d.stdout === 'string') row.stdout = d.stdout;
     if (typeof d.stderr === 'string') row.stderr = d.stderr;
-    progress.phase(dest, 'failed', withoutHost(dest, e.message));
+    progress.phase(dest, outcome === 'unknown' ? 'unknown' : 'failed', withoutHost(dest, e.message));
   };
 
   progress.event('start', { package: pkg.path, sha256: pkg.sha256, target, direction: report.direction, hosts: opts.hosts, state: report.state });
@@ -251,10 +256,11 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   const store = stateWriter(statePath, state);
   for (const f of planned) {
     const rec = state.hosts[f.host.dest];
-    state.hosts[f.host.dest] = { root: f.host.root, status: rec?.status === 'failed' || rec?.status === 'upgrading' ? rec.status : 'pending', from: rec?.from ?? f.running, at: new Date().toISOString() };
+    state.hosts[f.host.dest] = { root: f.host.root, status: rec?.status === 'failed' || rec?.status === 'upgrading' || rec?.status === 'unknown' ? rec.status : 'pending', from: rec?.from ?? f.running, at: new Date().toISOString() };
   }
   await store.flush();
   const gateTimeoutMs = opts.gateTimeoutMs ?? DEFAULT_GATE_TIMEOUT_MS;
+  const reconnectMs = opts.reconnectMs ?? DEFAULT_RECONNECT_MS;
   // --on-failure rollback[-all]: take the hosts back one by one; the first that cannot come back stops it.
   const rollBack = async (order: string[], at: string, first: RelupError): Promise<RelupError> => {
     const results = new Map<string, RollbackResult>();
@@ -268,6 +274,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
         check: opts.check,
         commandTimeoutMs: opts.commandTimeoutMs,
         upgradeTimeoutMs: opts.upgradeTimeoutMs,
+        reconnectMs,
         cluster: { before: rec.peers ?? null, timeoutMs: gateTimeoutMs, doing: 'rollback' },
       });
       results.set(dest, r);
@@ -331,7 +338,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     const order = rollbackOrder(opts.onFailure ?? 'halt', regateFailed.map(([, d]) => d), doneHosts());
     if (order.length > 0) return finish(await rollBack(order, d0, e), d0);
     return finish(
-      new RelupError('ROLLOUT_HALTED', `rollout halted at ${d0} (gated again, it failed again): ${withoutHost(d0, e.message)}`, {
+      new RelupError(haltCode(e.code), `rollout halted at ${d0} (gated again, it failed again): ${withoutHost(d0, e.message)}`, {
         hint: `no host was staged or upgraded in this run; fix ${d0} and re-run the same command`,
       }),
       d0,
@@ -388,15 +395,16 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
             progress.note(`warning: ${rec.warning}`);
           }
           if (peers) await store.set(dest, { root: f.host.root, status: 'upgrading', from: f.running, peers });
-          await changeHost(t, f.host, emqx, change, opts.upgradeTimeoutMs);
+          await changeHost(t, f.host, emqx, change, opts.upgradeTimeoutMs, reconnectMs);
           progress.phase(dest, 'gate');
           await gateHost(t, f.host, emqx, change, opts.check, opts.commandTimeoutMs, { before: peers, timeoutMs: gateTimeoutMs, doing: report.direction });
         } catch (err) {
           const e = toRelupError(err);
-          // Best effort: say what the failed host runs now.
+          // Best effort: say what the failed host runs now (an unknown host stays unknown: its run's end was not read).
           const now = await queryStatus(t, f.host, emqx, opts.commandTimeoutMs).then(runningVersion, () => null);
           rows.get(dest)!.version = now;
-          await store.set(dest, { root: f.host.root, status: 'failed', from: f.running, ...(now ? { version: now } : {}), ...(peers ? { peers } : {}), error: e.line });
+          const status = e.code === 'HOST_UNKNOWN' ? 'unknown' : 'failed';
+          await store.set(dest, { root: f.host.root, status, from: f.running, ...(now ? { version: now } : {}), ...(peers ? { peers } : {}), error: e.line });
           throw e;
         }
         const row = rows.get(dest)!;
@@ -408,20 +416,16 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     );
     const failed = results.map((r, i) => [r, batch[i]!] as const).filter(([r]) => r.status === 'rejected');
     if (failed.length > 0) {
-      for (const [r, dest] of failed) failRow(dest, toRelupError((r as PromiseRejectedResult).reason));
+      for (const [r, dest] of failed) {
+        const e = toRelupError((r as PromiseRejectedResult).reason);
+        failRow(dest, e, e.code === 'HOST_UNKNOWN' ? 'unknown' : 'failed');
+      }
       const [r0, d0] = failed[0]!;
       const e = toRelupError((r0 as PromiseRejectedResult).reason);
-      const order = rollbackOrder(opts.onFailure ?? 'halt', failed.map(([, d]) => d), doneHosts());
+      // An unknown host is not rolled back: what it runs is not known.
+      const order = rollbackOrder(opts.onFailure ?? 'halt', failed.filter(([r]) => toRelupError((r as PromiseRejectedResult).reason).code !== 'HOST_UNKNOWN').map(([, d]) => d), doneHosts());
       if (order.length > 0) return finish(await rollBack(order, d0, e), d0);
-      // A host skipped as already at the target (e.g. upgraded by an earlier run) is done too.
-      const done = [...rows.values()].filter((r) => r.outcome === 'done' || r.outcome === 'at-target').length;
-      const left = [...rows.values()].filter((r) => r.outcome === 'staged' || r.outcome === 'untouched').length;
-      return finish(
-        new RelupError('ROLLOUT_HALTED', `rollout halted at ${d0}: ${withoutHost(d0, e.message)}`, {
-          hint: `${done} host(s) done, ${left} not upgraded; fix ${d0} and re-run the same command to resume`,
-        }),
-        d0,
-      );
+      return finish(haltError(d0, e, withoutHost(d0, e.message), [...rows.values()]), d0);
     }
     if (bi === 0 && pause === 'after-canary') {
       report.paused = true;

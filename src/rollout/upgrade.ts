@@ -1,6 +1,7 @@
 // One host's change and its health gate. Failures carry the remote output for the report.
 import { RelupError } from '../errors.js';
 import type { HostSpec } from './inventory.js';
+import { DEFAULT_RECONNECT_MS, runDetached } from './follow.js';
 import { waitForPeers, type PeerGate } from './peers.js';
 import { remoteError } from './preflight.js';
 import { checkCommand, emqxCommand, type RemoteEmqx } from './remote.js';
@@ -36,11 +37,22 @@ export async function planCheck(t: Transport, host: HostSpec, emqx: RemoteEmqx, 
   }
 }
 
-export async function changeHost(t: Transport, host: HostSpec, emqx: RemoteEmqx, c: ChangeSpec, timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
-  const r = await t.exec(host.dest, emqxCommand(emqx, host.root, changeArgs(host.root, c)), { timeoutMs });
+/**
+ * The upgrade (or downgrade) itself, detached on the host and followed (follow.ts), with --json so
+ * that the host's own error (LOCKED, CANNOT_WRITE, ...) keeps its code.
+ */
+export async function changeHost(
+  t: Transport,
+  host: HostSpec,
+  emqx: RemoteEmqx,
+  c: ChangeSpec,
+  timeoutMs: number,
+  reconnectMs = DEFAULT_RECONNECT_MS,
+): Promise<{ stdout: string; stderr: string }> {
+  const doing = `emqx ${c.downgrade ? 'downgrade' : 'upgrade'} ${c.target}`;
+  const r = await runDetached(t, host, emqx, ['--json', ...changeArgs(host.root, c)], doing, { timeoutMs, reconnectMs });
   if (r.exitCode !== 0) {
-    const e = remoteError(host, `emqx ${c.downgrade ? 'downgrade' : 'upgrade'} ${c.target}`, r, 'see the remote output; the hosts after it were not upgraded');
-    throw e;
+    throw remoteError(host, doing, r, 'see the remote output; the hosts after it were not upgraded');
   }
   return { stdout: r.stdout, stderr: r.stderr };
 }

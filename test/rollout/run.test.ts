@@ -287,7 +287,7 @@ test('a host whose sshd has no sftp: scp fails, the files go over ssh cat, verif
 });
 
 for (const [name, catExit, code, exit, want] of [
-  ['the host refuses the file', 1, 'REMOTE', 76, /^staging failed, no host was upgraded: h2: copying emqx-5\.0\.1\.tar\.gz, emqx\.cjs to \/opt\/h2\/emqx\/releases\/\.emqx-relup\/stage\.fake\d+ failed: scp \(scp: Connection closed\), then ssh cat of emqx-5\.0\.1\.tar\.gz \(sh: 1: cannot create .*No space left on device\); check free space/],
+  ['the host refuses the file: its disk is full', 1, 'CANNOT_WRITE', 73, /^staging failed, no host was upgraded: h2: copying emqx-5\.0\.1\.tar\.gz, emqx\.cjs to \/opt\/h2\/emqx\/releases\/\.emqx-relup\/stage\.fake\d+ failed: scp \(scp: Connection closed\), then ssh cat of emqx-5\.0\.1\.tar\.gz \(sh: 1: cannot create .*No space left on device\); check free space/],
   ['ssh lost the host', 255, 'UNREACHABLE', 69, /^staging failed, no host was upgraded: h2: lost the SSH connection while copying .* then ssh cat of emqx-5\.0\.1\.tar\.gz \(Connection closed by h2 port 22\)/],
 ] as const) {
   test(`a copy that fails both ways (${name}) says what failed (${exit}) and removes its temp dir`, async (t) => {
@@ -572,12 +572,12 @@ test('--on-failure rollback-all: the failed host, then the hosts done before it,
   for (const h of HOSTS) assert.equal(f.hosts.get(h)!.releases.get('5.0.0'), 'permanent');
 });
 
-test('--on-failure rollback-all stops at the first host that cannot be taken back: ROLLBACK_FAILED (70)', async (t) => {
+test('--on-failure rollback-all stops at the first host that cannot be taken back: ROLLBACK_FAILED (72)', async (t) => {
   const w = await world(t);
   const f = fake(w, { h1: { downgradeExit: 3 }, h2: { checkFailsOn: '5.0.1' }, h3: {} }, 'true');
   const r = await run(f, options(w, { check: 'true', onFailure: 'rollback-all' }));
   assert.equal(r.error?.code, 'ROLLBACK_FAILED');
-  assert.equal(r.error?.exitCode, 70);
+  assert.equal(r.error?.exitCode, 72);
   assert.match(r.error!.message, /stopped at h2 \(h2: health gate: --check exited 1\) and the rollback of h1 failed: emqx downgrade 5\.0\.0 \(with the 5\.0\.1 scripts\) failed: h1: emqx downgrade 5\.0\.0 failed/);
   assert.match(r.error!.message, /rolled back h2 to 5\.0\.0; inspect h1 by hand/);
   assert.deepEqual(outcomes(r), { h1: 'done', h2: 'rolled-back', h3: 'staged' });

@@ -1,0 +1,52 @@
+// The rollout's pure decisions about a halt: which exit code a host's failure gives the whole
+// rollout, and how many hosts are done and not. No I/O; table-tested in test/rollout/decisions.test.ts.
+import { RelupError, type ErrorCode } from '../errors.js';
+
+/**
+ * A host's own error codes that name the cause and so become the rollout's exit code when it
+ * halts there: unreachable 69, locked 75, cannot write 73, unknown 74, ... Anything else (the
+ * upgrade's script failed, the gate failed, an unusable answer) is a halted rollout, 70.
+ */
+const CARRIED: ReadonlySet<ErrorCode> = new Set([
+  'UNREACHABLE',
+  'NODE_DOWN',
+  'LOCKED',
+  'CANNOT_WRITE',
+  'HOST_UNKNOWN',
+  'PERMISSION',
+  'CHECKSUM_MISMATCH',
+  'NOT_FOUND',
+  'NO_UPGRADE_PATH',
+  'EDITION_MISMATCH',
+  'CONFIG',
+]);
+
+export function haltCode(hostCode: ErrorCode): ErrorCode {
+  return CARRIED.has(hostCode) ? hostCode : 'ROLLOUT_HALTED';
+}
+
+export interface RowCount {
+  host: string;
+  outcome: string;
+}
+
+/**
+ * Done (passed its gate, or at the target already) and left (every other host except `at`, the
+ * one the error names): a failed or unknown host besides `at` is counted as left and named.
+ */
+export function haltCounts(rows: readonly RowCount[], at: string): { done: number; left: number; others: string[] } {
+  const done = rows.filter((r) => r.outcome === 'done' || r.outcome === 'at-target').length;
+  const rest = rows.filter((r) => r.host !== at && r.outcome !== 'done' && r.outcome !== 'at-target' && r.outcome !== 'rolled-back');
+  const others = rest.filter((r) => r.outcome === 'failed' || r.outcome === 'unknown').map((r) => `${r.host} ${r.outcome}`);
+  return { done, left: rest.length, others };
+}
+
+/** The error that ends a rollout halted at host `at` by its error `e` (message without "at: "). */
+export function haltError(at: string, e: RelupError, why: string, rows: readonly RowCount[]): RelupError {
+  const { done, left, others } = haltCounts(rows, at);
+  const also = others.length > 0 ? ` (${others.join(', ')})` : '';
+  const next = e.code === 'HOST_UNKNOWN' ? `${at} is unknown: re-run the same command once it is reachable` : `fix ${at} and re-run the same command to resume`;
+  return new RelupError(haltCode(e.code), `rollout halted at ${at}: ${why}`, {
+    hint: `${done} host(s) done, ${left} not upgraded${also}; ${next}`,
+  });
+}
