@@ -4,9 +4,10 @@
 /**
  * Not unit: files that start live Erlang nodes (test/e2e, package/read-relup's systools-made
  * packages) or sshd (test/rollout/rollout and otp-*, cli/relup-status), and test/install, which
- * packs and installs the npm package (npm, registry or cache).
+ * packs and installs the npm package (npm, registry or cache), and test/faults, which inject
+ * faults into rollouts over sshd.
  */
-export const NOT_UNIT = [/^e2e\//, /^install\//, /^rollout\/(rollout|otp-[a-z-]+)\.test\.js$/, /^cli\/relup-status\.test\.js$/, /^package\/read-relup\.test\.js$/];
+export const NOT_UNIT = [/^e2e\//, /^install\//, /^faults\//, /^rollout\/(rollout|otp-[a-z-]+)\.test\.js$/, /^cli\/relup-status\.test\.js$/, /^package\/read-relup\.test\.js$/];
 
 const posix = (rel) => rel.replace(/\\/g, '/');
 

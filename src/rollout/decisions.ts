@@ -32,18 +32,19 @@ export interface RowCount {
 
 /**
  * Done (passed its gate, or at the target already) and left (every other host except `at`, the
- * one the error names): a failed or unknown host besides `at` is counted as left and named.
+ * one the error names, unless `atUnchanged`: its change never reached it): a failed or unknown
+ * host besides `at` is counted as left and named.
  */
-export function haltCounts(rows: readonly RowCount[], at: string): { done: number; left: number; others: string[] } {
+export function haltCounts(rows: readonly RowCount[], at: string, atUnchanged = false): { done: number; left: number; others: string[] } {
   const done = rows.filter((r) => r.outcome === 'done' || r.outcome === 'at-target').length;
-  const rest = rows.filter((r) => r.host !== at && r.outcome !== 'done' && r.outcome !== 'at-target' && r.outcome !== 'rolled-back');
-  const others = rest.filter((r) => r.outcome === 'failed' || r.outcome === 'unknown').map((r) => `${r.host} ${r.outcome}`);
+  const rest = rows.filter((r) => (r.host !== at || atUnchanged) && r.outcome !== 'done' && r.outcome !== 'at-target' && r.outcome !== 'rolled-back');
+  const others = rest.filter((r) => r.host !== at && (r.outcome === 'failed' || r.outcome === 'unknown')).map((r) => `${r.host} ${r.outcome}`);
   return { done, left: rest.length, others };
 }
 
 /** The error that ends a rollout halted at host `at` by its error `e` (message without "at: "). */
-export function haltError(at: string, e: RelupError, why: string, rows: readonly RowCount[]): RelupError {
-  const { done, left, others } = haltCounts(rows, at);
+export function haltError(at: string, e: RelupError, why: string, rows: readonly RowCount[], atUnchanged = false): RelupError {
+  const { done, left, others } = haltCounts(rows, at, atUnchanged);
   const also = others.length > 0 ? ` (${others.join(', ')})` : '';
   const next = e.code === 'HOST_UNKNOWN' ? `${at} is unknown: re-run the same command once it is reachable` : `fix ${at} and re-run the same command to resume`;
   return new RelupError(haltCode(e.code), `rollout halted at ${at}: ${why}`, {

@@ -378,6 +378,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   }
 
   // 5. Canary, then batches; a gate after every host; halt on the first failure.
+  const unchanged = new Set<string>();
   for (const [bi, batch] of plan.batches.entries()) {
     if (stop.requested) return interrupted();
     const results = await Promise.allSettled(
@@ -386,6 +387,8 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
         progress.phase(dest, 'upgrading', plan.canary && bi === 0 ? 'canary' : `batch ${bi + 1}/${plan.batches.length}`);
         await store.set(dest, { root: f.host.root, status: 'upgrading', from: f.running });
         let peers: string[] | null = null;
+        // Which step failed: before the change, or a change that never reached the host, left it as it was.
+        let step: 'peers' | 'change' | 'gate' = 'peers';
         try {
           // The cluster the node is in now: its gate waits until the node sees it again.
           const rec = recordedPeers(dest, await queryStatus(t, f.host, emqx, opts.commandTimeoutMs));
@@ -395,11 +398,14 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
             progress.note(`warning: ${rec.warning}`);
           }
           if (peers) await store.set(dest, { root: f.host.root, status: 'upgrading', from: f.running, peers });
+          step = 'change';
           await changeHost(t, f.host, emqx, change, opts.upgradeTimeoutMs, reconnectMs);
+          step = 'gate';
           progress.phase(dest, 'gate');
           await gateHost(t, f.host, emqx, change, opts.check, opts.commandTimeoutMs, { before: peers, timeoutMs: gateTimeoutMs, doing: report.direction });
         } catch (err) {
           const e = toRelupError(err);
+          if (step === 'peers' || (step === 'change' && (e.code === 'UNREACHABLE' || e.code === 'LOCKED'))) unchanged.add(dest);
           // Best effort: say what the failed host runs now (an unknown host stays unknown: its run's end was not read).
           const now = await queryStatus(t, f.host, emqx, opts.commandTimeoutMs).then(runningVersion, () => null);
           rows.get(dest)!.version = now;
@@ -425,7 +431,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
       // An unknown host is not rolled back: what it runs is not known.
       const order = rollbackOrder(opts.onFailure ?? 'halt', failed.filter(([r]) => toRelupError((r as PromiseRejectedResult).reason).code !== 'HOST_UNKNOWN').map(([, d]) => d), doneHosts());
       if (order.length > 0) return finish(await rollBack(order, d0, e), d0);
-      return finish(haltError(d0, e, withoutHost(d0, e.message), [...rows.values()]), d0);
+      return finish(haltError(d0, e, withoutHost(d0, e.message), [...rows.values()], unchanged.has(d0)), d0);
     }
     if (bi === 0 && pause === 'after-canary') {
       report.paused = true;

@@ -57,3 +57,15 @@ describe('haltError', () => {
     assert.match(e.line, /; 1 host\(s\) done, 1 not upgraded; fix h2 and re-run the same command to resume$/);
   });
 });
+
+describe('haltCounts when the halting host was left as it was', () => {
+  it('its change never reached it (sshd gone after preflight): it is one of those not upgraded', () => {
+    const rows = [
+      { host: 'h1', outcome: 'done' },
+      { host: 'h2', outcome: 'done' },
+      { host: 'h3', outcome: 'failed' },
+    ];
+    assert.deepEqual(haltCounts(rows, 'h3', true), { done: 2, left: 1, others: [] });
+    assert.match(haltError('h3', new RelupError('UNREACHABLE', 'h3: x'), 'x', rows, true).line, /; 2 host\(s\) done, 1 not upgraded; fix h3/);
+  });
+});
