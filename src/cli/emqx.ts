@@ -44,7 +44,14 @@ export async function main(argv: string[], invoked: string): Promise<number> {
       const rest = argv.filter((w) => w !== `--${a.run!.mode}=${a.run!.id}`);
       if (a.run.mode === 'detached-run') {
         const code = await main(rest, invoked);
-        await run.recordRunEnd(root, a.run.id, code);
+        // After a hot-upgrade command, from the same process: the facts its gate needs (RELEASES,
+        // node alive, peers), so the rollout need not start this wrapper again to ask.
+        let after: unknown = null;
+        if (a.relup) {
+          const { collectStatus } = await import('../node/status.js');
+          after = await collectStatus(base).catch(() => null);
+        }
+        await run.recordRunEnd(root, a.run.id, code, after);
         return code;
       }
       const io = run.processIo();

@@ -78,9 +78,12 @@ export async function launchDetached(root: string, id: string, args: string[], i
   return followRun(root, id, io);
 }
 
-/** In the detached process: records how the command ended (a kill leaves no status: the follower says so). */
-export async function recordRunEnd(root: string, id: string, exitCode: number): Promise<void> {
-  await replaceFile(runPaths(root, id).status, JSON.stringify({ exitCode, endedAt: new Date().toISOString() }) + '\n');
+/**
+ * In the detached process: records how the command ended, with the host's status read after it
+ * (`after`, the --status --json object, or null). A kill leaves no status: the follower says so.
+ */
+export async function recordRunEnd(root: string, id: string, exitCode: number, after: unknown = null): Promise<void> {
+  await replaceFile(runPaths(root, id).status, JSON.stringify({ exitCode, endedAt: new Date().toISOString(), after }) + '\n');
 }
 
 export interface FollowIo {
@@ -127,11 +130,11 @@ export async function followRun(root: string, id: string, io: FollowIo): Promise
   };
   const since = Date.now();
   for (;;) {
-    const status = await readJson<{ exitCode: number }>(p.status);
+    const status = await readJson<{ exitCode: number; after?: unknown }>(p.status);
     const hasLog = await drain();
     if (status) {
       await drain();
-      return end({ id, state: 'ended', exitCode: status.exitCode }, status.exitCode);
+      return end({ id, state: 'ended', exitCode: status.exitCode, ...(status.after ? { after: status.after } : {}) }, status.exitCode);
     }
     if (!hasLog) return end({ id, state: 'not-started' }, 0);
     const started = await readJson<{ pid: number; boot: string | null }>(p.pid);

@@ -51,3 +51,26 @@ export function haltError(at: string, e: RelupError, why: string, rows: readonly
     hint: `${done} host(s) done, ${left} not upgraded${also}; ${next}`,
   });
 }
+
+/** A host's node name and peers as read ahead, before the hosts in front of it were gated. */
+export interface AheadPeers {
+  name: string;
+  peers: string[] | null;
+}
+
+/** A host gated since that read: its node name and the peers it saw before its upgrade. */
+export interface GatedSince {
+  name: string;
+  before: string[] | null;
+}
+
+/**
+ * Whether peers read ahead (while the hosts in front were being upgraded and gated) still stand
+ * for the next host's gate. They do unless they are unknown or the cluster changed under them: a
+ * host gated since was connected to this one before its upgrade but is missing from what was read
+ * (it was read while that host reconnected). Otherwise they are read again.
+ */
+export function aheadStillValid(ahead: AheadPeers, gated: readonly GatedSince[]): boolean {
+  if (ahead.peers === null || ahead.name === '') return false;
+  return gated.every((g) => !(g.before ?? []).includes(ahead.name) || ahead.peers!.includes(g.name));
+}

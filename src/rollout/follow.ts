@@ -40,7 +40,7 @@ export function runLogPath(root: string, id: string): string {
  * reached the host (nothing changed there) and HOST_UNKNOWN when it did but its end could not be
  * read again.
  */
-export async function runDetached(t: Transport, host: HostSpec, emqx: RemoteEmqx, args: string[], doing: string, spec: FollowSpec): Promise<ExecResult> {
+export async function runDetached(t: Transport, host: HostSpec, emqx: RemoteEmqx, args: string[], doing: string, spec: FollowSpec): Promise<DetachedResult> {
   const id = newRunId();
   const deadline = Date.now() + spec.timeoutMs;
   const left = () => Math.max(1000, deadline - Date.now());
@@ -59,7 +59,13 @@ export async function runDetached(t: Transport, host: HostSpec, emqx: RemoteEmqx
   return settleRun(host, id, doing, line, r, last, spec);
 }
 
-function settleRun(host: HostSpec, id: string, doing: string, line: RunLine | null, r: ExecResult, last: ExecResult, spec: FollowSpec): ExecResult {
+/** A detached command's result, as if it had run in the foreground, plus what the host reported after it. */
+export interface DetachedResult extends ExecResult {
+  /** The host's `--status --json` object read right after the command (unchecked), when it sent one. */
+  after?: unknown;
+}
+
+function settleRun(host: HostSpec, id: string, doing: string, line: RunLine | null, r: ExecResult, last: ExecResult, spec: FollowSpec): DetachedResult {
   const log = runLogPath(host.root, id);
   const details = { host: host.dest, root: host.root, run: id, stdout: last.stdout, stderr: last.stderr };
   if (line === null) {
@@ -95,5 +101,5 @@ function settleRun(host: HostSpec, id: string, doing: string, line: RunLine | nu
   }
   // The run line is the follower's, not the command's output.
   const stdout = last.stdout.split('\n').filter((l) => !l.startsWith('{"run":')).join('\n');
-  return { exitCode: line.exitCode, stdout, stderr: last.stderr, timedOut: false };
+  return { exitCode: line.exitCode, stdout, stderr: last.stderr, timedOut: false, ...(line.after ? { after: line.after } : {}) };
 }

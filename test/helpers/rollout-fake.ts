@@ -66,6 +66,8 @@ export interface FakeHost {
    * 'reconnects': the next `--follow` reads its end; 'stays-down': every later command gets 255.
    */
   dropOnUpgrade?: 'reconnects' | 'stays-down';
+  /** false: the detached run's end carries no status after it (an older wrapper): the gate asks for one. */
+  reportsAfter?: boolean;
 }
 
 export interface FakeCall {
@@ -143,6 +145,7 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
         relName: 'emqx',
         edition: h.edition,
         currentVersion: permanent,
+        node: { name: `emqx@${dest}`, nameType: '-name', nameSource: 'vm.args', cookieSource: 'vm.args' },
         nodeAlive: h.nodeAlive,
         lockHolder: h.lockHolder,
         peers: h.nodeAlive ? h.peers : null,
@@ -193,7 +196,9 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
       if (id !== undefined && !opts.holdStdin) fail(`a detached run on ${dest} whose stdin is not held open`);
       // A detached command's end, printed by its follower; kept for a `--follow` after a drop.
       const ended = (r: ExecResult): ExecResult => {
-        const out = { ...r, stdout: r.stdout + formatRunLine({ id: id!, state: 'ended', exitCode: r.exitCode }) + '\n' };
+        // The wrapper reports the host's status right after the command, from the same process (the gate's facts).
+        const after = h.reportsAfter === false ? {} : { after: JSON.parse(statusJson(dest, h)) as unknown };
+        const out = { ...r, stdout: r.stdout + formatRunLine({ id: id!, state: 'ended', exitCode: r.exitCode, ...after }) + '\n' };
         runs.set(id!, out);
         if (!h.dropOnUpgrade) return out;
         if (h.dropOnUpgrade === 'stays-down') down.add(dest);

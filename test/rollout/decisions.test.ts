@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RelupError, type ErrorCode } from '../../src/errors.js';
-import { haltCode, haltCounts, haltError } from '../../src/rollout/decisions.js';
+import { aheadStillValid, haltCode, haltCounts, haltError } from '../../src/rollout/decisions.js';
 
 describe('haltCode: the host error that halts the rollout names its exit code', () => {
   const table: [ErrorCode, ErrorCode, number][] = [
@@ -68,4 +68,17 @@ describe('haltCounts when the halting host was left as it was', () => {
     assert.deepEqual(haltCounts(rows, 'h3', true), { done: 2, left: 1, others: [] });
     assert.match(haltError('h3', new RelupError('UNREACHABLE', 'h3: x'), 'x', rows, true).line, /; 2 host\(s\) done, 1 not upgraded; fix h3/);
   });
+});
+
+describe('aheadStillValid: peers read ahead stand unless the cluster changed under them', () => {
+  const table: [string, { name: string; peers: string[] | null }, { name: string; before: string[] | null }[], boolean][] = [
+    ['nothing gated since', { name: 'b@h', peers: ['a@h'] }, [], true],
+    ['the gated host is among the peers read', { name: 'b@h', peers: ['a@h', 'c@h'] }, [{ name: 'a@h', before: ['b@h', 'c@h'] }], true],
+    ['the gated host was connected before but missing from the read (read while it reconnected)', { name: 'b@h', peers: ['c@h'] }, [{ name: 'a@h', before: ['b@h', 'c@h'] }], false],
+    ['the gated host never saw this one: its absence changes nothing', { name: 'b@h', peers: ['c@h'] }, [{ name: 'a@h', before: ['c@h'] }], true],
+    ['the gated host recorded no peers', { name: 'b@h', peers: ['c@h'] }, [{ name: 'a@h', before: null }], true],
+    ['peers unknown when read: read again', { name: 'b@h', peers: null }, [], false],
+    ['no node name: read again', { name: '', peers: [] }, [], false],
+  ];
+  for (const [name, ahead, gated, want] of table) it(name, () => assert.equal(aheadStillValid(ahead, gated), want));
 });
