@@ -177,6 +177,29 @@ describe('rollout faults', () => {
     await assertConverges(w);
   });
 
+  it('the upgrade killed on the host mid-way (as a crash or reboot would): no exit status, so the report says it vanished and what h2 runs; the same command converges', async () => {
+    const w = world();
+    fs.writeFileSync(path.join(w.roots.h2!, 'SLOW_UPGRADE'), '5');
+    const run = startRollout(w.args(), w.dir);
+    await until('h2 unpacking', () => upgrades(w.roots.h2!).length === 1);
+    const runs = path.join(w.roots.h2!, 'log', 'emqx-relup-runs');
+    const pidFile = fs.readdirSync(runs).find((f) => f.endsWith('.pid'))!;
+    const { pid } = JSON.parse(fs.readFileSync(path.join(runs, pidFile), 'utf8')) as { pid: number };
+    // The detached run leads its own process group: the escript goes with it, before it changed RELEASES.
+    process.kill(-pid, 'SIGKILL');
+    const r = await run.done;
+    assert.equal(r.code, 70, `${r.stdout}\n${r.stderr}`);
+    const rep = report(r.stdout);
+    assert.match(rep.error.message, /^rollout halted at h2: emqx upgrade 5\.0\.1 ended on the host without an exit status \(killed, or the host rebooted; log: /);
+    const rows = byHost(rep);
+    assert.deepEqual([rows.h2!.outcome, rows.h2!.version], ['failed', '5.0.0'], 'what h2 runs, read again');
+    assert.ok(permanentAt(w.roots.h2!, '5.0.0'));
+    // Its stale lock (a dead pid) does not stop the next run.
+    const again = await runRollout(w.args(), w.dir);
+    assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`);
+    for (const h of HOSTS) assert.ok(permanentAt(w.roots[h]!, '5.0.1'), h);
+  });
+
   it('the rollout SIGKILLed mid-upgrade: no ssh process of it outlives ControlPersist, the upgrade ends on the host, the same command converges', async () => {
     const w = world();
     fs.writeFileSync(path.join(w.roots.h2!, 'SLOW_UPGRADE'), '3');
