@@ -37,9 +37,9 @@ export function detachCommand(w: RemoteEmqx, root: string, id: string, args: str
   return emqxCommand(w, root, [`--detach=${id}`, ...args]);
 }
 
-/** Follows run ID again after a lost connection: its log, then how it ended. */
+/** Follows run ID again after a lost connection: its log, then how it ended (--json: its own errors keep their code). */
 export function followCommand(w: RemoteEmqx, root: string, id: string): string {
-  return emqxCommand(w, root, [`--follow=${id}`]);
+  return emqxCommand(w, root, [`--follow=${id}`, '--json']);
 }
 
 /**

@@ -115,3 +115,9 @@ test('--detach without --root, or with a bad id, is a usage error (64)', async (
   assert.equal((await wrapper(['--detach=x', 'ctl', 'status'], { closeStdin: true }).done).code, 64);
   assert.equal((await wrapper(['--root=/nonexistent', '--follow=../x'], { closeStdin: true }).done).code, 64);
 });
+
+test('--follow with --json: a bad id is a JSON error on stderr, code kept', async () => {
+  const r = await wrapper(['--root=/nonexistent', '--follow=../x', '--json'], { closeStdin: true }).done;
+  assert.equal(r.code, 64);
+  assert.equal(JSON.parse(r.stderr.trim()).error.code, 'USAGE');
+});

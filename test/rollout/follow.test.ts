@@ -51,7 +51,7 @@ test('the connection drops: the same run is followed again and its real end is t
   assert.equal(r.exitCode, 0);
   assert.equal(r.stderr, 'upgrade to 5.0.1: ok\n');
   const id = /--detach=(\S+)/.exec(t.commands[0]!)![1]!;
-  assert.deepEqual(t.commands.slice(1), [`emqx --root=/opt/emqx --follow=${id}`, `emqx --root=/opt/emqx --follow=${id}`]);
+  assert.deepEqual(t.commands.slice(1), [`emqx --root=/opt/emqx --follow=${id} --json`, `emqx --root=/opt/emqx --follow=${id} --json`]);
 });
 
 test('the host stays away past the reconnect window: HOST_UNKNOWN (74), never "failed" or "nothing changed"', async () => {

@@ -631,3 +631,25 @@ test('read-ahead: peers read while the host before was reconnecting (it is missi
   assert.deepEqual(f.kinds('h2').slice(-3), ['status', 'status', 'upgrade']);
   assert.deepEqual(f.kinds('h3').slice(-2), ['status', 'upgrade'], 'h2 never saw h3: its read-ahead stands');
 });
+
+test('the connection drops during an upgrade: the run is followed again and its real end taken (done, not failed)', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: {}, h2: { dropOnUpgrade: 'reconnects' }, h3: {} });
+  const r = await run(f, options(w, { reconnectMs: 5000 }));
+  assert.equal(r.ok, true, JSON.stringify(r.error));
+  assert.deepEqual(outcomes(r), { h1: 'done', h2: 'done', h3: 'done' });
+  assert.deepEqual(f.kinds('h2').slice(-2), ['upgrade', 'follow']);
+});
+
+test('the connection drops and the host stays away: HOST_UNKNOWN (74), row and state unknown, not rolled back, later hosts untouched', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: {}, h2: { dropOnUpgrade: 'stays-down' }, h3: {} });
+  const r = await run(f, options(w, { reconnectMs: 0, onFailure: 'rollback' }));
+  assert.equal(r.error?.code, 'HOST_UNKNOWN');
+  assert.equal(r.error?.exitCode, 74);
+  assert.match(r.error!.message, /^rollout halted at h2: lost the SSH connection during emqx upgrade 5\.0\.1 .*; 1 host\(s\) done, 1 not upgraded; h2 is unknown/);
+  assert.deepEqual(outcomes(r), { h1: 'done', h2: 'unknown', h3: 'staged' });
+  assert.equal(w.state().hosts.h2!.status, 'unknown');
+  assert.ok(!f.kinds('h2').includes('downgrade'), 'what it runs is unknown: no rollback');
+  assert.deepEqual(upgraded(f), ['h1', 'h2']);
+});
