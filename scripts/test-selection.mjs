@@ -4,10 +4,11 @@
 /**
  * Not unit: files that start live Erlang nodes (test/e2e, package/read's systools-made
  * packages, node/peers' distributed node and its peers, cli/exe-bundle, which also builds the
- * executable again) or sshd (test/rollout/rollout, runtime and otp-*, cli/relup-status), and
- * test/install, which packs and installs the npm package (npm, registry or cache).
+ * executable again) or sshd (test/rollout/rollout, runtime and otp-*, cli/relup-status),
+ * test/install, which packs and installs the npm package (npm, registry or cache), and
+ * test/faults, which inject faults into rollouts over sshd.
  */
-export const NOT_UNIT = [/^e2e\//, /^install\//, /^rollout\/(rollout|runtime|otp-[a-z-]+)\.test\.js$/, /^cli\/(relup-status|exe-bundle)\.test\.js$/, /^package\/read\.test\.js$/, /^node\/peers\.test\.js$/];
+export const NOT_UNIT = [/^e2e\//, /^install\//, /^faults\//, /^rollout\/(rollout|runtime|otp-[a-z-]+)\.test\.js$/, /^cli\/(relup-status|exe-bundle)\.test\.js$/, /^package\/read\.test\.js$/, /^node\/peers\.test\.js$/];
 
 const posix = (rel) => rel.replace(/\\/g, '/');
 

@@ -8,7 +8,11 @@ export const Exit = {
   unavailable: 69,
   software: 70,
   osErr: 71,
+  /** ROLLBACK_FAILED (it was 70, ROLLOUT_HALTED's, before the exit codes carried the cause). */
+  rollbackFailed: 72,
   cantCreate: 73,
+  /** sysexits' EX_IOERR: a host whose state could not be read back after a lost connection. */
+  ioErr: 74,
   tempFail: 75,
   protocol: 76,
   noPerm: 77,
@@ -54,7 +58,13 @@ export const codeExit = {
   /** --on-failure rollback: the rollout stopped and every host it took back is back and gated on its old version. */
   ROLLED_BACK: Exit.osErr,
   /** --on-failure rollback: a host could not be taken back (down, downgrade or its gate failed). */
-  ROLLBACK_FAILED: Exit.software,
+  ROLLBACK_FAILED: Exit.rollbackFailed,
+  /**
+   * The connection to a host dropped while a command that changes it ran, and the command's end
+   * (its status on the host) and the host's RELEASES could not be read again: neither failed nor
+   * unchanged, unknown.
+   */
+  HOST_UNKNOWN: Exit.ioErr,
   /** Stopped by the operator's signal: 128 + the signal number (130 for Ctrl-C). */
   INTERRUPTED: 130,
   /** The operator did not confirm the rollout at the terminal question. */

@@ -25,7 +25,13 @@ export interface WrapperArgs {
   relup: { command: RelupCommand; target: string | null; passArgs: string[] } | null;
   /** Arguments after a passed-through command, without the wrapper's options and the first `--`. */
   rest: string[];
+  /** `--detach=ID` / `--follow=ID` (and the detached process's own `--detached-run=ID`): process/detached-run.ts. */
+  run: { mode: RunMode; id: string } | null;
 }
+
+export type RunMode = 'detach' | 'follow' | 'detached-run';
+/** Front options only, `=ID` form only: they never reach a runner or a script. */
+const RUN_OPTIONS: Record<string, RunMode> = { '--detach': 'detach', '--follow': 'follow', '--detached-run': 'detached-run' };
 
 type Flag = keyof Pick<WrapperArgs, 'dryRun' | 'json' | 'requireChecksum' | 'allowPatches' | 'status' | 'help' | 'version'>;
 const FLAGS: Record<string, Flag> = {
@@ -73,6 +79,13 @@ function takeOption(a: WrapperArgs, argv: readonly string[], i: number): number 
   const eq = word.indexOf('=');
   const name = eq > 0 ? word.slice(0, eq) : word;
   if (eq > 0 && FLAGS[name]) throw usageError(`${name} takes no value`, HELP_HINT);
+  const mode = RUN_OPTIONS[name];
+  if (mode) {
+    if (eq < 0 || eq === word.length - 1) throw usageError(`${name} needs a run id: ${name}=ID`, HELP_HINT);
+    if (a.run !== null) throw usageError(`only one of --detach, --follow`, HELP_HINT);
+    a.run = { mode, id: word.slice(eq + 1) };
+    return 1;
+  }
   const key = VALUED[name];
   if (!key) return 0;
   const value = eq > 0 ? word.slice(eq + 1) : argv[i + 1];
@@ -98,6 +111,7 @@ export function parseWrapperArgs(argv: readonly string[]): WrapperArgs {
     command: null,
     relup: null,
     rest: [],
+    run: null,
   };
   const frontKnown = [...WRAPPER_OPTIONS, '--help', '--version'];
   let i = 0;
@@ -208,6 +222,9 @@ Wrapper options (never passed to a script):
   --dry-run             do every check and print the plan; change nothing
   --json                machine-readable plan, status and errors
   --status              print root, versions, edition, node and lock state; change nothing
+  --detach=ID           run the command detached from this session (its log and exit status in
+                        <root>/log/emqx-relup-runs/ID.*) and follow it while stdin is open
+  --follow=ID           follow run ID again (after a lost connection): its log, then how it ended
   -h, --help            this text
   --version             print the version of emqx-relup
 

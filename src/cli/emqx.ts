@@ -40,6 +40,33 @@ export async function main(argv: string[], invoked: string): Promise<number> {
       process.stdout.write(toolVersion() + '\n');
       return 0;
     }
+    if (a.run) {
+      const run = await import('../process/detached-run.js');
+      if (a.root === null) throw usageError(`--${a.run.mode} needs --root=DIR`);
+      const { resolve } = await import('node:path');
+      const root = resolve(a.root);
+      const rest = argv.filter((w) => w !== `--${a.run!.mode}=${a.run!.id}`);
+      if (a.run.mode === 'detached-run') {
+        const code = await main(rest, invoked);
+        // After a hot-upgrade command, from the same process: the facts its gate needs (RELEASES,
+        // node alive, peers), so the rollout need not start this wrapper again to ask.
+        let after: unknown = null;
+        if (a.relup) {
+          const { collectStatus } = await import('../node/status.js');
+          after = await collectStatus(base).catch(() => null);
+        }
+        await run.recordRunEnd(root, a.run.id, code, after);
+        return code;
+      }
+      const io = run.processIo();
+      try {
+        if (a.run.mode === 'follow') return await run.followRun(root, a.run.id, io);
+        if (a.command === null) throw usageError('--detach needs a command to run');
+        return await run.launchDetached(root, a.run.id, rest, io);
+      } finally {
+        io.close?.();
+      }
+    }
     if (a.status) {
       const { collectStatus, formatStatus } = await import('../node/status.js');
       const s = await collectStatus(base);

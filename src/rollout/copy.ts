@@ -46,7 +46,9 @@ export function copyError(host: HostSpec, o: Extract<CopyOutcome, { ok: false }>
       details,
     });
   }
-  return new RelupError('REMOTE', `${host.dest}: ${what}`, {
+  // A full disk or quota is the host's "cannot write" (73), as the help promises.
+  const full = /No space left on device|Disk quota exceeded|Read-only file system/.test(o.cat.result.stderr);
+  return new RelupError(full ? 'CANNOT_WRITE' : 'REMOTE', `${host.dest}: ${what}`, {
     hint: 'check free space and permissions in releases/ on the host, then re-run; nothing was installed',
     details,
   });

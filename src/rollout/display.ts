@@ -15,6 +15,7 @@ export type Phase =
   | 'gate'
   | 'done'
   | 'failed'
+  | 'unknown'
   | 'rolling-back'
   | 'rolled-back'
   | 'untouched';
@@ -40,11 +41,11 @@ export interface Size {
   rows: number;
 }
 
-export const FINAL: ReadonlySet<Phase> = new Set(['done', 'failed', 'at-target', 'untouched', 'rolled-back']);
+export const FINAL: ReadonlySet<Phase> = new Set(['done', 'failed', 'unknown', 'at-target', 'untouched', 'rolled-back']);
 /** The phases in which a host is being worked on: the live block lists these hosts by name. */
 const ACTIVE: ReadonlySet<Phase> = new Set(['preflight', 'staging', 'plan-check', 'upgrading', 'gate', 'rolling-back']);
 /** Order of the header's counts: outcomes first, then work in progress, then what is still ahead. */
-const COUNT_ORDER: readonly Phase[] = ['done', 'at-target', 'failed', 'rolled-back', 'rolling-back', 'upgrading', 'gate', 'plan-check', 'staging', 'preflight', 'queued', 'staged', 'ready', 'waiting', 'untouched'];
+const COUNT_ORDER: readonly Phase[] = ['done', 'at-target', 'failed', 'unknown', 'rolled-back', 'rolling-back', 'upgrading', 'gate', 'plan-check', 'staging', 'preflight', 'queued', 'staged', 'ready', 'waiting', 'untouched'];
 
 export function elapsed(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -99,7 +100,7 @@ export function hostLine(h: HostView, now: number, hostWidth: number): string {
  */
 export function liveLines(s: DisplayState, now: number, size: Size): string[] {
   const room = Math.max(1, size.rows - 1) - 1;
-  const named = [...s.hosts.filter((h) => h.phase === 'failed'), ...s.hosts.filter((h) => ACTIVE.has(h.phase))];
+  const named = [...s.hosts.filter((h) => h.phase === 'failed' || h.phase === 'unknown'), ...s.hosts.filter((h) => ACTIVE.has(h.phase))];
   const hostWidth = Math.min(Math.max(4, ...named.map((h) => h.host.length)), Math.max(4, Math.floor(size.width / 3)));
   const line = (h: HostView) => `  ${hostLine(h, now, hostWidth)}`;
   let body: string[] = [];

@@ -1,7 +1,8 @@
 // The pure rollout planner: from what every host reported in preflight and what an earlier run
 // recorded, decide which hosts to upgrade and in which order. No I/O here.
 
-export type HostRecordStatus = 'pending' | 'staged' | 'upgrading' | 'done' | 'failed' | 'rolled-back';
+/** `unknown`: its upgrade's end could not be read after a lost connection (HOST_UNKNOWN). */
+export type HostRecordStatus = 'pending' | 'staged' | 'upgrading' | 'done' | 'failed' | 'rolled-back' | 'unknown';
 
 export interface PlanInput {
   /** Hosts in inventory order. */
@@ -26,7 +27,7 @@ export interface RolloutPlan {
 }
 
 /** Recorded statuses that leave a host at the target unproven: its gate has yet to pass. */
-const UNGATED: ReadonlySet<HostRecordStatus | undefined> = new Set(['failed', 'upgrading']);
+const UNGATED: ReadonlySet<HostRecordStatus | undefined> = new Set(['failed', 'upgrading', 'unknown']);
 
 export function planRollout(input: PlanInput): RolloutPlan {
   if (!Number.isInteger(input.batch) || input.batch < 1) throw new RangeError(`batch must be a positive integer, got ${input.batch}`);

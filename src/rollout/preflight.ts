@@ -4,7 +4,7 @@ import { compareVersions, type Edition } from '../version/index.js';
 import { hotPatchesError } from '../release/data-dir.js';
 import type { HostSpec } from './host-spec.js';
 import { hostEmqx, parseProbe, probeCommand, statusCommand, type Probe, type RemoteEmqx } from './remote.js';
-import { lastOutputLine, SSH_FAILURE, type ExecResult, type Transport } from './ssh.js';
+import { lastOutputLine, neverConnected, SSH_FAILURE, type ExecResult, type Transport } from './ssh.js';
 import { isAtTarget, parseStatus, runningVersion, type WrapperStatus } from './status.js';
 
 export interface Want {
@@ -51,9 +51,15 @@ export function unreachable(host: HostSpec, r: ExecResult): RelupError {
   return fail(host, 'UNREACHABLE', `cannot reach the host over SSH (${why})`, 'check the host name, ssh_config (-F), keys and that sshd runs; nothing was changed', r);
 }
 
+/** ssh's 255 once connected: the command may have run, so no "nothing was changed" here. */
+export function lostConnection(host: HostSpec, doing: string, r: ExecResult): RelupError {
+  const why = r.stderr.trim().split('\n').filter(Boolean).pop() ?? `ssh exited ${r.exitCode}`;
+  return fail(host, 'UNREACHABLE', `lost the SSH connection during ${doing} (${why})`, 'check the host and the network, then re-run the same command: it reads the host again', r);
+}
+
 /** Turns a failed wrapper run into the wrapper's own typed error when it printed one. */
 export function remoteError(host: HostSpec, doing: string, r: ExecResult, hint: string): RelupError {
-  if (r.exitCode === SSH_FAILURE) return unreachable(host, r);
+  if (r.exitCode === SSH_FAILURE) return neverConnected(r) ? unreachable(host, r) : lostConnection(host, doing, r);
   for (const line of r.stderr.split('\n').reverse()) {
     try {
       const e = (JSON.parse(line) as { error?: { code?: string; message?: string } }).error;
@@ -65,7 +71,8 @@ export function remoteError(host: HostSpec, doing: string, r: ExecResult, hint: 
       /* not the JSON error line */
     }
   }
-  const last = lastOutputLine(r);
+  // The wrapper's --json warnings line, printed last, is not what went wrong.
+  const last = lastOutputLine({ ...r, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('{"warnings":')).join('\n') });
   return fail(host, 'REMOTE', `${doing} failed (exit ${r.exitCode}${r.timedOut ? ', timed out' : ''}): ${last}`, hint, r);
 }
 

@@ -38,6 +38,16 @@ export function emqxCommand(w: RemoteEmqx, root: string, args: string[]): string
   return shJoin([w.node, stagedWrapperPath(root, w), rootArg(root), ...args]);
 }
 
+/** `<emqx> --root=ROOT --detach=ID ARGS...`: the command runs detached on the host and is followed (process/detached-run.ts). */
+export function detachCommand(w: RemoteEmqx, root: string, id: string, args: string[]): string {
+  return emqxCommand(w, root, [`--detach=${id}`, ...args]);
+}
+
+/** Follows run ID again after a lost connection: its log, then how it ended (--json: its own errors keep their code). */
+export function followCommand(w: RemoteEmqx, root: string, id: string): string {
+  return emqxCommand(w, root, [`--follow=${id}`, '--json']);
+}
+
 /**
  * The status query used by preflight. The shipped wrapper is fed on stdin (`node -`), so
  * preflight reads every host without writing a byte to any of them.

@@ -91,6 +91,8 @@ export interface RollbackSpec {
   check: string | undefined;
   commandTimeoutMs: number;
   upgradeTimeoutMs: number;
+  /** How long to keep following the downgrade again after its connection dropped. */
+  reconnectMs?: number;
   /** The cluster part of the gate on the old version (the peers recorded before the upgrade). */
   cluster?: PeerGate;
 }
@@ -105,15 +107,16 @@ export async function rollbackHost(t: Transport, host: HostSpec, emqx: RemoteEmq
   if (step.kind === 'impossible') return { to: from, outcome: 'impossible', how: `not possible: ${step.why}`, version: now };
   const change: ChangeSpec = { packageFile: '', target: from, downgrade: true, permanent: true };
   const how = `emqx downgrade ${from} (with the ${target} scripts)`;
+  let after: WrapperStatus | null;
   try {
-    await changeHost(t, host, emqx, change, spec.upgradeTimeoutMs);
+    after = (await changeHost(t, host, emqx, change, spec.upgradeTimeoutMs, spec.reconnectMs)).status;
   } catch (err) {
     const e = toRelupError(err);
     const after = await queryStatus(t, host, emqx, spec.commandTimeoutMs).then(runningVersion, () => null);
     return { to: from, outcome: 'failed', how: `${how} failed: ${e.message}`, version: after, error: { code: e.code, message: e.line } };
   }
   try {
-    await gateHost(t, host, emqx, change, spec.check, spec.commandTimeoutMs, spec.cluster ? { ...spec.cluster, doing: 'rollback' } : undefined);
+    await gateHost(t, host, emqx, change, spec.check, spec.commandTimeoutMs, spec.cluster ? { ...spec.cluster, doing: 'rollback' } : undefined, after);
   } catch (err) {
     const e = toRelupError(err);
     return { to: from, outcome: 'failed', how: `${how} ran, but the gate on ${from} failed: ${e.message}`, version: from, error: { code: e.code, message: e.line } };

@@ -8,6 +8,8 @@ import { toolVersion } from '../tool-version.js';
 import { NOTHING, readPackage } from '../package/read.js';
 import type { HostSpec } from './host-spec.js';
 import { auditPath, openAudit } from './audit.js';
+import { aheadStillValid, haltCode, haltError, type GatedSince } from './decisions.js';
+import { DEFAULT_RECONNECT_MS } from './follow.js';
 import { DEFAULT_GATE_TIMEOUT_MS, recordedPeers } from './peers.js';
 import { confirmQuestion, needsConfirmation, pausePoint, planRollout, type RolloutPlan } from './plan.js';
 import { preflightHost, type HostFacts, type Want } from './preflight.js';
@@ -17,10 +19,11 @@ import type { RemoteEmqx } from './remote.js';
 import { decideResume, describeResume, type ResumeDecision } from './resume.js';
 import { endedInRollback, rollbackError, rollbackHost, rollbackOrder, rollbackSucceeded, type OnFailure, type RollbackResult } from './rollback.js';
 import { prepareRuntimes, type RuntimeOptions } from './runtime.js';
+import { settle } from './settle.js';
 import { stageHost } from './stage.js';
 import type { Transport } from './ssh.js';
 import { defaultStatePath, loadState, newState, stateWriter } from './state.js';
-import { runningVersion } from './status.js';
+import { runningVersion, type WrapperStatus } from './status.js';
 import { changeHost, gateHost, planCheck, queryStatus, type ChangeSpec } from './upgrade.js';
 
 export interface RolloutOptions {
@@ -51,9 +54,12 @@ export interface RolloutOptions {
   onFailure?: OnFailure;
   /** --remote-runtime: which hosts run the single executable instead of their node (runtime.ts). */
   runtime?: RuntimeOptions;
+  /** How long to keep following a host's upgrade again after its connection dropped (default 60 s). */
+  reconnectMs?: number;
 }
 
-export type HostOutcome = 'done' | 'at-target' | 'failed' | 'untouched' | 'staged' | 'rolled-back';
+/** `unknown`: the connection dropped during its upgrade and its end could not be read again. */
+export type HostOutcome = 'done' | 'at-target' | 'failed' | 'untouched' | 'staged' | 'rolled-back' | 'unknown';
 
 export interface HostReport {
   host: string;
@@ -111,6 +117,16 @@ export async function resolveRemote(o: RolloutOptions['remote']): Promise<Remote
 }
 
 export async function rollout(opts: RolloutOptions, t: Transport, progress: Progress, stop: StopSignal): Promise<RolloutReport> {
+  // Reads started ahead end before the rollout does: none may reach a transport being closed.
+  const reads: Promise<unknown>[] = [];
+  try {
+    return await run(opts, t, progress, stop, reads);
+  } finally {
+    await Promise.allSettled(reads);
+  }
+}
+
+async function run(opts: RolloutOptions, t: Transport, progress: Progress, stop: StopSignal, reads: Promise<unknown>[]): Promise<RolloutReport> {
   const pkg: LocalPackage = await readLocalPackage(opts.packagePath);
   const emqx = await resolveRemote(opts.remote);
   const target = pkg.name.version;
@@ -179,7 +195,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     const d = e.details ?? {};
     if (typeof d.stdout === 'string') row.stdout = d.stdout;
     if (typeof d.stderr === 'string') row.stderr = d.stderr;
-    progress.phase(dest, 'failed', withoutHost(dest, e.message));
+    progress.phase(dest, outcome === 'unknown' ? 'unknown' : 'failed', withoutHost(dest, e.message));
   };
 
   progress.event('start', { package: pkg.path, sha256: pkg.sha256, target, direction: report.direction, hosts: opts.hosts, state: report.state });
@@ -195,26 +211,17 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     progress.phase(h.dest, f.atTarget ? 'at-target' : 'ready', f.running);
     return f;
   });
-  const preErrors: RelupError[] = [];
-  pre.forEach((r, i) => {
-    const h = opts.hosts[i]!;
-    if (r.status === 'fulfilled') {
-      facts.set(h.dest, r.value);
-      report.warnings.push(...r.value.warnings);
-    } else {
-      const e = toRelupError(r.reason);
-      preErrors.push(e);
-      failRow(h.dest, e, 'untouched');
-    }
-  });
+  const preflighted = settle(opts.hosts.map((h) => h.dest), pre);
+  for (const [dest, f] of preflighted.ok) {
+    facts.set(dest, f);
+    report.warnings.push(...f.warnings);
+  }
+  for (const { dest, error } of preflighted.failed) failRow(dest, error, 'untouched');
   for (const w of report.warnings) progress.note(`warning: ${w}`);
-  if (preErrors.length > 0) {
-    const first = preErrors[0]!;
-    const more = preErrors.length > 1 ? ` (and ${preErrors.length - 1} more host(s) failed preflight)` : '';
-    return finish(
-      new RelupError(first.code, `preflight failed, no host was touched: ${first.message}${more}`, { hint: first.hint ?? 'fix it and re-run' }),
-      opts.hosts[pre.findIndex((r) => r.status === 'rejected')]!.dest,
-    );
+  if (preflighted.first) {
+    const { dest, error: first } = preflighted.first;
+    const more = preflighted.failed.length > 1 ? ` (and ${preflighted.failed.length - 1} more host(s) failed preflight)` : '';
+    return finish(new RelupError(first.code, `preflight failed, no host was touched: ${first.message}${more}`, { hint: first.hint ?? 'fix it and re-run' }), dest);
   }
 
   // 2. Resume, replace or refuse the state file, judged against what preflight saw; then plan.
@@ -258,10 +265,11 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
   const store = stateWriter(statePath, state);
   for (const f of planned) {
     const rec = state.hosts[f.host.dest];
-    state.hosts[f.host.dest] = { root: f.host.root, status: rec?.status === 'failed' || rec?.status === 'upgrading' ? rec.status : 'pending', from: rec?.from ?? f.running, at: new Date().toISOString() };
+    state.hosts[f.host.dest] = { root: f.host.root, status: rec?.status === 'failed' || rec?.status === 'upgrading' || rec?.status === 'unknown' ? rec.status : 'pending', from: rec?.from ?? f.running, at: new Date().toISOString() };
   }
   await store.flush();
   const gateTimeoutMs = opts.gateTimeoutMs ?? DEFAULT_GATE_TIMEOUT_MS;
+  const reconnectMs = opts.reconnectMs ?? DEFAULT_RECONNECT_MS;
   // --on-failure rollback[-all]: take the hosts back one by one; the first that cannot come back stops it.
   const rollBack = async (order: string[], at: string, first: RelupError): Promise<RelupError> => {
     const results = new Map<string, RollbackResult>();
@@ -275,6 +283,7 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
         check: opts.check,
         commandTimeoutMs: opts.commandTimeoutMs,
         upgradeTimeoutMs: opts.upgradeTimeoutMs,
+        reconnectMs,
         cluster: { before: rec.peers ?? null, timeoutMs: gateTimeoutMs, doing: 'rollback' },
       });
       results.set(dest, r);
@@ -330,15 +339,14 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
       progress.phase(dest, 'done', 're-gated');
     }),
   );
-  const regateFailed = regated.map((r, i) => [r, plan.regate[i]!] as const).filter(([r]) => r.status === 'rejected');
-  if (regateFailed.length > 0) {
-    for (const [r, dest] of regateFailed) failRow(dest, toRelupError((r as PromiseRejectedResult).reason));
-    const [r0, d0] = regateFailed[0]!;
-    const e = toRelupError((r0 as PromiseRejectedResult).reason);
-    const order = rollbackOrder(opts.onFailure ?? 'halt', regateFailed.map(([, d]) => d), doneHosts());
+  const regateSettled = settle(plan.regate, regated);
+  if (regateSettled.first) {
+    for (const { dest, error } of regateSettled.failed) failRow(dest, error);
+    const { dest: d0, error: e } = regateSettled.first;
+    const order = rollbackOrder(opts.onFailure ?? 'halt', regateSettled.failed.map((x) => x.dest), doneHosts());
     if (order.length > 0) return finish(await rollBack(order, d0, e), d0);
     return finish(
-      new RelupError('ROLLOUT_HALTED', `rollout halted at ${d0} (gated again, it failed again): ${withoutHost(d0, e.message)}`, {
+      new RelupError(haltCode(e.code), `rollout halted at ${d0} (gated again, it failed again): ${withoutHost(d0, e.message)}`, {
         hint: `no host was staged or upgraded in this run; fix ${d0} and re-run the same command`,
       }),
       d0,
@@ -358,11 +366,12 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     progress.phase(f.host.dest, 'staged', r.skipped ? 'already there' : r.note ? 'over ssh cat' : '');
     return r;
   });
-  const stageErr = staged.findIndex((r) => r.status === 'rejected');
-  if (stageErr !== -1) {
-    for (const [i, r] of staged.entries()) if (r.status === 'rejected') failRow(planned[i]!.host.dest, toRelupError(r.reason));
-    const e = toRelupError((staged[stageErr] as PromiseRejectedResult).reason);
-    return finish(new RelupError(e.code, `staging failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }), planned[stageErr]!.host.dest);
+  const plannedDests = planned.map((f) => f.host.dest);
+  const stagedSettled = settle(plannedDests, staged);
+  if (stagedSettled.first) {
+    for (const { dest, error } of stagedSettled.failed) failRow(dest, error);
+    const { dest, error: e } = stagedSettled.first;
+    return finish(new RelupError(e.code, `staging failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }), dest);
   }
   // A remote --dry-run on each host: the wrapper there must agree before the first change.
   const checked = await pool(planned, opts.stageParallel, async (f) => {
@@ -370,40 +379,67 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
     await planCheck(t, f.host, emqx, change, opts.commandTimeoutMs);
     progress.phase(f.host.dest, 'queued');
   });
-  const checkErr = checked.findIndex((r) => r.status === 'rejected');
-  if (checkErr !== -1) {
-    for (const [i, r] of checked.entries()) if (r.status === 'rejected') failRow(planned[i]!.host.dest, toRelupError(r.reason), 'staged');
-    const e = toRelupError((checked[checkErr] as PromiseRejectedResult).reason);
-    return finish(new RelupError(e.code, `the remote plan check failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }), planned[checkErr]!.host.dest);
+  const checkedSettled = settle(plannedDests, checked);
+  if (checkedSettled.first) {
+    for (const { dest, error } of checkedSettled.failed) failRow(dest, error, 'staged');
+    const { dest, error: e } = checkedSettled.first;
+    return finish(new RelupError(e.code, `the remote plan check failed, no host was upgraded: ${e.message}`, { hint: e.hint ?? 'fix it and re-run' }), dest);
   }
 
   // 5. Canary, then batches; a gate after every host; halt on the first failure.
+  const unchanged = new Set<string>();
+  // The next batch's pre-upgrade status, read while this one is gated (a read, so never harmful);
+  // used unless the cluster changed under it (aheadStillValid), then read again.
+  let ahead = new Map<string, Promise<WrapperStatus | null>>();
+  let gatedSince: GatedSince[] = [];
   for (const [bi, batch] of plan.batches.entries()) {
     if (stop.requested) return interrupted();
+    const mine = ahead;
+    const mineGated = gatedSince;
+    ahead = new Map();
+    gatedSince = [];
+    const readAhead = () => {
+      if (ahead.size > 0) return;
+      for (const d of plan.batches[bi + 1] ?? []) {
+        const read = queryStatus(t, facts.get(d)!.host, emqx, opts.commandTimeoutMs).catch(() => null);
+        ahead.set(d, read);
+        reads.push(read);
+      }
+    };
     const results = await Promise.allSettled(
       batch.map(async (dest) => {
         const f = facts.get(dest)!;
         progress.phase(dest, 'upgrading', plan.canary && bi === 0 ? 'canary' : `batch ${bi + 1}/${plan.batches.length}`);
         await store.set(dest, { root: f.host.root, status: 'upgrading', from: f.running });
         let peers: string[] | null = null;
+        // Which step failed: before the change, or a change that never reached the host, left it as it was.
+        let step: 'peers' | 'change' | 'gate' = 'peers';
         try {
           // The cluster the node is in now: its gate waits until the node sees it again.
-          const rec = recordedPeers(dest, await queryStatus(t, f.host, emqx, opts.commandTimeoutMs));
+          const early = await mine.get(dest);
+          const valid = early && aheadStillValid({ name: early.node.name, peers: early.peers }, mineGated);
+          const rec = recordedPeers(dest, valid ? early : await queryStatus(t, f.host, emqx, opts.commandTimeoutMs));
           peers = rec.peers;
           if (rec.warning) {
             report.warnings.push(rec.warning);
             progress.note(`warning: ${rec.warning}`);
           }
           if (peers) await store.set(dest, { root: f.host.root, status: 'upgrading', from: f.running, peers });
-          await changeHost(t, f.host, emqx, change, opts.upgradeTimeoutMs);
+          step = 'change';
+          const changed = await changeHost(t, f.host, emqx, change, opts.upgradeTimeoutMs, reconnectMs);
+          step = 'gate';
           progress.phase(dest, 'gate');
-          await gateHost(t, f.host, emqx, change, opts.check, opts.commandTimeoutMs, { before: peers, timeoutMs: gateTimeoutMs, doing: report.direction });
+          readAhead();
+          const gated = await gateHost(t, f.host, emqx, change, opts.check, opts.commandTimeoutMs, { before: peers, timeoutMs: gateTimeoutMs, doing: report.direction }, changed.status);
+          gatedSince.push({ name: gated.node.name, before: peers });
         } catch (err) {
           const e = toRelupError(err);
-          // Best effort: say what the failed host runs now.
+          if (step === 'peers' || (step === 'change' && (e.code === 'UNREACHABLE' || e.code === 'LOCKED'))) unchanged.add(dest);
+          // Best effort: say what the failed host runs now (an unknown host stays unknown: its run's end was not read).
           const now = await queryStatus(t, f.host, emqx, opts.commandTimeoutMs).then(runningVersion, () => null);
           rows.get(dest)!.version = now;
-          await store.set(dest, { root: f.host.root, status: 'failed', from: f.running, ...(now ? { version: now } : {}), ...(peers ? { peers } : {}), error: e.line });
+          const status = e.code === 'HOST_UNKNOWN' ? 'unknown' : 'failed';
+          await store.set(dest, { root: f.host.root, status, from: f.running, ...(now ? { version: now } : {}), ...(peers ? { peers } : {}), error: e.line });
           throw e;
         }
         const row = rows.get(dest)!;
@@ -413,22 +449,14 @@ export async function rollout(opts: RolloutOptions, t: Transport, progress: Prog
         progress.phase(dest, 'done', `${f.running} -> ${target}`);
       }),
     );
-    const failed = results.map((r, i) => [r, batch[i]!] as const).filter(([r]) => r.status === 'rejected');
-    if (failed.length > 0) {
-      for (const [r, dest] of failed) failRow(dest, toRelupError((r as PromiseRejectedResult).reason));
-      const [r0, d0] = failed[0]!;
-      const e = toRelupError((r0 as PromiseRejectedResult).reason);
-      const order = rollbackOrder(opts.onFailure ?? 'halt', failed.map(([, d]) => d), doneHosts());
+    const batchSettled = settle(batch, results);
+    if (batchSettled.first) {
+      for (const { dest, error } of batchSettled.failed) failRow(dest, error, error.code === 'HOST_UNKNOWN' ? 'unknown' : 'failed');
+      const { dest: d0, error: e } = batchSettled.first;
+      // An unknown host is not rolled back: what it runs is not known.
+      const order = rollbackOrder(opts.onFailure ?? 'halt', batchSettled.failed.filter((x) => x.error.code !== 'HOST_UNKNOWN').map((x) => x.dest), doneHosts());
       if (order.length > 0) return finish(await rollBack(order, d0, e), d0);
-      // A host skipped as already at the target (e.g. upgraded by an earlier run) is done too.
-      const done = [...rows.values()].filter((r) => r.outcome === 'done' || r.outcome === 'at-target').length;
-      const left = [...rows.values()].filter((r) => r.outcome === 'staged' || r.outcome === 'untouched').length;
-      return finish(
-        new RelupError('ROLLOUT_HALTED', `rollout halted at ${d0}: ${withoutHost(d0, e.message)}`, {
-          hint: `${done} host(s) done, ${left} not upgraded; fix ${d0} and re-run the same command to resume`,
-        }),
-        d0,
-      );
+      return finish(haltError(d0, e, withoutHost(d0, e.message), [...rows.values()], unchanged.has(d0)), d0);
     }
     if (bi === 0 && pause === 'after-canary') {
       report.paused = true;

@@ -20,6 +20,11 @@ export interface ExecOptions {
   /** Local file fed to the remote command's stdin. */
   inputFile?: string;
   timeoutMs?: number;
+  /**
+   * Keep the remote command's stdin open (a pipe never written) while we wait: a follower on the
+   * host stops when it closes, so a rollout that dies, even by SIGKILL, leaves no ssh behind.
+   */
+  holdStdin?: boolean;
 }
 
 export interface Transport {
@@ -51,6 +56,27 @@ export interface SshOptions {
 
 /** ssh exits 255 for its own failures (connect, auth, host key); everything else is the remote command's. */
 export const SSH_FAILURE = 255;
+
+// ssh's words for a connection that was never made (so the remote command never ran). A dead
+// ControlMaster's "Control socket connect(...)" line is not one: ssh then connects on its own.
+const NEVER_CONNECTED =
+  /ssh: connect to host|Could not resolve hostname|Name or service not known|No route to host|Network is unreachable|Permission denied \(|Host key verification failed|kex_exchange_identification|banner exchange/;
+
+/**
+ * True when ssh failed before the remote command could start. Any other 255 (a connection
+ * dropped mid-way, a killed client) says nothing about what the command did on the host.
+ */
+export function neverConnected(r: ExecResult): boolean {
+  if (r.exitCode !== SSH_FAILURE || r.timedOut) return false;
+  return r.stderr.split('\n').some((l) => !l.includes('Control socket') && NEVER_CONNECTED.test(l));
+}
+
+/**
+ * How long an idle ControlMaster outlives its last command. Short, so a rollout killed by
+ * SIGKILL (which cannot close its masters) leaves none behind for long; one that expired
+ * between commands is started again (see master()).
+ */
+export const CONTROL_PERSIST_SEC = 15;
 
 function commonOptions(o: SshOptions): string[] {
   return [
@@ -95,24 +121,48 @@ export function makeSshTransport(o: SshOptions): Transport {
     controlDir = await mkdtemp(join(tmpdir(), 'relup-ssh-'));
     return controlDir;
   };
-  const mux = (): string[] => (controlDir ? ['-o', `ControlPath=${controlDir}/%C`, '-o', 'ControlMaster=no'] : []);
+  // One socket per destination, named by us so that its absence (an expired master) is seen.
+  const sockets = new Map<string, string>();
+  const socketOf = (dir: string, dest: string): string => {
+    const known = sockets.get(dest);
+    if (known) return known;
+    const s = `${dir}/m${sockets.size}`;
+    sockets.set(dest, s);
+    return s;
+  };
+  const mux = (dest: string): string[] => (controlDir ? ['-o', `ControlPath=${socketOf(controlDir, dest)}`, '-o', 'ControlMaster=no'] : []);
   // The master is started on its own with every stdio closed: a master forked by a command whose
   // stderr we read would hold that pipe open until it exits. If it cannot start, commands simply
   // connect on their own (ControlMaster=no falls back) and report the real error.
-  const master = (dest: string): Promise<void> => {
-    if (!o.multiplex) return Promise.resolve();
+  const started = new Set<string>();
+  const master = async (dest: string): Promise<void> => {
+    if (!o.multiplex) return;
     let p = masters.get(dest);
+    if (p && started.has(dest) && controlDir) {
+      // Expired (idle past ControlPersist) or killed: its socket is gone, start another.
+      const { existsSync } = await import('node:fs');
+      if (!existsSync(socketOf(controlDir, dest))) {
+        masters.delete(dest);
+        started.delete(dest);
+        p = undefined;
+      }
+    }
     if (!p) {
       p = (async () => {
         const { execa } = await import('execa');
         controlDirReady ??= makeControlDir();
         const dir = await controlDirReady;
-        await execa(ssh, [...commonOptions(o), '-o', `ControlPath=${dir}/%C`, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=120', '-f', '-N', ...target(dest)], {
+        const sock = socketOf(dir, dest);
+        // A killed master leaves its socket: ControlMaster=yes would refuse to bind it.
+        const { rm } = await import('node:fs/promises');
+        await rm(sock, { force: true });
+        const r = await execa(ssh, [...commonOptions(o), '-o', `ControlPath=${sock}`, '-o', 'ControlMaster=yes', '-o', `ControlPersist=${CONTROL_PERSIST_SEC}`, '-f', '-N', ...target(dest)], {
           reject: false,
           stdio: 'ignore',
           detached: true,
           timeout: (o.connectTimeoutSec + 5) * 1000,
         });
+        if (r.exitCode === 0) started.add(dest);
       })();
       masters.set(dest, p);
     }
@@ -124,7 +174,7 @@ export function makeSshTransport(o: SshOptions): Transport {
       reject: false,
       detached: true,
       stripFinalNewline: false,
-      ...(opts.inputFile ? { inputFile: opts.inputFile } : { stdin: 'ignore' as const }),
+      ...(opts.inputFile ? { inputFile: opts.inputFile } : { stdin: opts.holdStdin ? ('pipe' as const) : ('ignore' as const) }),
       ...(opts.timeoutMs ? { timeout: opts.timeoutMs, killSignal: 'SIGTERM' as const } : {}),
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -142,12 +192,12 @@ export function makeSshTransport(o: SshOptions): Transport {
   return {
     async exec(dest, command, opts = {}) {
       await master(dest);
-      return run(ssh, [...commonOptions(o), ...mux(), '-T', ...target(dest), command], opts);
+      return run(ssh, [...commonOptions(o), ...mux(dest), '-T', ...target(dest), command], opts);
     },
     async copy(dest, localFiles, remoteDir, opts = {}) {
       await master(dest);
       const to = scpDest(dest, o.endpoints?.get(dest));
-      return run(o.scp ?? 'scp', [...commonOptions(o), ...mux(), ...to.options, '-q', '-p', '--', ...localFiles, scpTarget(to.dest, remoteDir)], opts);
+      return run(o.scp ?? 'scp', [...commonOptions(o), ...mux(dest), ...to.options, '-q', '-p', '--', ...localFiles, scpTarget(to.dest, remoteDir)], opts);
     },
     async close() {
       await Promise.allSettled(masters.values());
@@ -156,7 +206,7 @@ export function makeSshTransport(o: SshOptions): Transport {
       const dir = controlDir;
       await Promise.all(
         [...masters.keys()].map((dest) =>
-          execa(ssh, [...commonOptions(o), '-o', `ControlPath=${dir}/%C`, '-O', 'exit', ...target(dest)], { reject: false, stdio: 'ignore', timeout: 10000 }),
+          execa(ssh, [...commonOptions(o), '-o', `ControlPath=${socketOf(dir, dest)}`, '-O', 'exit', ...target(dest)], { reject: false, stdio: 'ignore', timeout: 10000 }),
         ),
       );
       const { rm } = await import('node:fs/promises');
@@ -164,6 +214,8 @@ export function makeSshTransport(o: SshOptions): Transport {
       controlDir = null;
       controlDirReady = null;
       masters.clear();
+      started.clear();
+      sockets.clear();
     },
   };
 }

@@ -1,11 +1,13 @@
 // One host's change and its health gate. Failures carry the remote output for the report.
 import { RelupError } from '../errors.js';
 import type { HostSpec } from './host-spec.js';
+import { DEFAULT_RECONNECT_MS, runDetached } from './follow.js';
 import { waitForPeers, type PeerGate } from './peers.js';
 import { remoteError } from './preflight.js';
 import { checkCommand, emqxCommand, hostEmqx, type RemoteEmqx } from './remote.js';
 import type { Transport } from './ssh.js';
 import { parseStatus, runningVersion, type WrapperStatus } from './status.js';
+import { readStatusJson } from '../node/status-json.js';
 
 export interface ChangeSpec {
   packageFile: string;
@@ -36,13 +38,26 @@ export async function planCheck(t: Transport, host: HostSpec, emqx: RemoteEmqx, 
   }
 }
 
-export async function changeHost(t: Transport, host: HostSpec, emqx: RemoteEmqx, c: ChangeSpec, timeoutMs: number): Promise<{ stdout: string; stderr: string }> {
-  const r = await t.exec(host.dest, emqxCommand(hostEmqx(emqx, host), host.root, changeArgs(host.root, c)), { timeoutMs });
+/**
+ * The upgrade (or downgrade) itself, detached on the host and followed (follow.ts), with --json so
+ * that the host's own error (LOCKED, CANNOT_WRITE, ...) keeps its code.
+ */
+export async function changeHost(
+  t: Transport,
+  host: HostSpec,
+  emqx: RemoteEmqx,
+  c: ChangeSpec,
+  timeoutMs: number,
+  reconnectMs = DEFAULT_RECONNECT_MS,
+): Promise<{ stdout: string; stderr: string; status: WrapperStatus | null }> {
+  const doing = `emqx ${c.downgrade ? 'downgrade' : 'upgrade'} ${c.target}`;
+  const r = await runDetached(t, host, hostEmqx(emqx, host), ['--json', ...changeArgs(host.root, c)], doing, { timeoutMs, reconnectMs });
   if (r.exitCode !== 0) {
-    const e = remoteError(host, `emqx ${c.downgrade ? 'downgrade' : 'upgrade'} ${c.target}`, r, 'see the remote output; the hosts after it were not upgraded');
-    throw e;
+    throw remoteError(host, doing, r, 'see the remote output; the hosts after it were not upgraded');
   }
-  return { stdout: r.stdout, stderr: r.stderr };
+  // The status the wrapper read after its hand-over returned: the gate starts from it.
+  const after = r.after === undefined ? null : readStatusJson(r.after);
+  return { stdout: r.stdout, stderr: r.stderr, status: after && !('wrong' in after) ? after : null };
 }
 
 export async function queryStatus(t: Transport, host: HostSpec, emqx: RemoteEmqx, timeoutMs: number): Promise<WrapperStatus> {
@@ -63,8 +78,15 @@ export async function gateHost(
   check: string | undefined,
   timeoutMs: number,
   cluster?: PeerGate,
+  /**
+   * The status the upgrade command reported right after it ended. The gate starts from it, except
+   * when it checks cluster peers: a peer can drop just after the command returned, so those are
+   * read afresh (as before), and a host without recorded peers costs no extra wrapper start.
+   */
+  first?: WrapperStatus | null,
 ): Promise<WrapperStatus> {
-  let s = await queryStatus(t, host, emqx, timeoutMs);
+  const fresh = !first || (cluster?.before?.length ?? 0) > 0;
+  let s = fresh ? await queryStatus(t, host, emqx, timeoutMs) : first;
   if (s.nodeAlive !== true) {
     const why = s.nodeAlive === false ? 'the node does not answer' : `the node could not be pinged (${s.warnings.join('; ') || 'no nodetool or cookie'})`;
     throw new RelupError('ROLLOUT_HALTED', `${host.dest}: health gate: ${why} after the ${c.downgrade ? 'downgrade' : 'upgrade'}`, {

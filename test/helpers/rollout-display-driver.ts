@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { runWith } from '../../src/cli/relup-rollout.js';
 import { toolVersion } from '../../src/tool-version.js';
-import { emqxCommand } from '../../src/rollout/remote.js';
+import { detachCommand } from '../../src/rollout/remote.js';
 import type { Transport } from '../../src/rollout/ssh.js';
 import { fakeHost, makeFake } from './rollout-fake.js';
 import { makePackage } from './fake-root.js';
@@ -45,11 +45,16 @@ async function main(argv: string[]): Promise<number> {
   // Listening from the start: a ^C that lands while the held host shows "upgrading" but before
   // its upgrade command is sent (a loaded machine widens that gap) still releases the hold.
   const interrupted = new Promise((resolve) => process.once('SIGINT', resolve));
-  const upgradeCmd = (d: string) => emqxCommand(emqx, root(d), ['--package', `${root(d)}/releases/${PKG}`, '--require-checksum', 'upgrade', '5.0.1']);
+  // The upgrade starts detached under a fresh run id: its command line is this one with that id.
+  const upgradeArgs = (d: string) => ['--json', '--package', `${root(d)}/releases/${PKG}`, '--require-checksum', 'upgrade', '5.0.1'];
+  const isUpgrade = (d: string, command: string) => {
+    const id = /--detach=([A-Za-z0-9._-]+)/.exec(command)?.[1];
+    return id !== undefined && command === detachCommand(emqx, root(d), id, upgradeArgs(d));
+  };
   const slow: Transport = {
     async exec(dest, command, o) {
       await sleep(4);
-      if (dest === hold && command === upgradeCmd(dest)) {
+      if (dest === hold && isUpgrade(dest, command)) {
         // A signal listener does not keep node running; a real ssh child would.
         const alive = setInterval(() => {}, 60_000);
         await interrupted;

@@ -8,7 +8,9 @@ import { basename } from 'node:path';
 import {
   catIntoCommand,
   checkCommand,
+  detachCommand,
   emqxCommand,
+  followCommand,
   finalizeCommand,
   mkStageTempCommand,
   probeCommand,
@@ -19,6 +21,7 @@ import {
 } from '../../src/rollout/remote.js';
 import type { ExecOptions, ExecResult, Transport } from '../../src/rollout/ssh.js';
 import { fileSha256 } from './support.js';
+import { formatRunLine } from '../../src/process/run-line.js';
 
 export interface FakeHost {
   root: string;
@@ -57,11 +60,18 @@ export interface FakeHost {
   catExit: number;
   /** What `emqx --dry-run --json upgrade` prints on stdout instead of the plan, when set. */
   dryRunStdout?: string;
+  /**
+   * The connection drops while the (detached) upgrade runs: it ends on the host all the same;
+   * 'reconnects': the next `--follow` reads its end; 'stays-down': every later command gets 255.
+   */
+  dropOnUpgrade?: 'reconnects' | 'stays-down';
+  /** false: the detached run's end carries no status after it (an older wrapper): the gate asks for one. */
+  reportsAfter?: boolean;
 }
 
 export interface FakeCall {
   dest: string;
-  kind: 'probe' | 'status-stdin' | 'status' | 'mktemp' | 'copy' | 'cat' | 'finalize' | 'rm-temp' | 'dry-run' | 'upgrade' | 'downgrade' | 'check';
+  kind: 'probe' | 'status-stdin' | 'status' | 'mktemp' | 'copy' | 'cat' | 'finalize' | 'rm-temp' | 'dry-run' | 'upgrade' | 'downgrade' | 'check' | 'follow';
   detail?: string;
 }
 
@@ -114,6 +124,9 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
   /** dest -> temp dir made by mktemp, with the basenames and sha256 of what was copied in. */
   const temps = new Map<string, { dir: string; files: Map<string, string> }>();
   let tempSeq = 0;
+  /** Detached runs by id: what their follower prints. Hosts whose connection stays down. */
+  const runs = new Map<string, ExecResult>();
+  const down = new Set<string>();
 
   const fail = (what: string): never => {
     unexpected.push(what);
@@ -130,6 +143,7 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
         relName: 'emqx',
         edition: h.edition,
         currentVersion: permanent,
+        node: { name: `emqx@${dest}`, nameType: '-name', nameSource: 'vm.args', cookieSource: 'vm.args' },
         nodeAlive: h.nodeAlive,
         lockHolder: h.lockHolder,
         peers: h.nodeAlive ? h.peers : null,
@@ -168,6 +182,26 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
       const h = host(dest);
       const stdin = opts.inputFile;
       const note = (kind: FakeCall['kind'], detail?: string) => calls.push({ dest, kind, ...(detail ? { detail } : {}) });
+      if (down.has(dest)) return { exitCode: 255, stdout: '', stderr: `ssh: connect to host ${dest} port 22: Connection refused\r\n`, timedOut: false };
+      // The detached runs' ends, as `--follow=ID` reads them on the host.
+      const follow = /--follow=([A-Za-z0-9._-]+)/.exec(command)?.[1];
+      if (follow !== undefined && command === followCommand(emqx, h.root, follow)) {
+        note('follow');
+        const r = runs.get(follow) ?? { exitCode: 0, stdout: formatRunLine({ id: follow, state: 'not-started' }) + '\n', stderr: '', timedOut: false };
+        return r;
+      }
+      const id = /--detach=([A-Za-z0-9._-]+)/.exec(command)?.[1];
+      if (id !== undefined && !opts.holdStdin) fail(`a detached run on ${dest} whose stdin is not held open`);
+      // A detached command's end, printed by its follower; kept for a `--follow` after a drop.
+      const ended = (r: ExecResult): ExecResult => {
+        // The wrapper reports the host's status right after the command, from the same process (the gate's facts).
+        const after = h.reportsAfter === false ? {} : { after: JSON.parse(statusJson(dest, h)) as unknown };
+        const out = { ...r, stdout: r.stdout + formatRunLine({ id: id!, state: 'ended', exitCode: r.exitCode, ...after }) + '\n' };
+        runs.set(id!, out);
+        if (!h.dropOnUpgrade) return out;
+        if (h.dropOnUpgrade === 'stays-down') down.add(dest);
+        return { exitCode: 255, stdout: '', stderr: `Connection to ${dest} closed by remote host.\r\n`, timedOut: false };
+      };
       const staged = h.wrapperSha === emqx.sha256;
 
       if (command === probeCommand(emqx, h.root, packageFile) && !stdin) {
@@ -240,13 +274,13 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
           if (h.dryRunStdout !== undefined) return ok(h.dryRunStdout);
           return ok(JSON.stringify({ command: 'upgrade', root: h.root, targetVersion: target, action: 'run-escript' }) + '\n');
         }
-        if (command === emqxCommand(emqx, h.root, changeArgs(h, permanent))) {
+        if (id !== undefined && command === detachCommand(emqx, h.root, id, ['--json', ...changeArgs(h, permanent)])) {
           if (!staged) fail(`upgrade through a wrapper that is not staged on ${dest}`);
           note('upgrade', permanent ? 'permanent' : 'no-permanent');
           h.onUpgrade?.();
           const problem = stagedProblem(h);
-          if (problem) return { exitCode: 66, stdout: '', stderr: JSON.stringify({ error: { code: 'NOT_FOUND', message: problem, exitCode: 66 } }) + '\n', timedOut: false };
-          if (h.upgradeExit !== 0) return { exitCode: h.upgradeExit, stdout: '', stderr: `${h.upgradeStderr ?? 'release_handler:install_release failed: {error,{enoent,"relup"}}'}\n`, timedOut: false };
+          if (problem) return ended({ exitCode: 66, stdout: '', stderr: JSON.stringify({ error: { code: 'NOT_FOUND', message: problem, exitCode: 66 } }) + '\n', timedOut: false });
+          if (h.upgradeExit !== 0) return ended({ exitCode: h.upgradeExit, stdout: '', stderr: `${h.upgradeStderr ?? 'release_handler:install_release failed: {error,{enoent,"relup"}}'}\n`, timedOut: false });
           for (const [v, s] of h.releases) h.releases.set(v, permanent ? 'old' : s);
           h.releases.set(target, permanent ? 'permanent' : 'current');
           if (h.diesOnUpgrade) h.nodeAlive = false;
@@ -254,20 +288,20 @@ export function makeFake(spec: FakeSpec, hosts: Record<string, FakeHost>): Fake 
             h.peersBeforeUpgrade = h.peers;
             h.peers = h.peersAfterUpgrade;
           }
-          return ok();
+          return ended(ok());
         }
       }
       // A hot downgrade to an installed older release (the rollback), with the staged wrapper.
       for (const v of h.releases.keys()) {
-        if (v === target || command !== emqxCommand(emqx, h.root, ['downgrade', v])) continue;
+        if (v === target || id === undefined || command !== detachCommand(emqx, h.root, id, ['--json', 'downgrade', v])) continue;
         if (!staged) fail(`downgrade through a wrapper that is not staged on ${dest}`);
         note('downgrade', v);
-        if (!h.nodeAlive) return { exitCode: 69, stdout: '', stderr: JSON.stringify({ error: { code: 'NODE_DOWN', message: 'node not running', exitCode: 69 } }) + '\n', timedOut: false };
-        if (h.downgradeExit !== 0) return { exitCode: h.downgradeExit, stdout: '', stderr: 'release_handler:install_release failed: {error,bad_relup_file}\n', timedOut: false };
+        if (!h.nodeAlive) return ended({ exitCode: 69, stdout: '', stderr: JSON.stringify({ error: { code: 'NODE_DOWN', message: 'node not running', exitCode: 69 } }) + '\n', timedOut: false });
+        if (h.downgradeExit !== 0) return ended({ exitCode: h.downgradeExit, stdout: '', stderr: 'release_handler:install_release failed: {error,bad_relup_file}\n', timedOut: false });
         for (const k of h.releases.keys()) h.releases.set(k, 'old');
         h.releases.set(v, 'permanent');
         h.peers = h.peersBeforeUpgrade ?? h.peers;
-        return ok();
+        return ended(ok());
       }
       if (spec.check !== undefined && command === checkCommand(h.root, spec.check)) {
         note('check');

@@ -69,10 +69,10 @@ describe('rollbackError', () => {
     assert.match(e.message, /and no host needed a rollback/);
   });
   for (const bad of ['failed', 'impossible'] as const) {
-    it(`a rollback ${bad}: ROLLBACK_FAILED (70) names the host and what happened`, () => {
+    it(`a rollback ${bad}: ROLLBACK_FAILED (72) names the host and what happened`, () => {
       const e = rollbackError('h2', first, new Map([['h2', res('rolled-back')], ['h1', res(bad, 'not possible: the node is not running')]]), 0, 0);
       assert.equal(e.code, 'ROLLBACK_FAILED');
-      assert.equal(e.exitCode, 70);
+      assert.equal(e.exitCode, 72);
       assert.equal(e.message, 'rollout stopped at h2 (h2: health gate: --check exited 1) and the rollback of h1 failed: not possible: the node is not running');
       assert.match(e.line, /rolled back h2 to 5\.0\.0; inspect h1 by hand/);
     });

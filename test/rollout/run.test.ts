@@ -112,10 +112,20 @@ test('all hosts: preflight, stage, plan check, canary then one by one, gate afte
   assert.equal(r.ok, true, JSON.stringify(r.error));
   assert.deepEqual(r.plan, { skip: [], regate: [], batches: [['h1'], ['h2'], ['h3']], canary: true });
   assert.deepEqual(upgraded(f), HOSTS);
-  assert.deepEqual(f.kinds('h2'), ['probe', 'status-stdin', 'mktemp', 'copy', 'finalize', 'dry-run', 'status', 'upgrade', 'status']);
+  // The gate starts from the status the upgrade command reported after its hand-over: no extra status.
+  assert.deepEqual(f.kinds('h2'), ['probe', 'status-stdin', 'mktemp', 'copy', 'finalize', 'dry-run', 'status', 'upgrade']);
   assert.deepEqual(outcomes(r), { h1: 'done', h2: 'done', h3: 'done' });
   assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'done', h3: 'done' });
   for (const h of HOSTS) assert.equal(f.hosts.get(h)!.releases.get('5.0.1'), 'permanent');
+});
+
+test('an upgrade command that reports no status after it (an older wrapper): the gate reads one', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: { reportsAfter: false }, h2: {}, h3: {} });
+  const r = await run(f, options(w));
+  assert.equal(r.ok, true);
+  assert.deepEqual(f.kinds('h1').slice(-3), ['status', 'upgrade', 'status']);
+  assert.deepEqual(f.kinds('h2').slice(-2), ['status', 'upgrade']);
 });
 
 test('halt on failure: the failed host stops the rollout, later hosts get no upgrade command; state records it', async (t) => {
@@ -166,7 +176,7 @@ test('resume from the state file: done hosts skipped, no new canary, the failed 
   assert.deepEqual(r.plan, { skip: ['h1'], regate: [], batches: [['h2'], ['h3']], canary: false });
   assert.deepEqual(upgraded(again), ['h2', 'h3']);
   assert.deepEqual(again.kinds('h1'), ['probe', 'status'], 'h1 is only read');
-  for (const h of ['h2', 'h3']) assert.deepEqual(again.kinds(h), ['probe', 'status', 'dry-run', 'status', 'upgrade', 'status'], `${h} was staged in the first run`);
+  for (const h of ['h2', 'h3']) assert.deepEqual(again.kinds(h), ['probe', 'status', 'dry-run', 'status', 'upgrade'], `${h} was staged in the first run`);
   assert.deepEqual(outcomes(r), { h1: 'at-target', h2: 'done', h3: 'done' });
   assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'done', h3: 'done' });
   assert.equal(r.resume?.kind, 'resume');
@@ -280,14 +290,14 @@ test('a host whose sshd has no sftp: scp fails, the files go over ssh cat, verif
   const f = fake(w, { h1: {}, h2: { noSftp: true }, h3: {} });
   const r = await run(f, options(w));
   assert.equal(r.ok, true, JSON.stringify(r.error));
-  assert.deepEqual(f.kinds('h2'), ['probe', 'status-stdin', 'mktemp', 'copy', 'cat', 'cat', 'finalize', 'dry-run', 'status', 'upgrade', 'status']);
+  assert.deepEqual(f.kinds('h2'), ['probe', 'status-stdin', 'mktemp', 'copy', 'cat', 'cat', 'finalize', 'dry-run', 'status', 'upgrade']);
   assert.deepEqual(f.calls.filter((c) => c.kind === 'cat').map((c) => c.detail), [PKG, 'emqx.cjs']);
   assert.equal(f.hosts.get('h2')!.packageSha, w.pkgSha);
   assert.deepEqual(r.warnings, ['h2: scp failed (scp: Connection closed), copied over ssh cat instead (does its sshd lack the sftp subsystem?)']);
 });
 
 for (const [name, catExit, code, exit, want] of [
-  ['the host refuses the file', 1, 'REMOTE', 76, /^staging failed, no host was upgraded: h2: copying emqx-5\.0\.1\.tar\.gz, emqx\.cjs to \/opt\/h2\/emqx\/releases\/\.emqx-relup\/stage\.fake\d+ failed: scp \(scp: Connection closed\), then ssh cat of emqx-5\.0\.1\.tar\.gz \(sh: 1: cannot create .*No space left on device\); check free space/],
+  ['the host refuses the file: its disk is full', 1, 'CANNOT_WRITE', 73, /^staging failed, no host was upgraded: h2: copying emqx-5\.0\.1\.tar\.gz, emqx\.cjs to \/opt\/h2\/emqx\/releases\/\.emqx-relup\/stage\.fake\d+ failed: scp \(scp: Connection closed\), then ssh cat of emqx-5\.0\.1\.tar\.gz \(sh: 1: cannot create .*No space left on device\); check free space/],
   ['ssh lost the host', 255, 'UNREACHABLE', 69, /^staging failed, no host was upgraded: h2: lost the SSH connection while copying .* then ssh cat of emqx-5\.0\.1\.tar\.gz \(Connection closed by h2 port 22\)/],
 ] as const) {
   test(`a copy that fails both ways (${name}) says what failed (${exit}) and removes its temp dir`, async (t) => {
@@ -350,7 +360,7 @@ test('interrupt: a stop requested during the canary lets it finish its upgrade a
   assert.equal(r.ok, false);
   assert.equal(r.error, undefined, 'an interrupt is not a failure');
   assert.deepEqual(upgraded(f), ['h1']);
-  assert.deepEqual(f.kinds('h1').slice(-2), ['upgrade', 'status'], 'the gate ran after the upgrade');
+  assert.deepEqual(f.kinds('h1').slice(-2), ['status', 'upgrade'], 'the gate ran on what the upgrade reported');
   assert.deepEqual(outcomes(r), { h1: 'done', h2: 'staged', h3: 'staged' });
   assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'pending', h3: 'pending' });
 
@@ -404,7 +414,7 @@ test('stage skip: a host holding the package, sidecar and wrapper gets no copy; 
   });
   const r = await run(f, options(w));
   assert.equal(r.ok, true, JSON.stringify(r.error));
-  assert.deepEqual(f.kinds('h1'), ['probe', 'status', 'dry-run', 'status', 'upgrade', 'status'], 'no mktemp, no copy');
+  assert.deepEqual(f.kinds('h1'), ['probe', 'status', 'dry-run', 'status', 'upgrade'], 'no mktemp, no copy');
   assert.deepEqual(f.calls.filter((c) => c.kind === 'copy').map((c) => [c.dest, c.detail]), [
     ['h2', 'emqx.cjs'],
     ['h3', `${PKG} emqx.cjs`],
@@ -439,7 +449,7 @@ test('--pause-after-canary stops once the canary passed its gate; the same comma
   assert.equal(r.ok, true, 'a pause asked for is not a failure');
   assert.equal(r.error, undefined);
   assert.deepEqual(upgraded(f), ['h1']);
-  assert.deepEqual(f.kinds('h1').slice(-2), ['upgrade', 'status'], 'paused after the gate');
+  assert.deepEqual(f.kinds('h1').slice(-2), ['status', 'upgrade'], 'paused after the gate');
   assert.deepEqual(outcomes(r), { h1: 'done', h2: 'staged', h3: 'staged' });
   assert.deepEqual(statuses(w.state()), { h1: 'done', h2: 'pending', h3: 'pending' });
 
@@ -540,6 +550,7 @@ test('--on-failure rollback: the host whose gate fails is hot-downgraded and gat
   assert.equal(r.error?.exitCode, 71);
   assert.match(r.error!.message, /^rollout stopped at h2 and rolled back h2 to 5\.0\.0: h2: health gate: --check exited 1; 1 host\(s\) stay upgraded, 1 not upgraded; .*starts afresh/);
   assert.deepEqual(downgraded(f), ['h2:5.0.0']);
+  // With recorded peers the gate reads the cluster afresh after the command (a peer can drop just after it).
   assert.deepEqual(f.kinds('h2').slice(-8), ['upgrade', 'status', 'check', 'status', 'status', 'downgrade', 'status', 'check']);
   assert.deepEqual(outcomes(r), { h1: 'done', h2: 'rolled-back', h3: 'staged' });
   const h2 = r.hosts.find((h) => h.host === 'h2')!;
@@ -572,12 +583,12 @@ test('--on-failure rollback-all: the failed host, then the hosts done before it,
   for (const h of HOSTS) assert.equal(f.hosts.get(h)!.releases.get('5.0.0'), 'permanent');
 });
 
-test('--on-failure rollback-all stops at the first host that cannot be taken back: ROLLBACK_FAILED (70)', async (t) => {
+test('--on-failure rollback-all stops at the first host that cannot be taken back: ROLLBACK_FAILED (72)', async (t) => {
   const w = await world(t);
   const f = fake(w, { h1: { downgradeExit: 3 }, h2: { checkFailsOn: '5.0.1' }, h3: {} }, 'true');
   const r = await run(f, options(w, { check: 'true', onFailure: 'rollback-all' }));
   assert.equal(r.error?.code, 'ROLLBACK_FAILED');
-  assert.equal(r.error?.exitCode, 70);
+  assert.equal(r.error?.exitCode, 72);
   assert.match(r.error!.message, /stopped at h2 \(h2: health gate: --check exited 1\) and the rollback of h1 failed: emqx downgrade 5\.0\.0 \(with the 5\.0\.1 scripts\) failed: h1: emqx downgrade 5\.0\.0 failed/);
   assert.match(r.error!.message, /rolled back h2 to 5\.0\.0; inspect h1 by hand/);
   assert.deepEqual(outcomes(r), { h1: 'done', h2: 'rolled-back', h3: 'staged' });
@@ -599,3 +610,46 @@ for (const [name, host, code, want, outcome] of [
     assert.equal(r.hosts[0]!.outcome, 'failed');
   });
 }
+
+test("read-ahead: the next host's pre-upgrade status is read while the host before it is gated, and used", async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: {}, h2: {}, h3: {} }, 'true');
+  const r = await run(f, options(w, { check: 'true' }));
+  assert.equal(r.ok, true);
+  const at = (dest: string, kind: string, from = 0) => f.calls.findIndex((c, i) => i >= from && c.dest === dest && c.kind === kind);
+  // h2's status (after its plan check) goes out before h1's gate runs its --check.
+  assert.ok(at('h2', 'status', at('h2', 'dry-run')) < at('h1', 'check'), f.calls.map((c) => `${c.dest} ${c.kind}`).join('\n'));
+  assert.deepEqual(f.kinds('h2').slice(-3), ['status', 'upgrade', 'check'], 'read once: no second status before its upgrade');
+});
+
+test('read-ahead: peers read while the host before was reconnecting (it is missing from them) are read again', async (t) => {
+  const w = await world(t);
+  // h1 saw h2 before its upgrade, but h2's read-ahead does not list h1: the cluster changed under it.
+  const f = fake(w, { h1: { peers: ['emqx@h2'] }, h2: { peers: [] }, h3: {} });
+  const r = await run(f, options(w));
+  assert.equal(r.ok, true);
+  assert.deepEqual(f.kinds('h2').slice(-3), ['status', 'status', 'upgrade']);
+  assert.deepEqual(f.kinds('h3').slice(-2), ['status', 'upgrade'], 'h2 never saw h3: its read-ahead stands');
+});
+
+test('the connection drops during an upgrade: the run is followed again and its real end taken (done, not failed)', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: {}, h2: { dropOnUpgrade: 'reconnects' }, h3: {} });
+  const r = await run(f, options(w, { reconnectMs: 5000 }));
+  assert.equal(r.ok, true, JSON.stringify(r.error));
+  assert.deepEqual(outcomes(r), { h1: 'done', h2: 'done', h3: 'done' });
+  assert.deepEqual(f.kinds('h2').slice(-2), ['upgrade', 'follow']);
+});
+
+test('the connection drops and the host stays away: HOST_UNKNOWN (74), row and state unknown, not rolled back, later hosts untouched', async (t) => {
+  const w = await world(t);
+  const f = fake(w, { h1: {}, h2: { dropOnUpgrade: 'stays-down' }, h3: {} });
+  const r = await run(f, options(w, { reconnectMs: 0, onFailure: 'rollback' }));
+  assert.equal(r.error?.code, 'HOST_UNKNOWN');
+  assert.equal(r.error?.exitCode, 74);
+  assert.match(r.error!.message, /^rollout halted at h2: lost the SSH connection during emqx upgrade 5\.0\.1 .*; 1 host\(s\) done, 1 not upgraded; h2 is unknown/);
+  assert.deepEqual(outcomes(r), { h1: 'done', h2: 'unknown', h3: 'staged' });
+  assert.equal(w.state().hosts.h2!.status, 'unknown');
+  assert.ok(!f.kinds('h2').includes('downgrade'), 'what it runs is unknown: no rollback');
+  assert.deepEqual(upgraded(f), ['h1', 'h2']);
+});

@@ -27,10 +27,11 @@ function compiledTests(dir = testDir): string[] {
 }
 
 test('selection: unit leaves out e2e, sshd and npm install files, keeps unit files, any separator', () => {
-  const rels = ['e2e/wrapper-upgrade.test.js', 'rollout/rollout.test.js', 'rollout/otp-node.test.js', 'install/npm-package.test.js', 'rollout/plan.test.js', 'plan.test.js', 'e2e\\fixtures.test.js'];
+  const rels = ['e2e/wrapper-upgrade.test.js', 'rollout/rollout.test.js', 'rollout/otp-node.test.js', 'install/npm-package.test.js', 'rollout/plan.test.js', 'plan.test.js', 'e2e\\fixtures.test.js', 'faults/rollout-faults.test.js', 'faults\\x.test.js'];
   assert.deepEqual(sel.selectTests(rels, 'unit'), ['rollout/plan.test.js', 'plan.test.js']);
   assert.deepEqual(sel.selectTests(rels, 'rollout/'), ['rollout/rollout.test.js', 'rollout/otp-node.test.js', 'rollout/plan.test.js']);
   assert.deepEqual(sel.selectTests(rels, undefined), rels);
+  assert.deepEqual(sel.selectTests(rels, 'faults'), ['faults/rollout-faults.test.js', 'faults\\x.test.js']);
   // Only the exact sshd files: a unit file whose name merely contains "rollout" stays.
   assert.equal(sel.isUnit('cli/relup-rollout.test.js'), true);
 });
