@@ -84,6 +84,9 @@ const bundle = (entry, outfile) =>
     platform: 'node',
     target: 'node22',
     format: 'cjs',
+    // The asset runs through vm.compileFunction, which has no dynamic-import callback: every
+    // import() (of a builtin too) becomes a require, or it throws ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING.
+    supported: { 'dynamic-import': false },
     outfile,
     absWorkingDir: root,
     minify: true,

@@ -34,7 +34,14 @@ function bootId(): string | null {
 }
 
 /** How to start this wrapper again: node + script, or (a single executable) the executable alone. */
-function self(): string[] {
+async function self(): Promise<string[]> {
+  // The single executable picks its applet by its first word whatever its file is called
+  // (src/cli/applet.ts): it runs as the wrapper again only when told so.
+  const sea = await import('node:sea').then(
+    (m) => m.isSea(),
+    () => false,
+  );
+  if (sea) return [process.execPath, 'emqx'];
   const script = process.argv[1];
   return script && script !== process.execPath ? [process.execPath, script] : [process.execPath];
 }
@@ -63,7 +70,7 @@ export async function launchDetached(root: string, id: string, args: string[], i
   }
   if (log) {
     try {
-      const [file, ...pre] = self();
+      const [file, ...pre] = await self();
       const child = spawn(file!, [...pre, `--detached-run=${id}`, ...args], { detached: true, stdio: ['ignore', log.fd, log.fd] });
       const pid = await new Promise<number>((resolve, reject) => {
         child.once('spawn', () => resolve(child.pid!));

@@ -59,7 +59,7 @@ test('scp fails: each file is streamed into cat, byte for byte, and the note say
   assert.equal(scpFallbackNote(host, scp), 'h2: scp failed (scp: Connection closed), copied over ssh cat instead (does its sshd lack the sftp subsystem?)');
 });
 
-test('both fail: the first file whose stream failed; REMOTE, or UNREACHABLE when ssh itself lost the host', async (t) => {
+test('both fail: the first file whose stream failed; CANNOT_WRITE for a full disk, REMOTE otherwise, UNREACHABLE when ssh itself lost the host', async (t) => {
   const f = files(t);
   const scp = result(1, 'scp: dest open: Permission denied\n');
   const full = result(1, 'cat: write error: No space left on device\n');
@@ -67,7 +67,9 @@ test('both fail: the first file whose stream failed; REMOTE, or UNREACHABLE when
   assert.deepEqual(o, { ok: false, files: [f.pkg, f.wrapper], dir: f.dest, scp, cat: { file: f.pkg, result: full } });
   assert.ok(!o.ok);
   const e = copyError(host, o);
-  assert.deepEqual([e.code, e.exitCode], ['REMOTE', 76]);
+  assert.deepEqual([e.code, e.exitCode], ['CANNOT_WRITE', 73], 'a full disk is the host\'s cannot-write, as the help says');
+  const denied = copyError(host, { ...o, cat: { file: f.pkg, result: result(1, 'cat: /opt/emqx/releases/x: Permission denied\n') } });
+  assert.deepEqual([denied.code, denied.exitCode], ['REMOTE', 76]);
   assert.equal(
     e.line,
     `h2: copying emqx-5.0.1.tar.gz, emqx-0.1.0 it's.cjs to ${f.dest} failed: scp (scp: dest open: Permission denied), then ssh cat of emqx-5.0.1.tar.gz (cat: write error: No space left on device); check free space and permissions in releases/ on the host, then re-run; nothing was installed`,
