@@ -6,7 +6,8 @@
 // reports every line as covered, bcoe/c8#462), so the bundle's node_modules sources are dropped
 // here, from its JSON report.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,10 +24,12 @@ const run = (file, args) => spawnSync(file, args, { stdio: 'inherit', cwd: root 
 
 if (run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--coverage']) !== 0) process.exit(1);
 rmSync(out, { recursive: true, force: true });
-// Some tests run the wrapper as nobody: it must be able to write its coverage file too.
-const temp = join(out, 'tmp');
-mkdirSync(temp, { recursive: true });
+// Some tests run the wrapper as nobody: it must be able to write its coverage file too, also when
+// the checkout sits below a directory only root can enter (a 0700 temp dir), so the profiles go to
+// a world-writable directory of their own under the system temp dir.
+const temp = mkdtempSync(join(tmpdir(), 'relup-coverage-'));
 chmodSync(temp, 0o1777);
+process.on('exit', () => rmSync(temp, { recursive: true, force: true }));
 const c8 = require.resolve('c8/bin/c8.js');
 const tests = run(process.execPath, [
   c8,
