@@ -17,7 +17,7 @@ test('our own process is alive; a child that has exited and been reaped is not',
 test("another user's live process is alive: EPERM counts (nobody asks about this root process and init)", () => {
   const [cmd, ...args] = unprivilegedNode();
   const code = `const { pidAlive } = require(${JSON.stringify(readableModule('pid.js'))}); console.log(pidAlive(${process.pid}), pidAlive(1));`;
-  const r = spawnSync(cmd!, [...args, '-e', code], { encoding: 'utf8' });
+  const r = spawnSync(cmd!, [...args, '-e', code], { encoding: 'utf8', cwd: '/' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'true true');
 });

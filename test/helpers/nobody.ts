@@ -30,7 +30,11 @@ export function readableModule(rel: string): string {
   return out;
 }
 
-/** The command that runs node as nobody when we are root (as ourselves otherwise). */
+/**
+ * The command that runs node as nobody when we are root (as ourselves otherwise). Give its spawn
+ * `cwd: '/'`: a `node -e` script looks for a package.json from its cwd up, which nobody cannot
+ * read below a 0700 checkout (Node 26 refuses with ERR_INVALID_PACKAGE_CONFIG).
+ */
 export function unprivilegedNode(): string[] {
   return process.getuid!() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
 }

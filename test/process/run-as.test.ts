@@ -16,7 +16,7 @@ function inChild(user: string | null, asNobody = false): Record<string, unknown>
     catch (e) { out = { code: e.code, exit: e.exitCode, line: e.line }; }
     console.log(JSON.stringify({ ...out, uid: process.getuid(), gid: process.getgid(), groups: process.getgroups(), env }));`;
   const [cmd, ...args] = asNobody ? unprivilegedNode() : [process.execPath];
-  const r = spawnSync(cmd!, [...args, '-e', code], { encoding: 'utf8' });
+  const r = spawnSync(cmd!, [...args, '-e', code], { encoding: 'utf8', cwd: '/' });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }

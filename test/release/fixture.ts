@@ -66,7 +66,7 @@ export function asNobody(expr: string): NobodyResult {
     catch (e) { console.log(JSON.stringify({ code: e.code, exit: e.exitCode, line: e.line ?? String(e) })); }
   })`;
   const [cmd, ...args] = unprivilegedNode();
-  const r = spawnSync(cmd!, [...args, '-e', code], { encoding: 'utf8' });
+  const r = spawnSync(cmd!, [...args, '-e', code], { encoding: 'utf8', cwd: '/' });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as NobodyResult;
 }

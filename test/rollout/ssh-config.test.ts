@@ -30,7 +30,7 @@ test('a file this user cannot read is PERMISSION (77), checked as nobody', (t) =
   const mod = readableModule('rollout/ssh-config.js');
   const code = `require(${JSON.stringify(mod)}).checkSshConfig(${JSON.stringify(cfg)}).then(() => console.log('ok'), (e) => console.log(e.code, e.exitCode))`;
   const [cmd, ...args] = unprivilegedNode();
-  const r = spawnSync(cmd!, [...args, '-e', code], { encoding: 'utf8' });
+  const r = spawnSync(cmd!, [...args, '-e', code], { encoding: 'utf8', cwd: '/' });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), process.getuid?.() === 0 ? 'PERMISSION 77' : 'ok');
 });
