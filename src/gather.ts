@@ -7,9 +7,9 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { RelupError, fromFsError } from './errors.js';
-import { ENV_HOPS, MAX_HOPS, type RelupCommand } from './plan.js';
+import { decideVersions, ENV_HOPS, MAX_HOPS, type RelupCommand } from './plan.js';
 import { nonEmptyFile, scriptsPresent } from './release/bin-scripts.js';
-import { namedPackage, namedPackageDir, namedPackagePath, packageNeeds, PATCH_COMMANDS, PATH_COMMANDS, type PingFact, type WrapperFacts } from './decide.js';
+import { fromVersion, namedPackage, namedPackageDir, namedPackagePath, packageNeeds, PATCH_COMMANDS, PATH_COMMANDS, type PingFact, type WrapperFacts } from './decide.js';
 import { probePackage, type PackageProbe } from './package/locate.js';
 import { needsAnything, readPackage, type PackageNeeds, type PackageRead } from './package/read.js';
 import { readSidecar, type SidecarFact } from './package/checksum.js';
@@ -19,7 +19,7 @@ import { runnerUserOf } from './release/runner-user.js';
 import { readHotPatches } from './release/data-dir.js';
 import { becomeRunnerUser } from './process/run-as.js';
 import { nodeEnv, pingNode } from './node/ping.js';
-import { newestOf, parsePackageName, parseTarget } from './version/index.js';
+import { parsePackageName, parseTarget } from './version/index.js';
 import { headHasMarker } from './release/wrapper-marker.js';
 import { versionedScripts } from './release/script-names.js';
 
@@ -51,8 +51,7 @@ export function hopsFrom(env: NodeJS.ProcessEnv): number {
 }
 
 /** When the newest version's scripts are in bin/ already: whether its runner is this wrapper (its head's marker). */
-async function binRunnerIsWrapper(root: string, current: string, target: string | null, scriptsInBin: string[]): Promise<boolean> {
-  const newest = target === null ? current : newestOf(current, target);
+async function binRunnerIsWrapper(root: string, newest: string, scriptsInBin: string[]): Promise<boolean> {
   return scriptsInBin.includes(newest) && (await headHasMarker(join(root, versionedScripts(newest).runner)));
 }
 
@@ -107,7 +106,9 @@ export async function gather(req: GatherRequest, signal?: AbortSignal): Promise<
     releases = { error: fromFsError(e, releasesDir, 'listing the packages') };
   }
   const selfVersion = versionFromScriptName(self.invoked);
-  const versions = [...new Set([selfVersion ?? release.vars.relVsn, ...(target ? [target.version] : [])])];
+  // The versions in play by decide's own rule (current = the wrapper's name, else REL_VSN).
+  const inPlay = decideVersions(selfVersion, release.vars.relVsn, target?.version ?? null);
+  const versions = [...new Set([inPlay.current, ...(target ? [target.version] : [])])];
   const scriptsInBin: string[] = [];
   for (const v of versions) if (await scriptsPresent(root, v)) scriptsInBin.push(v);
 
@@ -148,7 +149,7 @@ export async function gather(req: GatherRequest, signal?: AbortSignal): Promise<
   // on disk; those of the packages come with their one read below.
   const installedRelups: WrapperFacts['installedRelups'] = {};
   if (target && PATH_COMMANDS.includes(req.command)) {
-    for (const v of new Set([running ?? release.vars.relVsn, target.version])) installedRelups[v] = readInstalledRelup(root, v);
+    for (const v of new Set([fromVersion(running, release.vars.relVsn), target.version])) installedRelups[v] = readInstalledRelup(root, v);
   }
 
   const sidecars: Record<string, SidecarFact> = {};
@@ -206,7 +207,7 @@ export async function gather(req: GatherRequest, signal?: AbortSignal): Promise<
       requireChecksum: req.requireChecksum,
       dryRun: req.dryRun,
       json: req.json,
-      binRunnerIsWrapper: await binRunnerIsWrapper(root, selfVersion ?? release.vars.relVsn, target?.version ?? null, scriptsInBin),
+      binRunnerIsWrapper: await binRunnerIsWrapper(root, inPlay.newest, scriptsInBin),
       env: req.env,
       patches,
       allowPatches: req.allowPatches ?? false,
