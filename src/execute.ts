@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { fromFsError, RelupError } from './errors.js';
 import { dirsWritten, redactPlan, ENV_LOCK, type Plan } from './plan.js';
 import { withRunnerEnv } from './release/index.js';
-import { versionedScriptFiles } from './release/script-names.js';
 import type { PackageRead, ScriptFile } from './package/read.js';
 import { identityOf, sameFile } from './package/open.js';
 import { acquireLock, checkLockFree, type Lock } from './process/lock.js';
